@@ -1,0 +1,232 @@
+import { readFileSync } from 'node:fs';
+import { dirname, isAbsolute, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parse as parseYaml } from 'yaml';
+import { z } from 'zod';
+import { ConfigError } from './errors.js';
+import type { ClusterLevel } from './model.js';
+
+/** The configuration shipped with feedmerge, used when no --config is given. */
+export const DEFAULT_CONFIG_PATH = fileURLToPath(new URL('../config/feedmerge.yaml', import.meta.url));
+
+const cronExpression = z.string().trim().min(1, 'must be a cron expression such as "*/30 * * * *"');
+
+const feedEntry = z.strictObject({
+  url: z.string().trim().min(1, 'must not be empty'),
+  name: z.string().trim().min(1).optional(),
+  schedule: cronExpression.optional(),
+});
+
+const outputFeed = z.strictObject({
+  name: z
+    .string()
+    .regex(/^[a-z0-9][a-z0-9_-]*$/, 'must be lower-case letters, digits, "-" or "_" (it names the files)'),
+  title: z.string().min(1).optional(),
+  /** Only stories carried by at least one of these sources (names or URLs). */
+  sources: z.array(z.string().min(1)).optional(),
+  /** Only stories whose text contains at least one of these words (case-insensitive). */
+  keywords: z.array(z.string().min(1)).optional(),
+  limit: z.number().int().positive().max(10_000).default(50),
+});
+
+/**
+ * Every option with its default, in one table. Relative paths resolve against `root`,
+ * which itself is relative to the config file's folder (so cron's working folder never matters).
+ */
+const configSchema = z.strictObject({
+  root: z.string().default('.'),
+  database: z.string().min(1).default('data/feedmerge.db'),
+  output: z.string().min(1).default('public'),
+  seeds: z.array(z.string().min(1)).default([]),
+  feeds: z.array(feedEntry).default([]),
+  title: z.string().min(1).default('feedmerge'),
+  /** Public URL the published feeds are reachable at (used for self links and ids). */
+  baseUrl: z.url().default('http://localhost:8080/'),
+  fetch: z
+    .strictObject({
+      timeoutSeconds: z.number().positive().max(600).default(20),
+      maxBodyBytes: z.number().int().positive().default(10 * 1024 * 1024),
+      concurrency: z.number().int().positive().max(256).default(8),
+      perHostConcurrency: z.number().int().positive().max(64).default(2),
+      maxRedirects: z.number().int().min(0).max(20).default(5),
+      /** Refuse feed URLs (and redirects) that resolve to private, loopback or link-local addresses. */
+      blockPrivateAddresses: z.boolean().default(false),
+    })
+    .prefault({}),
+  cluster: z
+    .strictObject({
+      level: z.enum(['duplicates', 'stories']).default('stories'),
+      /** Items further apart in time than this are never compared (dated items only). */
+      windowDays: z.number().positive().max(3650).default(7),
+    })
+    .prefault({}),
+  publish: z
+    .strictObject({
+      feeds: z.array(outputFeed).min(1).default([{ name: 'all', limit: 50 }]),
+    })
+    .prefault({}),
+  schedule: z
+    .strictObject({
+      default: cronExpression.default('*/30 * * * *'),
+    })
+    .prefault({}),
+  server: z
+    .strictObject({
+      host: z.string().min(1).default('127.0.0.1'),
+      port: z.number().int().min(0).max(65535).default(8080),
+    })
+    .prefault({}),
+  retention: z
+    .strictObject({
+      days: z.number().positive().default(90),
+    })
+    .prefault({}),
+});
+
+type ParsedConfig = z.infer<typeof configSchema>;
+
+/** A configured feed with its location resolved. */
+export interface FeedConfig {
+  readonly url: string;
+  readonly name: string | undefined;
+  readonly schedule: string | undefined;
+}
+
+/** One output feed. */
+export interface OutputFeedConfig {
+  readonly name: string;
+  readonly title: string;
+  readonly sources: readonly string[] | undefined;
+  readonly keywords: readonly string[] | undefined;
+  readonly limit: number;
+}
+
+/** The validated, frozen configuration every stage receives. Paths are absolute. */
+export interface Config {
+  readonly configPath: string;
+  readonly root: string;
+  readonly database: string;
+  readonly output: string;
+  readonly seeds: readonly string[];
+  readonly feeds: readonly FeedConfig[];
+  readonly title: string;
+  readonly baseUrl: string;
+  readonly fetch: Readonly<ParsedConfig['fetch']>;
+  readonly cluster: { readonly level: ClusterLevel; readonly windowDays: number };
+  readonly publish: { readonly feeds: readonly OutputFeedConfig[] };
+  readonly schedule: { readonly default: string };
+  readonly server: Readonly<ParsedConfig['server']>;
+  readonly retention: Readonly<ParsedConfig['retention']>;
+}
+
+/** Reads, validates and resolves a config file; every problem is one ConfigError line naming the key. */
+export function loadConfig(path: string = DEFAULT_CONFIG_PATH): Config {
+  const configPath = resolve(path);
+  let text: string;
+  try {
+    text = readFileSync(configPath, 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    const why = code === 'ENOENT' ? 'file not found' : code === 'EISDIR' ? 'is a directory' : String(code ?? error);
+    throw new ConfigError(`config: ${configPath}: ${why}`, { cause: error });
+  }
+  let data: unknown;
+  try {
+    data = parseYaml(text) ?? {};
+  } catch (error) {
+    const first = (error instanceof Error ? error.message : String(error)).split('\n')[0];
+    throw new ConfigError(`config: ${configPath}: invalid YAML: ${first}`, { cause: error });
+  }
+  return parseConfig(data, configPath);
+}
+
+/** Validates an already parsed config object (exported for tests and embedding). */
+export function parseConfig(data: unknown, configPath: string): Config {
+  const parsed = configSchema.safeParse(data);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    const key = issue.path.length > 0 ? issue.path.join('.') : '(top level)';
+    throw new ConfigError(`config: ${configPath}: ${key}: ${describeIssue(issue)}`);
+  }
+  const value = parsed.data;
+  const root = resolve(dirname(configPath), value.root);
+  const atRoot = (p: string): string => (isAbsolute(p) ? p : resolve(root, p));
+  const feeds = value.feeds.map((feed, index) => ({
+    url: resolveFeedLocation(feed.url, atRoot, `feeds.${index}.url`, configPath),
+    name: feed.name,
+    schedule: feed.schedule,
+  }));
+  const seenUrls = new Set<string>();
+  feeds.forEach((feed, index) => {
+    if (seenUrls.has(feed.url)) {
+      throw new ConfigError(`config: ${configPath}: feeds.${index}.url: duplicate feed ${feed.url}`);
+    }
+    seenUrls.add(feed.url);
+  });
+  const config: Config = {
+    configPath,
+    root,
+    database: atRoot(value.database),
+    output: atRoot(value.output),
+    seeds: value.seeds.map(atRoot),
+    feeds,
+    title: value.title,
+    baseUrl: value.baseUrl.endsWith('/') ? value.baseUrl : `${value.baseUrl}/`,
+    fetch: value.fetch,
+    cluster: value.cluster,
+    publish: {
+      feeds: value.publish.feeds.map((feed) => ({
+        name: feed.name,
+        title: feed.title ?? (feed.name === 'all' ? value.title : `${value.title}: ${feed.name}`),
+        sources: feed.sources,
+        keywords: feed.keywords,
+        limit: feed.limit,
+      })),
+    },
+    schedule: value.schedule,
+    server: value.server,
+    retention: value.retention,
+  };
+  return deepFreeze(config);
+}
+
+/** http(s) URLs stay as they are; file: URLs and paths become absolute paths. */
+export function resolveFeedLocation(
+  location: string,
+  atRoot: (path: string) => string,
+  key: string,
+  configPath: string,
+): string {
+  if (/^https?:\/\//i.test(location)) {
+    try {
+      return new URL(location).href;
+    } catch {
+      throw new ConfigError(`config: ${configPath}: ${key}: not a valid URL: ${location}`);
+    }
+  }
+  if (/^file:/i.test(location)) {
+    try {
+      return fileURLToPath(location);
+    } catch {
+      throw new ConfigError(`config: ${configPath}: ${key}: not a valid file: URL: ${location}`);
+    }
+  }
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(location)) {
+    throw new ConfigError(`config: ${configPath}: ${key}: unsupported scheme (use http, https, file or a path): ${location}`);
+  }
+  return atRoot(location);
+}
+
+function describeIssue(issue: z.core.$ZodIssue): string {
+  if (issue.code === 'unrecognized_keys') return `unknown key ${issue.keys.map((k) => `"${k}"`).join(', ')}`;
+  if (issue.code === 'invalid_type') return `expected ${issue.expected}`;
+  return issue.message;
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === 'object' && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const child of Object.values(value)) deepFreeze(child);
+  }
+  return value;
+}

@@ -1,0 +1,28 @@
+/** The small error hierarchy: each message is one line prefixed by the module that raised it. */
+export class FeedmergeError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = new.target.name;
+  }
+}
+
+/** The configuration file is missing, unreadable or invalid. */
+export class ConfigError extends FeedmergeError {}
+
+/** A source could not be fetched (network, HTTP status, size, timeout). */
+export class FetchError extends FeedmergeError {}
+
+/** A source was fetched but its content could not be read as a feed or listing. */
+export class ParseError extends FeedmergeError {}
+
+/** The database could not be opened, migrated or written. */
+export class StorageError extends FeedmergeError {}
+
+/** Another feedmerge run holds the lock. */
+export class LockedError extends FeedmergeError {}
+
+/** A one-line description of any thrown value, for logs and `lastError`. */
+export function describeError(error: unknown): string {
+  const text = error instanceof Error ? error.message : String(error);
+  return text.replace(/\s+/g, ' ').trim();
+}
