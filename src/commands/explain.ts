@@ -1,0 +1,38 @@
+import type { Command } from 'commander';
+import { explainPair, formatExplanation } from '../cluster/index.js';
+import { FeedmergeError } from '../errors.js';
+import { configFrom, withStore, type GlobalOptions } from './context.js';
+
+interface ExplainOptions extends GlobalOptions {
+  readonly json?: boolean;
+}
+
+/** `feedmerge explain <itemA> <itemB>`: the scores and the reason two items were or were not merged. */
+export function registerExplain(program: Command): void {
+  program
+    .command('explain')
+    .description('show the similarity scores of two items and why they are (not) one story')
+    .argument('<itemA>', 'item id (see `feedmerge clusters`)')
+    .argument('<itemB>', 'item id')
+    .option('--json', 'print the explanation as JSON')
+    .action(async (idA: string, idB: string, _options: ExplainOptions, command: Command) => {
+      const options = command.optsWithGlobals<ExplainOptions>();
+      const config = configFrom(options);
+      await withStore(config, (store) => {
+        const [a, b] = [idA, idB].map((id) => {
+          const input = store.items.getClusterInput(id);
+          if (!input) throw new FeedmergeError(`explain: no item with id "${id}" (ids are listed by \`feedmerge clusters\`)`);
+          return input;
+        }) as [NonNullable<ReturnType<typeof store.items.getClusterInput>>, NonNullable<ReturnType<typeof store.items.getClusterInput>>];
+        const explanation = explainPair(a, b, config.cluster);
+        const itemA = store.items.get(a.id)!;
+        const itemB = store.items.get(b.id)!;
+        const sameCluster = itemA.clusterId !== null && itemA.clusterId === itemB.clusterId;
+        if (options.json) {
+          process.stdout.write(`${JSON.stringify({ ...explanation, sameCluster }, null, 2)}\n`);
+        } else {
+          process.stdout.write(`${formatExplanation(explanation)}\nStored clusters: ${sameCluster ? `both in ${itemA.clusterId}` : `${itemA.clusterId ?? 'none'} vs ${itemB.clusterId ?? 'none'}`}\n`);
+        }
+      });
+    });
+}

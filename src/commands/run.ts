@@ -1,0 +1,49 @@
+import type { Command } from 'commander';
+import { createLogger } from '../log.js';
+import type { RunReport } from '../model.js';
+import { runPipeline } from '../pipeline.js';
+import { createProgress } from '../progress.js';
+import { configFrom, withStore, type GlobalOptions } from './context.js';
+
+interface RunOptions extends GlobalOptions {
+  readonly force?: boolean;
+}
+
+/** `feedmerge run`: one pass (read, store, cluster, publish), for cron and `npm start`. */
+export function registerRun(program: Command): void {
+  program
+    .command('run')
+    .description('one pass: read every source, store new items, cluster them, publish the merged feeds')
+    .option('--force', 'read every feed now, ignoring its schedule (backoff, Retry-After and 410 still apply)')
+    .action(async (_options: RunOptions, command: Command) => {
+      const options = command.optsWithGlobals<RunOptions>();
+      const config = configFrom(options);
+      // Quiet unless someone is watching: cron mails whatever a job prints, so success must print nothing.
+      const watched = process.stderr.isTTY === true && !options.quiet;
+      const log = createLogger(options.verbose ? 'verbose' : watched ? 'normal' : 'quiet');
+      const report = await withStore(config, (store) =>
+        runPipeline(config, store, { log, progress: createProgress(), force: options.force ?? true }),
+      );
+      log.info(summarise(report), summaryLine(report));
+    });
+}
+
+function summarise(report: RunReport): Record<string, unknown> {
+  return {
+    sources: report.sources.length,
+    read: report.sources.filter((s) => s.outcome === 'read').length,
+    notModified: report.sources.filter((s) => s.outcome === 'not-modified').length,
+    skipped: report.sources.filter((s) => s.outcome === 'skipped').length,
+    newItems: report.newItems,
+    updatedItems: report.updatedItems,
+    newClusters: report.newClusters,
+    errors: report.errors,
+    filesWritten: report.filesWritten.length,
+    ms: Date.parse(report.finishedAt) - Date.parse(report.startedAt),
+  };
+}
+
+function summaryLine(report: RunReport): string {
+  const s = summarise(report);
+  return `run: ${s.sources} sources (${s.read} read, ${s.notModified} unchanged, ${s.skipped} not due, ${s.errors} failed), ${s.newItems} new items, ${s.newClusters} new stories, ${s.filesWritten} files written in ${s.ms} ms`;
+}

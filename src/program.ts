@@ -1,0 +1,45 @@
+import { readFileSync } from 'node:fs';
+import { Command, CommanderError } from 'commander';
+import { registerClusters } from './commands/clusters.js';
+import { registerExplain } from './commands/explain.js';
+import { registerFeeds } from './commands/feeds.js';
+import { registerRun } from './commands/run.js';
+import { describeError, FeedmergeError, LockedError } from './errors.js';
+import { ExitCode } from './exit-codes.js';
+
+const version = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+
+/** Builds the command-line program (exported so tests can drive it in-process). */
+export function buildProgram(): Command {
+  const program = new Command('feedmerge')
+    .description('Merge news from many outlets into one feed: each story once, with every outlet that carried it.')
+    .version(version, '-V, --version')
+    .option('-c, --config <file>', 'config file (default: $FEEDMERGE_CONFIG, else the shipped config/feedmerge.yaml)')
+    .option('-v, --verbose', 'log every step')
+    .option('-q, --quiet', 'log warnings and errors only')
+    .showHelpAfterError('(run `feedmerge --help` for usage)')
+    .exitOverride();
+  registerRun(program);
+  registerClusters(program);
+  registerFeeds(program);
+  registerExplain(program);
+  return program;
+}
+
+/** Runs the CLI and exits with a documented code; every failure is one line on stderr. */
+export async function main(argv: readonly string[]): Promise<number> {
+  try {
+    await buildProgram().parseAsync([...argv]);
+    return ExitCode.ok;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      if (error.exitCode === 0) return ExitCode.ok;
+      return ExitCode.usage;
+    }
+    process.stderr.write(`feedmerge: ${describeError(error)}\n`);
+    if (error instanceof LockedError) return ExitCode.locked;
+    if (!(error instanceof FeedmergeError) && process.env.FEEDMERGE_DEBUG) console.error(error);
+    return ExitCode.failed;
+  }
+}
+

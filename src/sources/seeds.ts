@@ -1,0 +1,52 @@
+import { createHash } from 'node:crypto';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import type { SourceSpec } from '../model.js';
+
+/** A seed path that could not be listed, reported as one line and otherwise ignored. */
+export interface SeedPathError {
+  readonly path: string;
+  readonly error: string;
+}
+
+/**
+ * Finds the listing files under the configured seed paths: every `.txt` file of a folder (not recursive,
+ * sorted by name, so a file dropped in is read on the next run), or a file named directly.
+ */
+export function discoverListings(paths: readonly string[]): { specs: SourceSpec[]; errors: SeedPathError[] } {
+  const specs: SourceSpec[] = [];
+  const errors: SeedPathError[] = [];
+  const seen = new Set<string>();
+  const add = (file: string): void => {
+    if (seen.has(file)) return;
+    seen.add(file);
+    specs.push({ kind: 'listing', url: file, name: listingName(file), origin: 'seed' });
+  };
+  for (const path of paths) {
+    try {
+      if (statSync(path).isDirectory()) {
+        readdirSync(path, { withFileTypes: true })
+          .filter((entry) => entry.isFile() && entry.name.toLowerCase().endsWith('.txt') && !entry.name.startsWith('.'))
+          .map((entry) => entry.name)
+          .sort()
+          .forEach((name) => add(join(path, name)));
+      } else add(path);
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      errors.push({ path, error: code === 'ENOENT' ? 'no such file or folder' : String(code ?? error) });
+    }
+  }
+  return { specs, errors };
+}
+
+/** A listing's default name: its file name without `.txt`. */
+export function listingName(path: string): string {
+  return basename(path).replace(/\.txt$/i, '');
+}
+
+/** Reads a listing file as text (UTF-8, BOM dropped) with the hash that tells whether it changed. */
+export function readListingFile(path: string): { text: string; hash: string } {
+  const bytes = readFileSync(path);
+  const hash = createHash('sha256').update(bytes).digest('hex');
+  return { text: bytes.toString('utf8').replace(/^\uFEFF/, ''), hash };
+}

@@ -1,0 +1,126 @@
+import type { Cluster, ClusteringResult, Item } from '../model.js';
+import type { Db } from './db.js';
+import type { ItemRepository } from './items.js';
+
+interface ClusterRow {
+  id: string;
+  created_at: string;
+  updated_at: string;
+}
+
+/** What applying a clustering result changed. */
+export interface ApplyResult {
+  readonly newClusters: number;
+  readonly grownClusters: number;
+  readonly merged: number;
+}
+
+/** The clusters table: stories, with stable ids and a record of merges. */
+export class ClusterRepository {
+  private readonly insert;
+  private readonly touchOne;
+  private readonly markMerged;
+  private readonly selectLive;
+  private readonly selectOne;
+  private readonly selectMergedInto;
+
+  constructor(
+    db: Db,
+    private readonly items: ItemRepository,
+  ) {
+    this.insert = db.prepare(`INSERT OR IGNORE INTO clusters (id, created_at, updated_at) VALUES (?, ?, ?)`);
+    this.touchOne = db.prepare(`UPDATE clusters SET updated_at = ? WHERE id = ? AND updated_at < ?`);
+    this.markMerged = db.prepare(`UPDATE clusters SET merged_into = ?, updated_at = ? WHERE id = ?`);
+    this.selectLive = db.prepare<[number], ClusterRow>(
+      `SELECT id, created_at, updated_at FROM clusters WHERE merged_into IS NULL ORDER BY updated_at DESC, id LIMIT ?`,
+    );
+    this.selectOne = db.prepare<[string], ClusterRow>(`SELECT id, created_at, updated_at FROM clusters WHERE id = ?`);
+    this.selectMergedInto = db.prepare<[string], { merged_into: string | null }>(`SELECT merged_into FROM clusters WHERE id = ?`);
+  }
+
+  /**
+   * Records the clustering core's decisions: new clusters are created, clusters that gain a member or absorb
+   * another move their `updated` to `now`. Call inside a transaction.
+   */
+  apply(result: ClusteringResult, now: string): ApplyResult {
+    let newClusters = 0;
+    const grown = new Set<string>();
+    for (const { clusterId } of result.assignments) {
+      if (this.insert.run(clusterId, now, now).changes > 0) newClusters++;
+      else grown.add(clusterId);
+    }
+    this.items.assign(result.assignments);
+    for (const { from, into } of result.merges) {
+      this.items.moveCluster(from, into);
+      this.markMerged.run(into, now, from);
+      grown.add(into);
+    }
+    this.touch([...grown], now);
+    return { newClusters, grownClusters: grown.size, merged: result.merges.length };
+  }
+
+  /** Moves `updated` of these clusters to `now` (a member's text changed or it gained one). */
+  touch(ids: readonly string[], now: string): void {
+    for (const id of ids) this.touchOne.run(now, id, now);
+  }
+
+  /** Live clusters, most recently updated first, with their members. */
+  latest(limit: number = Number.MAX_SAFE_INTEGER): Cluster[] {
+    return this.selectLive
+      .all(limit)
+      .map((row) => toCluster(row, this.items.inCluster(row.id)))
+      .filter((cluster) => cluster.items.length > 0);
+  }
+
+  /** One cluster by id; an id that was merged away resolves to the cluster that absorbed it. */
+  get(id: string): Cluster | undefined {
+    const live = this.resolve(id);
+    const row = live ? this.selectOne.get(live) : undefined;
+    return row ? toCluster(row, this.items.inCluster(row.id)) : undefined;
+  }
+
+  /** Follows merge records to the surviving cluster id. */
+  resolve(id: string): string | undefined {
+    let current = id;
+    for (let hops = 0; hops < 1000; hops++) {
+      const row = this.selectMergedInto.get(current);
+      if (!row) return undefined;
+      if (!row.merged_into) return current;
+      current = row.merged_into;
+    }
+    return undefined;
+  }
+}
+
+function toCluster(row: ClusterRow, items: readonly Item[]): Cluster {
+  const published = items.map(itemTime).sort()[0] ?? row.created_at;
+  return { id: row.id, title: chooseTitle(items), published, updated: row.updated_at, items };
+}
+
+/** An item's time: its publication date, else when feedmerge first saw it. */
+export function itemTime(item: Item): string {
+  return item.published ?? item.firstSeenAt;
+}
+
+/** Titles cut short by their outlet end like this; a full one is preferred. */
+const TRUNCATED_TITLE = /(\.\.\.|…|\[\.\.\.\])\s*$/u;
+
+/**
+ * The display title: the one most outlets used (a derived teaser title loses to a real headline carried
+ * twice), then the longest one that was not cut short.
+ */
+function chooseTitle(items: readonly Item[]): string {
+  const candidates = items.filter((item) => !TRUNCATED_TITLE.test(item.title));
+  const pool = candidates.length > 0 ? candidates : items;
+  const votes = new Map<string, number>();
+  for (const item of pool) {
+    const key = item.title.toLowerCase();
+    votes.set(key, (votes.get(key) ?? 0) + 1);
+  }
+  const score = (title: string): [number, number] => [votes.get(title.toLowerCase()) ?? 0, title.length];
+  return pool.reduce((best, item) => {
+    const [bestVotes, bestLength] = score(best);
+    const [votesOf, length] = score(item.title);
+    return votesOf > bestVotes || (votesOf === bestVotes && length > bestLength) ? item.title : best;
+  }, pool[0]?.title ?? '');
+}

@@ -1,0 +1,207 @@
+import { createHash } from 'node:crypto';
+import type { ClusteredInput, ClusterInput, Item, RawItem } from '../model.js';
+import type { Db } from './db.js';
+
+interface ItemRow {
+  id: string;
+  source_url: string;
+  source_name: string;
+  identity: string;
+  guid: string | null;
+  link: string | null;
+  title: string;
+  summary: string;
+  content_html: string | null;
+  author: string | null;
+  outlet: string | null;
+  published: string | null;
+  updated: string | null;
+  categories: string;
+  position: number;
+  truncated: number;
+  first_seen_at: string;
+  changed_at: string;
+  sort_time: number;
+  cluster_id: string | null;
+}
+
+/** What storing one source's items changed. */
+export interface UpsertResult {
+  readonly inserted: number;
+  readonly updated: number;
+  /** Clusters whose member text changed (their `updated` must move). */
+  readonly changedClusters: readonly string[];
+}
+
+/** The stable id of an item: a hash of its source's URL and its identity within that source. */
+export function itemId(sourceUrl: string, identity: string): string {
+  return createHash('sha256').update(`${sourceUrl}\n${identity}`).digest('hex').slice(0, 16);
+}
+
+/** Hash of everything a subscriber can see of an item: a change means "updated in place". */
+function contentHash(item: RawItem): string {
+  const visible = [item.title, item.summary, item.contentHtml, item.author, item.outlet, item.link, item.published, item.categories.join('\u0001')];
+  return createHash('sha256').update(JSON.stringify(visible)).digest('hex').slice(0, 32);
+}
+
+const SELECT_ITEM = `SELECT i.*, s.name AS source_name FROM items i JOIN sources s ON s.url = i.source_url`;
+
+/** The items table: every story read from every source, stored once. */
+export class ItemRepository {
+  private readonly selectExisting;
+  private readonly insert;
+  private readonly updateContent;
+  private readonly updatePosition;
+  private readonly selectUnclustered;
+  private readonly selectClusteredSince;
+  private readonly selectById;
+  private readonly selectByCluster;
+  private readonly countAll;
+
+  constructor(private readonly db: Db) {
+    this.selectExisting = db.prepare<[string, string], { id: string; content_hash: string; position: number; cluster_id: string | null }>(
+      `SELECT id, content_hash, position, cluster_id FROM items WHERE source_url = ? AND identity = ?`,
+    );
+    this.insert = db.prepare(`INSERT INTO items (id, source_url, identity, guid, link, title, summary, content_html, author,
+        outlet, published, updated, categories, position, truncated, content_hash, first_seen_at, changed_at, sort_time)
+      VALUES (@id, @sourceUrl, @identity, @guid, @link, @title, @summary, @contentHtml, @author, @outlet, @published,
+        @updated, @categories, @position, @truncated, @contentHash, @now, @now, @sortTime)`);
+    this.updateContent = db.prepare(`UPDATE items SET guid = @guid, link = @link, title = @title, summary = @summary,
+        content_html = @contentHtml, author = @author, outlet = @outlet, published = @published, updated = @updated,
+        categories = @categories, position = @position, truncated = @truncated, content_hash = @contentHash,
+        changed_at = @now, sort_time = COALESCE(@publishedTime, sort_time) WHERE id = @id`);
+    this.updatePosition = db.prepare(`UPDATE items SET position = ? WHERE id = ?`);
+    this.selectUnclustered = db.prepare<[], ItemRow>(`${SELECT_ITEM} WHERE i.cluster_id IS NULL ORDER BY i.sort_time, i.id`);
+    this.selectClusteredSince = db.prepare<[number], ItemRow>(
+      `${SELECT_ITEM} WHERE i.cluster_id IS NOT NULL AND i.sort_time >= ? ORDER BY i.sort_time, i.id`,
+    );
+    this.selectById = db.prepare<[string], ItemRow>(`${SELECT_ITEM} WHERE i.id = ?`);
+    this.selectByCluster = db.prepare<[string], ItemRow>(`${SELECT_ITEM} WHERE i.cluster_id = ? ORDER BY i.sort_time, i.position, i.id`);
+    this.countAll = db.prepare<[], { n: number }>(`SELECT COUNT(*) AS n FROM items`);
+  }
+
+  /**
+   * Stores a source's items: new identities are inserted, known ones updated in place when their visible
+   * content changed, untouched otherwise. Call inside a transaction.
+   */
+  upsert(sourceUrl: string, items: readonly RawItem[], now: string): UpsertResult {
+    let inserted = 0;
+    let updated = 0;
+    const changedClusters = new Set<string>();
+    const nowMs = Date.parse(now);
+    for (const item of items) {
+      const hash = contentHash(item);
+      const existing = this.selectExisting.get(sourceUrl, item.identity);
+      const publishedTime = item.published ? Date.parse(item.published) : null;
+      const values = {
+        sourceUrl,
+        identity: item.identity,
+        guid: item.guid,
+        link: item.link,
+        title: item.title,
+        summary: item.summary,
+        contentHtml: item.contentHtml,
+        author: item.author,
+        outlet: item.outlet,
+        published: item.published,
+        updated: item.updated,
+        categories: JSON.stringify(item.categories),
+        position: item.position,
+        truncated: item.truncated ? 1 : 0,
+        contentHash: hash,
+        now,
+      };
+      if (!existing) {
+        this.insert.run({ ...values, id: itemId(sourceUrl, item.identity), sortTime: publishedTime ?? nowMs });
+        inserted++;
+      } else if (existing.content_hash !== hash) {
+        this.updateContent.run({ ...values, id: existing.id, publishedTime });
+        updated++;
+        if (existing.cluster_id) changedClusters.add(existing.cluster_id);
+      } else if (existing.position !== item.position) {
+        this.updatePosition.run(item.position, existing.id);
+      }
+    }
+    return { inserted, updated, changedClusters: [...changedClusters] };
+  }
+
+  /** Items not yet assigned to a cluster, oldest first, as the clustering core reads them. */
+  unclustered(): ClusterInput[] {
+    return this.selectUnclustered.all().map(toClusterInput);
+  }
+
+  /** Clustered items whose time is at or after `sinceMs` (the clustering window). */
+  clusteredSince(sinceMs: number): ClusteredInput[] {
+    return this.selectClusteredSince.all(sinceMs).map((row) => ({ ...toClusterInput(row), clusterId: row.cluster_id! }));
+  }
+
+  /** One item by id. */
+  get(id: string): Item | undefined {
+    const row = this.selectById.get(id);
+    return row ? toItem(row) : undefined;
+  }
+
+  /** One item by id, as the clustering core reads it. */
+  getClusterInput(id: string): ClusterInput | undefined {
+    const row = this.selectById.get(id);
+    return row ? toClusterInput(row) : undefined;
+  }
+
+  /** Members of a cluster, earliest first. */
+  inCluster(clusterId: string): Item[] {
+    return this.selectByCluster.all(clusterId).map(toItem);
+  }
+
+  /** Number of stored items. */
+  count(): number {
+    return this.countAll.get()!.n;
+  }
+
+  /** Assigns items to clusters. Call inside a transaction. */
+  assign(assignments: readonly { readonly itemId: string; readonly clusterId: string }[]): void {
+    const statement = this.db.prepare(`UPDATE items SET cluster_id = ? WHERE id = ?`);
+    for (const { itemId: id, clusterId } of assignments) statement.run(clusterId, id);
+  }
+
+  /** Moves every member of one cluster into another. Call inside a transaction. */
+  moveCluster(from: string, into: string): void {
+    this.db.prepare(`UPDATE items SET cluster_id = ? WHERE cluster_id = ?`).run(into, from);
+  }
+}
+
+function toClusterInput(row: ItemRow): ClusterInput {
+  return {
+    id: row.id,
+    sourceName: row.source_name,
+    title: row.title,
+    summary: row.summary,
+    author: row.author,
+    outlet: row.outlet,
+    time: row.sort_time,
+    truncated: row.truncated === 1,
+  };
+}
+
+function toItem(row: ItemRow): Item {
+  return {
+    id: row.id,
+    sourceUrl: row.source_url,
+    sourceName: row.source_name,
+    identity: row.identity,
+    guid: row.guid,
+    link: row.link,
+    title: row.title,
+    summary: row.summary,
+    contentHtml: row.content_html,
+    author: row.author,
+    outlet: row.outlet,
+    published: row.published,
+    updated: row.updated,
+    categories: JSON.parse(row.categories) as string[],
+    position: row.position,
+    truncated: row.truncated === 1,
+    firstSeenAt: row.first_seen_at,
+    changedAt: row.changed_at,
+    clusterId: row.cluster_id,
+  };
+}
