@@ -1,0 +1,108 @@
+import { chmodSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { StorageError } from '../../src/errors.js';
+import type { RawItem } from '../../src/model.js';
+import { itemId, Store } from '../../src/store/index.js';
+import { tempDir } from '../helpers/temp.js';
+
+const T0 = '2026-01-01T00:00:00.000Z';
+const T1 = '2026-01-02T00:00:00.000Z';
+
+function raw(identity: string, overrides: Partial<RawItem> = {}): RawItem {
+  return {
+    identity,
+    guid: null,
+    link: `https://example.org/${identity}`,
+    title: `Title ${identity}`,
+    summary: `Summary of ${identity}`,
+    contentHtml: null,
+    author: null,
+    outlet: null,
+    published: '2025-12-31T12:00:00.000Z',
+    updated: null,
+    categories: ['world'],
+    position: 0,
+    truncated: false,
+    ...overrides,
+  };
+}
+
+function openWithSource(dir: string): Store {
+  const store = Store.open(join(dir, 'db', 'feedmerge.db'));
+  store.sources.declare({ kind: 'feed', url: 'https://example.org/feed', name: 'Example', origin: 'config' }, T0);
+  return store;
+}
+
+describe('Store', () => {
+  it('creates the file, applies migrations and passes the integrity check', () => {
+    const store = openWithSource(tempDir());
+    expect(store.integrityCheck()).toBe('ok');
+    expect(store.sources.list().map((s) => [s.url, s.status, s.items])).toEqual([['https://example.org/feed', 'new', 0]]);
+    store.close();
+  });
+
+  it('stores each item once, whatever it is re-read, and updates a changed one in place', () => {
+    const store = openWithSource(tempDir());
+    const url = 'https://example.org/feed';
+    const first = store.transaction(() => store.items.upsert(url, [raw('a'), raw('b')], T0));
+    expect(first).toMatchObject({ inserted: 2, updated: 0 });
+    const again = store.transaction(() => store.items.upsert(url, [raw('a'), raw('b')], T1));
+    expect(again).toMatchObject({ inserted: 0, updated: 0 });
+    const edited = store.transaction(() => store.items.upsert(url, [raw('a', { title: 'New title' })], T1));
+    expect(edited).toMatchObject({ inserted: 0, updated: 1 });
+    expect(store.items.count()).toBe(2);
+    const item = store.items.get(itemId(url, 'a'))!;
+    expect(item).toMatchObject({ title: 'New title', firstSeenAt: T0, changedAt: T1, sourceName: 'Example' });
+    store.close();
+  });
+
+  it('keeps cluster ids stable, moves `updated` only on growth, and records merges', () => {
+    const store = openWithSource(tempDir());
+    const url = 'https://example.org/feed';
+    store.transaction(() => store.items.upsert(url, [raw('a'), raw('b'), raw('c')], T0));
+    const [a, b, c] = ['a', 'b', 'c'].map((id) => itemId(url, id)) as [string, string, string];
+    store.transaction(() =>
+      store.clusters.apply({ assignments: [{ itemId: a, clusterId: a }, { itemId: b, clusterId: b }], merges: [] }, T0),
+    );
+    expect(store.clusters.latest().map((cl) => [cl.id, cl.updated]).sort()).toEqual([[a, T0], [b, T0]].sort());
+
+    store.transaction(() => store.clusters.apply({ assignments: [{ itemId: c, clusterId: a }], merges: [] }, T1));
+    expect(store.clusters.get(a)).toMatchObject({ updated: T1 });
+    expect(store.clusters.get(b)).toMatchObject({ updated: T0 });
+
+    store.transaction(() => store.clusters.apply({ assignments: [], merges: [{ from: b, into: a }] }, T1));
+    expect(store.clusters.latest().map((cl) => cl.id)).toEqual([a]);
+    expect(store.clusters.resolve(b)).toBe(a);
+    expect(store.clusters.get(b)!.items.map((item) => item.id).sort()).toEqual([a, b, c].sort());
+    store.close();
+  });
+
+  it('rolls a failed transaction back whole', () => {
+    const store = openWithSource(tempDir());
+    expect(() =>
+      store.transaction(() => {
+        store.items.upsert('https://example.org/feed', [raw('a')], T0);
+        throw new Error('crash mid-write');
+      }),
+    ).toThrow('crash mid-write');
+    expect(store.items.count()).toBe(0);
+    store.close();
+  });
+
+  it('refuses a corrupt file with one clear line', () => {
+    const dir = tempDir();
+    const path = join(dir, 'broken.db');
+    writeFileSync(path, 'this is not a database, just some text long enough to fill a header '.repeat(20));
+    expect(() => Store.open(path)).toThrow(StorageError);
+    expect(() => Store.open(path)).toThrow(/broken\.db: file is not a database or is corrupt/);
+  });
+
+  it.skipIf(process.getuid?.() === 0)('refuses a read-only database with one clear line', () => {
+    const dir = tempDir();
+    const path = join(dir, 'ro.db');
+    Store.open(path).close();
+    chmodSync(path, 0o444);
+    expect(() => Store.open(path)).toThrow(/read-only/);
+  });
+});
