@@ -1,0 +1,17 @@
+/**
+ * `npm run bench`: every benchmark, one after the other, each printing its own figures and ratios.
+ * Each bench file exports `main()`; timings never live in tests.
+ */
+const benches: readonly { readonly name: string; readonly module: string }[] = [
+  { name: 'feed parse + store throughput (issue 5)', module: './feeds.js' },
+  { name: 'clustering quality on the UCI sample (issue 6)', module: './cluster-quality.js' },
+  { name: 'clustering speed and growth (issue 6)', module: './cluster.js' },
+];
+
+const only = process.argv.slice(2);
+for (const bench of benches) {
+  if (only.length > 0 && !only.some((name) => bench.module.includes(name))) continue;
+  console.log(`\n=== ${bench.name} ===`);
+  const { main } = (await import(bench.module)) as { main: () => Promise<void> };
+  await main();
+}

@@ -1,0 +1,34 @@
+import { spawnSync } from 'node:child_process';
+import { cpSync, mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const REPO = fileURLToPath(new URL('../..', import.meta.url));
+const TSX = join(REPO, 'node_modules', '.bin', 'tsx');
+const CLI = join(REPO, 'src', 'cli.ts');
+
+export interface CliResult {
+  readonly status: number | null;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/** Runs the real CLI in a child process (stderr is not a TTY there, so logs are JSON lines). */
+export function runCli(args: readonly string[], options: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): CliResult {
+  const result = spawnSync(TSX, [CLI, ...args], {
+    cwd: options.cwd ?? REPO,
+    env: { ...process.env, FEEDMERGE_CONFIG: '', ...options.env },
+    encoding: 'utf8',
+    timeout: 120_000,
+  });
+  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+/** A throw-away instance: the real seeds copied into `dir/seeds` and a config at `dir/config/feedmerge.yaml`. */
+export function makeInstance(dir: string, extraYaml = ''): string {
+  cpSync(join(REPO, 'seeds'), join(dir, 'seeds'), { recursive: true });
+  mkdirSync(join(dir, 'config'), { recursive: true });
+  const path = join(dir, 'config', 'feedmerge.yaml');
+  writeFileSync(path, `root: ..\ndatabase: data/feedmerge.db\noutput: public\nseeds: [seeds]\n${extraYaml}`);
+  return path;
+}
