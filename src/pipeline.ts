@@ -44,7 +44,7 @@ export async function runPipeline(config: Config, store: Store, options: RunOpti
     else options.log.debug({ source: result.url, outcome: result.outcome, newItems: result.newItems }, `read ${result.name}`);
   }
 
-  const newClusters = clusterNewItems(config, store, clock().toISOString());
+  const newClusters = clusterNewItems(config, store, clock().toISOString(), options.log);
   const filesWritten = publishFeeds(config, store);
 
   const report: RunReport = {
@@ -164,7 +164,17 @@ async function ingestFeeds(
 }
 
 /** Assigns every unclustered item; returns how many new clusters were made. */
-function clusterNewItems(config: Config, store: Store, now: string): number {
+function clusterNewItems(config: Config, store: Store, now: string, log: Logger): number {
+  const builtWith = store.meta.get('cluster.level');
+  if (builtWith !== config.cluster.level) {
+    store.transaction(() => {
+      if (builtWith !== undefined) {
+        log.warn(`cluster: level changed from ${builtWith} to ${config.cluster.level}: re-clustering every item`);
+        store.clusters.reset();
+      }
+      store.meta.set('cluster.level', config.cluster.level);
+    });
+  }
   const fresh = store.items.unclustered();
   if (fresh.length === 0) return 0;
   const windowMs = config.cluster.windowDays * DAY_MS;

@@ -25,7 +25,7 @@ export class ClusterRepository {
   private readonly selectMergedInto;
 
   constructor(
-    db: Db,
+    private readonly db: Db,
     private readonly items: ItemRepository,
   ) {
     this.insert = db.prepare(`INSERT OR IGNORE INTO clusters (id, created_at, updated_at) VALUES (?, ?, ?)`);
@@ -77,6 +77,12 @@ export class ClusterRepository {
     const live = this.resolve(id);
     const row = live ? this.selectOne.get(live) : undefined;
     return row ? toCluster(row, this.items.inCluster(row.id)) : undefined;
+  }
+
+  /** Forgets every cluster (items become unclustered): used when the clustering level changes. */
+  reset(): void {
+    this.db.prepare(`UPDATE items SET cluster_id = NULL WHERE cluster_id IS NOT NULL`).run();
+    this.db.prepare(`DELETE FROM clusters`).run();
   }
 
   /** Follows merge records to the surviving cluster id. */
