@@ -1,0 +1,253 @@
+import { createHash } from 'node:crypto';
+import { open } from 'node:fs/promises';
+import { isIP, type Socket } from 'node:net';
+import { Writable, type Readable, type Transform } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { STATUS_CODES } from 'node:http';
+import { createBrotliDecompress, createGunzip, createInflate } from 'node:zlib';
+import { Agent, buildConnector, request } from 'undici';
+import { FetchError } from '../errors.js';
+import { BlockedAddressError, guardedLookup, isBlockedAddress } from './address-guard.js';
+import { USER_AGENT } from './user-agent.js';
+
+/** What the HTTP reader needs to know for one request. */
+export interface HttpRequest {
+  readonly url: string;
+  readonly etag?: string | null;
+  readonly lastModified?: string | null;
+  readonly timeoutMs: number;
+  readonly maxBodyBytes: number;
+  readonly maxRedirects: number;
+  readonly blockPrivateAddresses: boolean;
+}
+
+/** A fetched body (200) or "not modified" (304), with the validators to store and where a permanent redirect led. */
+export type HttpResult =
+  | {
+      readonly kind: 'ok';
+      readonly body: Buffer;
+      readonly contentType: string | null;
+      readonly etag: string | null;
+      readonly lastModified: string | null;
+      /** URL the body was finally read from (after redirects). */
+      readonly finalUrl: string;
+      /** Set when every redirect followed was permanent (301/308): the source moved for good. */
+      readonly permanentUrl: string | null;
+    }
+  | { readonly kind: 'not-modified'; readonly etag: string | null; readonly lastModified: string | null; readonly permanentUrl: string | null };
+
+/** An HTTP error status, with its Retry-After header (429/503) kept for politeness. */
+export class HttpStatusError extends FetchError {
+  constructor(
+    readonly status: number,
+    readonly retryAfter: string | null,
+    readonly permanentUrl: string | null,
+  ) {
+    super(`fetch: HTTP ${status} ${STATUS_CODES[status] ?? 'Unknown Status'}`);
+  }
+}
+
+/** A document read from disk, with the hash that tells whether it changed. */
+export interface FileResult {
+  readonly body: Buffer;
+  readonly contentHash: string;
+}
+
+const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
+const PERMANENT_REDIRECTS = new Set([301, 308]);
+/** What feedmerge reads, most specific first; the trailing wildcard keeps misconfigured servers answering. */
+const ACCEPT =
+  'application/atom+xml, application/rss+xml, application/feed+json, application/rdf+xml, application/json;q=0.9, application/xml;q=0.9, text/xml;q=0.9, */*;q=0.8';
+
+let plainAgent: Agent | undefined;
+let guardedAgent: Agent | undefined;
+
+function agentFor(blockPrivateAddresses: boolean): Agent {
+  if (!blockPrivateAddresses) return (plainAgent ??= new Agent({ connections: 16 }));
+  if (guardedAgent) return guardedAgent;
+  // The lookup refuses before connecting; the remoteAddress check catches IP literals (which skip DNS)
+  // and proves the address actually connected to is allowed (DNS rebinding between check and connect).
+  const base = buildConnector({ lookup: guardedLookup } as buildConnector.BuildOptions);
+  const connect: buildConnector.connector = (options, callback) => {
+    const host = options.hostname.replace(/^\[|\]$/g, '');
+    if (isIP(host) && isBlockedAddress(host)) return callback(new BlockedAddressError(host, host), null);
+    return base(options, (error, socket) => {
+      if (error) return callback(error, null);
+      const remote = (socket as Socket | null)?.remoteAddress;
+      if (!remote || isBlockedAddress(remote)) {
+        socket?.destroy();
+        return callback(new BlockedAddressError(options.hostname, remote ?? 'unknown address'), null);
+      }
+      return callback(null, socket!);
+    });
+  };
+  guardedAgent = new Agent({ connections: 16, connect });
+  return guardedAgent;
+}
+
+/**
+ * GETs a feed: conditional headers, manual redirects (loop and count checks, SSRF guard on every hop),
+ * gzip/deflate/br, a total timeout over the whole exchange and a streamed body cap. Throws FetchError.
+ */
+export async function fetchHttp(input: HttpRequest): Promise<HttpResult> {
+  const signal = AbortSignal.timeout(input.timeoutMs);
+  const visited = new Set<string>();
+  let url = input.url;
+  let allPermanent = true;
+  let redirects = 0;
+  try {
+    for (;;) {
+      const parsed = new URL(url);
+      if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
+        throw new FetchError(`fetch: redirected to an unsupported scheme ${parsed.protocol} (${url})`);
+      }
+      visited.add(url);
+      const headers: Record<string, string> = {
+        'user-agent': USER_AGENT,
+        accept: ACCEPT,
+        'accept-encoding': 'gzip, deflate, br',
+      };
+      // Validators belong to the stored URL; after a redirect they still identify the same document.
+      if (input.etag) headers['if-none-match'] = input.etag;
+      if (input.lastModified) headers['if-modified-since'] = input.lastModified;
+      const response = await request(url, {
+        method: 'GET',
+        headers,
+        signal,
+        dispatcher: agentFor(input.blockPrivateAddresses),
+        headersTimeout: input.timeoutMs,
+        bodyTimeout: input.timeoutMs,
+      });
+      const status = response.statusCode;
+      const header = (name: string): string | null => {
+        const value = response.headers[name];
+        return Array.isArray(value) ? (value[0] ?? null) : (value ?? null);
+      };
+      const permanentUrl = allPermanent && url !== input.url ? url : null;
+      if (REDIRECT_STATUSES.has(status)) {
+        response.body.destroy();
+        const location = header('location');
+        if (!location) throw new FetchError(`fetch: HTTP ${status} redirect without a Location header`);
+        if (redirects >= input.maxRedirects) throw new FetchError(`fetch: too many redirects (more than ${input.maxRedirects})`);
+        const next = new URL(location, url).href;
+        if (visited.has(next)) throw new FetchError(`fetch: redirect loop (${next})`);
+        redirects += 1;
+        allPermanent &&= PERMANENT_REDIRECTS.has(status);
+        url = next;
+        continue;
+      }
+      if (status === 304) {
+        response.body.destroy();
+        return { kind: 'not-modified', etag: header('etag') ?? input.etag ?? null, lastModified: header('last-modified') ?? input.lastModified ?? null, permanentUrl };
+      }
+      if (status < 200 || status >= 300) {
+        response.body.destroy();
+        throw new HttpStatusError(status, header('retry-after'), permanentUrl);
+      }
+      const declaredLength = Number(header('content-length'));
+      if (Number.isFinite(declaredLength) && declaredLength > input.maxBodyBytes && !header('content-encoding')) {
+        response.body.destroy();
+        throw new FetchError(`fetch: body too large (${declaredLength} bytes, limit ${input.maxBodyBytes})`);
+      }
+      const body = await readBody(response.body, header('content-encoding'), input.maxBodyBytes);
+      return {
+        kind: 'ok',
+        body,
+        contentType: header('content-type'),
+        etag: header('etag'),
+        lastModified: header('last-modified'),
+        finalUrl: url,
+        permanentUrl,
+      };
+    }
+  } catch (error) {
+    throw toFetchError(error, signal, input.timeoutMs);
+  }
+}
+
+/** Reads a local feed file, refusing files over the body cap before reading them. */
+export async function readFileSource(path: string, maxBodyBytes: number): Promise<FileResult> {
+  let handle;
+  try {
+    handle = await open(path, 'r');
+    const info = await handle.stat();
+    if (!info.isFile()) throw new FetchError(`fetch: ${path} is not a regular file`);
+    if (info.size > maxBodyBytes) throw new FetchError(`fetch: file too large (${info.size} bytes, limit ${maxBodyBytes})`);
+    const body = await handle.readFile();
+    return { body, contentHash: hashBody(body) };
+  } catch (error) {
+    if (error instanceof FetchError) throw error;
+    const code = (error as NodeJS.ErrnoException).code;
+    const why = code === 'ENOENT' ? 'file not found' : code === 'EACCES' ? 'permission denied' : code === 'EISDIR' ? 'is a directory' : String(code ?? error);
+    throw new FetchError(`fetch: ${path}: ${why}`, { cause: error });
+  } finally {
+    await handle?.close();
+  }
+}
+
+/** SHA-256 of a body, hex: tells an unchanged file (or body) from a changed one. */
+export function hashBody(body: Buffer): string {
+  return createHash('sha256').update(body).digest('hex');
+}
+
+async function readBody(body: Readable, contentEncoding: string | null, maxBytes: number): Promise<Buffer> {
+  const decoders = decodersFor(contentEncoding);
+  const chunks: Buffer[] = [];
+  let total = 0;
+  const collect = new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      total += chunk.length;
+      // Counting decoded bytes also defuses compression bombs: a tiny gzip body cannot inflate past the cap.
+      if (total > maxBytes) return done(new FetchError(`fetch: body too large (more than ${maxBytes} bytes)`));
+      chunks.push(chunk);
+      return done();
+    },
+  });
+  await pipeline([body, ...decoders, collect] as unknown as NodeJS.ReadWriteStream[]);
+  return Buffer.concat(chunks, total);
+}
+
+function decodersFor(contentEncoding: string | null): Transform[] {
+  const codings = (contentEncoding ?? '')
+    .split(',')
+    .map((coding) => coding.trim().toLowerCase())
+    .filter((coding) => coding !== '' && coding !== 'identity');
+  // Codings are listed in the order they were applied, so they are undone in reverse.
+  return codings.reverse().map((coding) => {
+    if (coding === 'gzip' || coding === 'x-gzip') return createGunzip();
+    if (coding === 'deflate') return createInflate();
+    if (coding === 'br') return createBrotliDecompress();
+    throw new FetchError(`fetch: unsupported Content-Encoding "${coding}"`);
+  });
+}
+
+function toFetchError(error: unknown, signal: AbortSignal, timeoutMs: number): FetchError {
+  if (signal.aborted) return new FetchError(`fetch: timed out after ${timeoutMs / 1000} s`, { cause: error });
+  if (error instanceof FetchError) return error;
+  const blocked = findCause(error, (e): e is BlockedAddressError => e instanceof BlockedAddressError);
+  if (blocked) return new FetchError(`fetch: ${blocked.message}`, { cause: error });
+  const code = (findCause(error, (e): e is NodeJS.ErrnoException => typeof (e as NodeJS.ErrnoException).code === 'string') as NodeJS.ErrnoException | undefined)?.code;
+  const known: Record<string, string> = {
+    ENOTFOUND: 'host not found',
+    EAI_AGAIN: 'DNS lookup failed (temporary)',
+    ECONNREFUSED: 'connection refused',
+    ECONNRESET: 'connection reset by the server',
+    ETIMEDOUT: 'connection timed out',
+    EHOSTUNREACH: 'host unreachable',
+    UND_ERR_SOCKET: 'connection closed by the server',
+    UND_ERR_HEADERS_TIMEOUT: `no response headers within ${timeoutMs / 1000} s`,
+    UND_ERR_BODY_TIMEOUT: `body stalled for ${timeoutMs / 1000} s`,
+    Z_DATA_ERROR: 'corrupt compressed body',
+    Z_BUF_ERROR: 'truncated compressed body',
+    ERR_INVALID_URL: 'invalid URL',
+  };
+  const text = code && known[code] ? known[code] : error instanceof Error ? error.message : String(error);
+  return new FetchError(`fetch: ${text}`.replace(/\s+/g, ' '), { cause: error });
+}
+
+function findCause<T>(error: unknown, test: (e: unknown) => e is T): T | undefined {
+  for (let current = error, depth = 0; current && depth < 5; current = (current as { cause?: unknown }).cause, depth += 1) {
+    if (test(current)) return current;
+  }
+  return undefined;
+}
