@@ -1,0 +1,182 @@
+import { Feed, type Item as FeedItem } from 'feed';
+import type { OutputFeedConfig } from '../config.js';
+import type { Cluster } from '../model.js';
+import { renderStoryContentHtml } from './story-html.js';
+import { describeCluster, type Story } from './story.js';
+import { cleanLine, escapeHtml, guardCdataHtml } from './xml-text.js';
+
+/** Where the merged feeds live and what they are called. */
+export interface SiteInfo {
+  readonly title: string;
+  /** Public base URL, ending with '/', e.g. http://localhost:8080/ */
+  readonly baseUrl: string;
+}
+
+/** One output feed in its three formats. */
+export interface RenderedFeed {
+  readonly name: string;
+  readonly atom: string;
+  readonly rss: string;
+  readonly json: string;
+}
+
+/** The three published formats with their file extensions (also the server's routes). */
+export const FEED_FORMATS = ['atom', 'rss', 'json'] as const;
+export type FeedFormat = (typeof FEED_FORMATS)[number];
+
+/** The public URL of one output feed file. */
+export function feedUrl(site: SiteInfo, name: string, format: FeedFormat): string {
+  return `${site.baseUrl}feeds/${name}.${format}`;
+}
+
+/** Filters (sources by name or URL, keywords), newest first by cluster `updated`, at most `limit`. */
+export function selectClusters(clusters: readonly Cluster[], feed: OutputFeedConfig): Cluster[] {
+  const sources = feed.sources?.map((s) => s.trim().toLowerCase());
+  const keywords = feed.keywords?.map(keywordPattern);
+  return clusters
+    .filter((cluster) => {
+      if (sources !== undefined && sources.length > 0) {
+        const carried = cluster.items.some(
+          (item) => sources.includes(item.sourceName.trim().toLowerCase()) || sources.includes(item.sourceUrl.toLowerCase()),
+        );
+        if (!carried) return false;
+      }
+      if (keywords !== undefined && keywords.length > 0) {
+        const text = cluster.items.map((item) => `${item.title}\n${item.summary}`).join('\n');
+        if (!keywords.some((pattern) => pattern.test(text))) return false;
+      }
+      return true;
+    })
+    .sort(newestFirst)
+    .slice(0, feed.limit);
+}
+
+/**
+ * A keyword matches as a whole word, case-insensitively ("AI" must not match "said"); letters and digits of
+ * any script count as word characters.
+ */
+function keywordPattern(keyword: string): RegExp {
+  const escaped = keyword.trim().replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  return new RegExp(`(?<![\\p{L}\\p{N}])${escaped}(?![\\p{L}\\p{N}])`, 'iu');
+}
+
+/** Newest update first; ties broken by publication then id so the order never depends on input order. */
+function newestFirst(a: Cluster, b: Cluster): number {
+  return (
+    Date.parse(b.updated) - Date.parse(a.updated) ||
+    Date.parse(b.published) - Date.parse(a.published) ||
+    (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)
+  );
+}
+
+/** Feed-level time when a feed has no entry: a fixed instant, so an empty feed is byte-stable too. */
+const EMPTY_FEED_UPDATED = new Date(0);
+
+/** Renders one output feed in all three formats with the `feed` package. Deterministic: no clock reads. */
+export function renderFeed(clusters: readonly Cluster[], feed: OutputFeedConfig, site: SiteInfo): RenderedFeed {
+  const stories = selectClusters(clusters, feed).map((cluster) => describeCluster(cluster, site.baseUrl));
+  const updated = stories.reduce<Date>((max, s) => {
+    const time = new Date(s.updated);
+    return time.getTime() > max.getTime() ? time : max;
+  }, EMPTY_FEED_UPDATED);
+  const contents = new Map(stories.map((story) => [story.id, guardCdataHtml(renderStoryContentHtml(story))]));
+  const build = (entry: (story: Story) => FeedItem): Feed => {
+    const out = new Feed({
+      id: `urn:feedmerge:feed:${feed.name}`,
+      title: cleanLine(feed.title) || feed.name,
+      description: `Stories merged from every outlet that carried them (${cleanLine(site.title)}).`,
+      link: site.baseUrl,
+      updated,
+      generator: 'feedmerge',
+      feedLinks: {
+        atom: feedUrl(site, feed.name, 'atom'),
+        rss: feedUrl(site, feed.name, 'rss'),
+        json: feedUrl(site, feed.name, 'json'),
+      },
+      // Atom (RFC 4287 section 4.1.1) needs a feed author unless every entry has one.
+      author: { name: cleanLine(site.title) || 'feedmerge', link: site.baseUrl },
+    });
+    for (const story of stories) out.addItem(entry(story));
+    return out;
+  };
+  const common = (story: Story): Omit<FeedItem, 'title'> => ({
+    id: story.entryId,
+    link: story.link,
+    date: new Date(story.updated),
+    published: new Date(story.published),
+    content: contents.get(story.id)!,
+    author: story.authors.map((name) => ({ name })),
+    // RSS and JSON read a category's `name` (written as escaped text).
+    category: story.categories.length === 0 ? undefined : story.categories.map((name) => ({ name })),
+  });
+  const atom = build((story) => ({
+    ...common(story),
+    // Atom's `term` is an attribute the writer escapes only for '&' and '"', so '<' and '>' are dropped from it.
+    category: story.categories.length === 0 ? undefined : story.categories.map((name) => ({ term: name.replace(/[<>]/g, '') })),
+    // Atom titles are written as type="html": the plain title is escaped once.
+    title: guardCdataHtml(escapeHtml(story.title)),
+    description: story.summary === '' ? undefined : guardCdataHtml(escapeHtml(story.summary)),
+  })).atom1();
+  const rss = build((story) => ({
+    ...common(story),
+    // RSS 2.0 titles are plain text; "]]>" cannot appear inside the CDATA section the writer uses.
+    title: story.title.replaceAll(']]>', ']] >'),
+    description: story.summary === '' ? undefined : guardCdataHtml(escapeHtml(story.summary)),
+    // RSS <author> must be an e-mail address; names go to dc:creator, which readers show instead.
+    author: undefined,
+    extensions: story.authors.length > 0 ? [{ name: 'dc:creator', objects: { _text: story.authors.join(', ') } }] : undefined,
+  })).rss2();
+  const json = build((story) => ({ ...common(story), title: story.title, description: story.summary || undefined })).json1();
+  return { name: feed.name, atom: addRelatedLinks(atom, stories), rss, json: upgradeJsonFeed(json, stories, site) };
+}
+
+/**
+ * The `feed` package writes one bare `<link href>` per entry; Atom readers want it marked `alternate` and the
+ * other versions as `related` links. Entries appear in story order, and the first `<link href="` inside each
+ * entry is that link (title and content are escaped or CDATA, so they cannot contain the sequence).
+ */
+function addRelatedLinks(atom: string, stories: readonly Story[]): string {
+  const parts = atom.split('<entry>');
+  for (let i = 1; i < parts.length; i++) {
+    const story = stories[i - 1]!;
+    const related = story.related.map((url) => `<link rel="related" href="${escapeHtml(url)}"/>`).join('');
+    parts[i] = parts[i]!.replace(/<link href="([^"]*)"\/>/, (_, href: string) => `<link rel="alternate" href="${href}"/>${related}`);
+  }
+  return parts.join('<entry>');
+}
+
+/**
+ * The `feed` package emits JSON Feed 1.0; this moves it to 1.1 (https://jsonfeed.org/version/1.1): `authors`
+ * arrays (the 1.0 `author` kept for older readers) and a `_feedmerge` extension listing
+ * every outlet's version of each story.
+ */
+function upgradeJsonFeed(json: string, stories: readonly Story[], site: SiteInfo): string {
+  const document = JSON.parse(json) as Record<string, unknown> & { items: Record<string, unknown>[] };
+  const author = { name: cleanLine(site.title) || 'feedmerge', url: site.baseUrl };
+  const upgraded: Record<string, unknown> = {
+    version: 'https://jsonfeed.org/version/1.1',
+    ...document,
+    authors: [author],
+    author,
+  };
+  upgraded['version'] = 'https://jsonfeed.org/version/1.1';
+  upgraded['items'] = document.items.map((item, index) => {
+    const story = stories[index]!;
+    const authors = story.authors.map((name) => ({ name }));
+    return {
+      ...item,
+      ...(authors.length > 0 ? { authors } : {}),
+      _feedmerge: {
+        versions: story.versions.map((v) => ({
+          source: v.source,
+          outlet: v.outlet,
+          title: v.title,
+          author: v.author,
+          url: v.link,
+          date: v.date,
+        })),
+      },
+    };
+  });
+  return `${JSON.stringify(upgraded, null, 2)}\n`;
+}

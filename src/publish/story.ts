@@ -1,0 +1,137 @@
+import type { Cluster, Item } from '../model.js';
+import { absoluteUrl, htmlToText, sanitizeContentHtml } from './sanitize.js';
+import { cleanLine, cleanXmlText } from './xml-text.js';
+
+/** One outlet's version of a story, cleaned and ready to render (feeds and the HTML index share it). */
+export interface StoryVersion {
+  /** Source display name (the outlet we read it from). */
+  readonly source: string;
+  /** Original outlet from a byline when it differs from the source, else null. */
+  readonly outlet: string | null;
+  readonly title: string;
+  readonly author: string | null;
+  /** Absolute http(s) link to this version, or null (seed listings have none). */
+  readonly link: string | null;
+  /** ISO time: published, else first seen. */
+  readonly date: string;
+  /** Plain-text summary (from the summary, else the text of the content HTML), possibly empty. */
+  readonly summary: string;
+}
+
+/** A cluster as subscribers see it: one entry crediting every outlet. */
+export interface Story {
+  readonly id: string;
+  /** Stable entry id derived from the cluster id only (never from the base URL, which may change). */
+  readonly entryId: string;
+  readonly title: string;
+  /** Alternate link: the earliest version that has a link, else the story's anchor on the index page. */
+  readonly link: string;
+  /** Links of the other versions, distinct, without the alternate one. */
+  readonly related: readonly string[];
+  readonly published: string;
+  readonly updated: string;
+  /** Authors of the versions; when none names one, the outlets that carried it. */
+  readonly authors: readonly string[];
+  readonly categories: readonly string[];
+  /** Plain-text summary of the best version. */
+  readonly summary: string;
+  readonly versions: readonly StoryVersion[];
+}
+
+/** Titles ending like this were cut short by their source ("...", "…", "[...]"). */
+const TRUNCATED_TITLE = /(\.\.\.|…|\[\s*(\.\.\.|…)\s*\])\s*$/;
+
+/** The anchor of a story on the index page; links of stories without any linked version point there. */
+export function storyAnchor(clusterId: string): string {
+  return `story-${clusterId.replace(/[^A-Za-z0-9_-]/g, '_')}`;
+}
+
+/**
+ * The entry id of a cluster: `urn:feedmerge:cluster:<id>` (RFC 8141 syntax; characters outside the URN
+ * character set percent-encoded so any store id yields a valid URN).
+ */
+export function clusterEntryId(clusterId: string): string {
+  const nss = [...new TextEncoder().encode(clusterId)]
+    .map((byte) => {
+      const c = String.fromCharCode(byte);
+      return /[A-Za-z0-9()+,.:=@;$_!*'-]/.test(c) ? c : `%${byte.toString(16).toUpperCase().padStart(2, '0')}`;
+    })
+    .join('');
+  return `urn:feedmerge:cluster:${nss}`;
+}
+
+/** Builds the publishable view of a cluster; `baseUrl` (ending in "/") locates the index page. */
+export function describeCluster(cluster: Cluster, baseUrl: string): Story {
+  const versions = cluster.items.map(describeVersion);
+  const linked = versions.filter((v): v is StoryVersion & { link: string } => v.link !== null);
+  const earliestLinked = [...linked].sort((a, b) => compareIso(a.date, b.date))[0];
+  const link = earliestLinked?.link ?? `${baseUrl}#${storyAnchor(cluster.id)}`;
+  const related = unique(linked.map((v) => v.link)).filter((url) => url !== link);
+  const dates = versions.map((v) => v.date).sort(compareIso);
+  const best = bestVersion(versions);
+  const authors = unique(versions.flatMap((v) => (v.author === null ? [] : [v.author])));
+  return {
+    id: cluster.id,
+    entryId: clusterEntryId(cluster.id),
+    title: best?.title || cleanLine(cluster.title) || 'Untitled story',
+    link,
+    related,
+    published: dates[0] ?? cluster.published,
+    updated: cluster.updated,
+    authors: authors.length > 0 ? authors : unique(versions.map((v) => v.outlet ?? v.source)),
+    categories: uniqueFolded(cluster.items.flatMap((item) => item.categories.map(cleanLine)).filter((c) => c !== '')),
+    summary: best?.summary ?? '',
+    versions,
+  };
+}
+
+function describeVersion(item: Item): StoryVersion {
+  const link = item.link === null ? null : absoluteUrl(item.link, null);
+  const source = cleanLine(item.sourceName) || item.sourceUrl;
+  const outlet = item.outlet === null ? null : cleanLine(item.outlet);
+  let summary = cleanLine(item.summary);
+  if (summary === '' && item.contentHtml !== null) {
+    summary = htmlToText(sanitizeContentHtml(item.contentHtml, link ?? item.sourceUrl));
+  }
+  return {
+    source,
+    outlet: outlet !== null && outlet !== '' && outlet.toLowerCase() !== source.toLowerCase() ? outlet : null,
+    title: cleanLine(item.title),
+    author: item.author === null ? null : cleanLine(item.author) || null,
+    link: link !== null && /^https?:/i.test(link) ? link : null,
+    date: item.published ?? item.firstSeenAt,
+    summary: cleanXmlText(summary),
+  };
+}
+
+/** The fullest version: a title that was not cut short beats one that was, then the longer title, then the earlier. */
+function bestVersion(versions: readonly StoryVersion[]): StoryVersion | undefined {
+  const score = (v: StoryVersion): [number, number] => [TRUNCATED_TITLE.test(v.title) ? 0 : 1, v.title.length];
+  let best: StoryVersion | undefined;
+  for (const version of versions) {
+    if (version.title === '') continue;
+    if (best === undefined) {
+      best = version;
+      continue;
+    }
+    const [a1, a2] = score(version);
+    const [b1, b2] = score(best);
+    if (a1 > b1 || (a1 === b1 && a2 > b2)) best = version;
+  }
+  return best;
+}
+
+function compareIso(a: string, b: string): number {
+  return Date.parse(a) - Date.parse(b) || (a < b ? -1 : a > b ? 1 : 0);
+}
+
+function unique(values: readonly string[]): string[] {
+  return [...new Set(values)];
+}
+
+/** Distinct values, case-insensitively, keeping the first spelling seen. */
+function uniqueFolded(values: readonly string[]): string[] {
+  const seen = new Map<string, string>();
+  for (const value of values) if (!seen.has(value.toLowerCase())) seen.set(value.toLowerCase(), value);
+  return [...seen.values()];
+}
