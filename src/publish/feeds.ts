@@ -3,7 +3,7 @@ import type { OutputFeedConfig } from '../config.js';
 import type { Cluster } from '../model.js';
 import { renderStoryContentHtml } from './story-html.js';
 import { describeCluster, type Story } from './story.js';
-import { cleanLine, escapeHtml, guardCdataHtml } from './xml-text.js';
+import { cleanLine, escapeHtml, escapeText, guardCdataHtml } from './xml-text.js';
 
 /** Where the merged feeds live and what they are called. */
 export interface SiteInfo {
@@ -111,36 +111,42 @@ export function renderFeed(clusters: readonly Cluster[], feed: OutputFeedConfig,
   });
   const atom = build((story) => ({
     ...common(story),
-    // Atom's `term` is an attribute the writer escapes only for '&' and '"', so '<' and '>' are dropped from it.
-    category: story.categories.length === 0 ? undefined : story.categories.map((name) => ({ term: name.replace(/[<>]/g, '') })),
-    // Atom titles are written as type="html": the plain title is escaped once.
-    title: guardCdataHtml(escapeHtml(story.title)),
-    description: story.summary === '' ? undefined : guardCdataHtml(escapeHtml(story.summary)),
+    category: undefined, // added by completeAtomEntries
+    // Atom titles are written as type="html": the plain title is escaped once (which also breaks any "]]>").
+    title: escapeText(story.title),
+    description: story.summary === '' ? undefined : escapeText(story.summary),
   })).atom1();
   const rss = build((story) => ({
     ...common(story),
     // RSS 2.0 titles are plain text; "]]>" cannot appear inside the CDATA section the writer uses.
     title: story.title.replaceAll(']]>', ']] >'),
-    description: story.summary === '' ? undefined : guardCdataHtml(escapeHtml(story.summary)),
+    description: story.summary === '' ? undefined : escapeText(story.summary),
     // RSS <author> must be an e-mail address; names go to dc:creator, which readers show instead.
     author: undefined,
     extensions: story.authors.length > 0 ? [{ name: 'dc:creator', objects: { _text: story.authors.join(', ') } }] : undefined,
   })).rss2();
   const json = build((story) => ({ ...common(story), title: story.title, description: story.summary || undefined })).json1();
-  return { name: feed.name, atom: addRelatedLinks(atom, stories), rss, json: upgradeJsonFeed(json, stories, site) };
+  return { name: feed.name, atom: completeAtomEntries(atom, stories), rss, json: upgradeJsonFeed(json, stories, site) };
 }
 
 /**
- * The `feed` package writes one bare `<link href>` per entry; Atom readers want it marked `alternate` and the
- * other versions as `related` links. Entries appear in story order, and the first `<link href="` inside each
- * entry is that link (title and content are escaped or CDATA, so they cannot contain the sequence).
+ * The `feed` package writes one bare `<link href>` per entry; Atom readers want it marked `alternate`, the
+ * other versions as `related` links, and categories whose terms are fully escaped (the package escapes only
+ * "&" in attributes). Entries appear in story order, and the first `<link href="` inside each entry is that
+ * link (title and content are escaped or CDATA, so they cannot contain the sequence).
  */
-function addRelatedLinks(atom: string, stories: readonly Story[]): string {
+function completeAtomEntries(atom: string, stories: readonly Story[]): string {
+  const indent = '\n        ';
   const parts = atom.split('<entry>');
   for (let i = 1; i < parts.length; i++) {
     const story = stories[i - 1]!;
-    const related = story.related.map((url) => `<link rel="related" href="${escapeHtml(url)}"/>`).join('');
-    parts[i] = parts[i]!.replace(/<link href="([^"]*)"\/>/, (_, href: string) => `<link rel="alternate" href="${href}"/>${related}`);
+    const extra = [
+      ...story.related.map((url) => `<link rel="related" href="${escapeHtml(url)}"/>`),
+      ...story.categories.map((term) => `<category term="${escapeHtml(term)}"/>`),
+    ]
+      .map((line) => `${indent}${line}`)
+      .join('');
+    parts[i] = parts[i]!.replace(/<link href="([^"]*)"\/>/, (_, href: string) => `<link rel="alternate" href="${href}"/>${extra}`);
   }
   return parts.join('<entry>');
 }

@@ -34,6 +34,11 @@ export function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => HTML_ESCAPES[c]!);
 }
 
+/** Escapes text for element content only (quotes stay readable): the three characters markup needs. */
+export function escapeText(text: string): string {
+  return text.replace(/[&<>]/g, (c) => HTML_ESCAPES[c]!);
+}
+
 /**
  * Makes a string safe to place inside a CDATA section the `feed` package writes: its XML writer splits only
  * the first "]]>", so every occurrence is broken here ("]]&gt;" in HTML reads exactly like "]]>").
