@@ -48,6 +48,11 @@ export interface SourceState {
   readonly contentHash: string | null;
   /** Title the feed gives itself, if any. */
   readonly title: string | null;
+  /**
+   * ISO time before which even a forced run must not fetch (error backoff or the origin's Retry-After);
+   * nextFetchAt also includes the schedule, which a forced run ignores. Absent/null: no such hold.
+   */
+  readonly retryNotBefore?: string | null;
   /** Number of items stored for this source. */
   readonly items: number;
 }

@@ -64,7 +64,15 @@ function isSupported(label: string): boolean {
   }
 }
 
+/** windows-1252 characters for bytes 0x80-0x9F (undefined bytes keep their C1 code point, as WHATWG does). */
+const CP1252_HIGH = '€\u0081‚ƒ„…†‡ˆ‰Š‹Œ\u008DŽ\u008F\u0090‘’“”•–—˜™š›œ\u009DžŸ';
+
 function decode(bytes: Buffer, label: string): string {
-  // WHATWG maps iso-8859-1 to windows-1252, which is what publishers mean by it (curly quotes in 0x80-0x9F).
-  return new TextDecoder(label, { fatal: false, ignoreBOM: true }).decode(bytes);
+  const decoder = new TextDecoder(label, { fatal: false, ignoreBOM: true });
+  // WHATWG maps iso-8859-1, ascii and latin1 to windows-1252, which is what publishers mean (curly quotes
+  // in 0x80-0x9F). Node 20's TextDecoder decodes that label as plain Latin-1, so the table is applied here.
+  if (decoder.encoding === 'windows-1252') {
+    return bytes.toString('latin1').replace(/[\u0080-\u009F]/g, (c) => CP1252_HIGH[c.charCodeAt(0) - 0x80]!);
+  }
+  return decoder.decode(bytes);
 }

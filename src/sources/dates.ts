@@ -15,7 +15,19 @@ export function toIsoDate(value: unknown, now: Date): string | null {
   if (Number.isNaN(ms)) ms = Date.parse(repairRfc822(text));
   if (Number.isNaN(ms)) return null;
   if (ms < EARLIEST_MS || ms > now.getTime() + FUTURE_TOLERANCE_MS) return null;
+  if (!yearAgrees(text, ms)) return null;
   return new Date(ms).toISOString();
+}
+
+/**
+ * Date.parse reads "01 Jan 0000" as 2000 (two-digit year rules); when the text spells a four-digit
+ * year that differs from the parsed one (a day of slack for time zones), the date is a placeholder.
+ */
+function yearAgrees(text: string, ms: number): boolean {
+  const years = [...text.matchAll(/(?<![+\-\d])(\d{4,})(?!\d)/g)].map((match) => Number(match[1]));
+  if (years.length === 0) return true;
+  const parsed = new Date(ms).getUTCFullYear();
+  return years.some((year) => Math.abs(year - parsed) <= 1);
 }
 
 /** Month abbreviations of publishers that localise RFC 822 dates (pt, es, fr, de, it, nl), to English. */

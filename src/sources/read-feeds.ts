@@ -1,0 +1,229 @@
+import { describeError } from '../errors.js';
+import type { RawItem, SourceState } from '../model.js';
+import { backoffDelayMs, parseRetryAfter } from './backoff.js';
+import { parseFeed } from './feed.js';
+import { fetchHttp, hashBody, HttpStatusError, readFileSource } from './fetch.js';
+import { createLimiter } from './limiter.js';
+import { nextCronTime } from './next-run.js';
+
+/** How feeds are fetched: limits from config.fetch, the default schedule, and whether this is a forced run. */
+export interface FeedFetchOptions {
+  readonly timeoutMs: number;
+  readonly maxBodyBytes: number;
+  readonly maxRedirects: number;
+  readonly concurrency: number;
+  readonly perHostConcurrency: number;
+  readonly blockPrivateAddresses: boolean;
+  /** Cron expression; a source's own `schedule` overrides it. */
+  readonly defaultSchedule: string;
+  /** Ignore the schedule part of nextFetchAt (one-shot `run`); backoff, Retry-After and 410 Gone still hold. */
+  readonly force?: boolean;
+}
+
+/** Fields of SourceState a read changes, plus `newUrl` when the feed moved permanently (301/308). */
+export type SourceStatePatch = Partial<
+  Pick<
+    SourceState,
+    | 'status'
+    | 'lastError'
+    | 'lastFetchedAt'
+    | 'nextFetchAt'
+    | 'errorCount'
+    | 'etag'
+    | 'lastModified'
+    | 'contentHash'
+    | 'title'
+    | 'retryNotBefore'
+  >
+> & { readonly newUrl?: string };
+
+/** What happened to one feed in a run, and what to store for it. */
+export interface FeedReadOutcome {
+  /** The source's url as passed in. */
+  readonly url: string;
+  readonly outcome: 'read' | 'not-modified' | 'skipped' | 'error';
+  /** Items read; empty unless outcome is 'read'. */
+  readonly items: readonly RawItem[];
+  /** One line naming the feed and the failure, or null. */
+  readonly error: string | null;
+  /** What to store for this source. */
+  readonly state: SourceStatePatch;
+}
+
+/**
+ * Cron fires a scheduler tick a few milliseconds before a stored nextFetchAt computed from the same
+ * expression at the previous tick; a minute of slack keeps such a feed due instead of skipping a whole period.
+ */
+const DUE_SLACK_MS = 60_000;
+
+/** Reads every due feed with global and per-host concurrency limits; never throws for one bad feed. */
+export async function readFeeds(
+  sources: readonly SourceState[],
+  options: FeedFetchOptions,
+  now: Date,
+  onOutcome?: (outcome: FeedReadOutcome) => void,
+): Promise<FeedReadOutcome[]> {
+  const limiter = createLimiter(options.concurrency, options.perHostConcurrency);
+  return Promise.all(
+    sources.map(async (source) => {
+      const skip = skipReason(source, options, now);
+      const outcome = skip
+        ? skipped(source)
+        : await limiter.run(hostKey(source.url), () => readOne(source, options, now));
+      onOutcome?.(outcome);
+      return outcome;
+    }),
+  );
+}
+
+/** Why a source is not read now, or null when it is due. */
+function skipReason(source: SourceState, options: FeedFetchOptions, now: Date): string | null {
+  if (source.status === 'gone') return 'gone';
+  const due = now.getTime() + DUE_SLACK_MS;
+  if (source.retryNotBefore && Date.parse(source.retryNotBefore) > due) return 'backoff';
+  if (source.nextFetchAt && Date.parse(source.nextFetchAt) > due) {
+    if (!options.force) return 'schedule';
+    // A store that does not keep retryNotBefore cannot tell backoff from schedule: after an error, assume backoff.
+    if (source.retryNotBefore === undefined && source.status === 'error') return 'backoff';
+  }
+  return null;
+}
+
+function skipped(source: SourceState): FeedReadOutcome {
+  return { url: source.url, outcome: 'skipped', items: [], error: null, state: {} };
+}
+
+async function readOne(source: SourceState, options: FeedFetchOptions, now: Date): Promise<FeedReadOutcome> {
+  const scheduled = nextScheduled(source.schedule ?? options.defaultSchedule, now);
+  const isHttp = /^https?:\/\//i.test(source.url);
+  let newUrl: string | null = null;
+  try {
+    let body: Buffer;
+    let contentType: string | null = null;
+    let documentUrl = source.url;
+    const validators: { etag?: string | null; lastModified?: string | null } = {};
+    if (isHttp) {
+      const response = await fetchHttp({
+        url: source.url,
+        etag: source.etag,
+        lastModified: source.lastModified,
+        timeoutMs: options.timeoutMs,
+        maxBodyBytes: options.maxBodyBytes,
+        maxRedirects: options.maxRedirects,
+        blockPrivateAddresses: options.blockPrivateAddresses,
+      });
+      newUrl = response.permanentUrl;
+      validators.etag = response.etag;
+      validators.lastModified = response.lastModified;
+      if (response.kind === 'not-modified') {
+        return notModified(source, now, scheduled, validators, newUrl);
+      }
+      body = response.body;
+      contentType = response.contentType;
+      documentUrl = response.finalUrl;
+    } else {
+      body = (await readFileSource(source.url, options.maxBodyBytes)).body;
+    }
+    const contentHash = hashBody(body);
+    // Same bytes as last time (a file, or a server without validators): nothing to parse.
+    if (source.contentHash === contentHash && source.status !== 'error') {
+      return notModified(source, now, scheduled, validators, newUrl);
+    }
+    const feed = await parseFeed(body, { url: documentUrl, contentType, now });
+    return {
+      url: source.url,
+      outcome: 'read',
+      items: feed.items,
+      error: null,
+      state: {
+        ...success(now, scheduled),
+        status: 'ok',
+        ...validators,
+        contentHash,
+        title: feed.title,
+        ...(newUrl ? { newUrl } : {}),
+      },
+    };
+  } catch (error) {
+    return failure(source, error, now, scheduled, newUrl ?? (error instanceof HttpStatusError ? error.permanentUrl : null));
+  }
+}
+
+function success(now: Date, scheduled: Date | null): SourceStatePatch {
+  return {
+    lastError: null,
+    lastFetchedAt: now.toISOString(),
+    nextFetchAt: scheduled?.toISOString() ?? null,
+    retryNotBefore: null,
+    errorCount: 0,
+  };
+}
+
+function notModified(
+  source: SourceState,
+  now: Date,
+  scheduled: Date | null,
+  validators: { etag?: string | null; lastModified?: string | null },
+  newUrl: string | null,
+): FeedReadOutcome {
+  return {
+    url: source.url,
+    outcome: 'not-modified',
+    items: [],
+    error: null,
+    state: { ...success(now, scheduled), status: 'not-modified', ...validators, ...(newUrl ? { newUrl } : {}) },
+  };
+}
+
+function failure(source: SourceState, error: unknown, now: Date, scheduled: Date | null, newUrl: string | null): FeedReadOutcome {
+  const errorCount = source.errorCount + 1;
+  const reason = describeError(error).replace(/^(fetch|parse): /, '');
+  const label = source.name && source.name !== source.url ? `feed "${source.name}" (${source.url})` : `feed ${source.url}`;
+  if (error instanceof HttpStatusError && error.status === 410) {
+    return {
+      url: source.url,
+      outcome: 'error',
+      items: [],
+      error: `${label}: ${reason}: polling stopped until the feed is reset`,
+      state: { status: 'gone', lastError: reason, lastFetchedAt: now.toISOString(), nextFetchAt: null, retryNotBefore: null, errorCount },
+    };
+  }
+  const backoffUntil = new Date(now.getTime() + backoffDelayMs(errorCount));
+  const retryAfter = error instanceof HttpStatusError ? parseRetryAfter(error.retryAfter, now) : null;
+  const hold = retryAfter && retryAfter > backoffUntil ? retryAfter : backoffUntil;
+  const next = scheduled && scheduled > hold ? scheduled : hold;
+  const message = `${reason}, retry after ${hold.toISOString()}`;
+  return {
+    url: source.url,
+    outcome: 'error',
+    items: [],
+    error: `${label}: ${message}`,
+    state: {
+      status: 'error',
+      lastError: message,
+      lastFetchedAt: now.toISOString(),
+      nextFetchAt: next.toISOString(),
+      retryNotBefore: hold.toISOString(),
+      errorCount,
+      ...(newUrl ? { newUrl } : {}),
+    },
+  };
+}
+
+function nextScheduled(expression: string, now: Date): Date | null {
+  try {
+    return nextCronTime(expression, now);
+  } catch {
+    return null; // config validates schedules; an unparsable one just means "every run"
+  }
+}
+
+/** Per-host limit key: the host of an URL (port included), or one key per local file. */
+function hostKey(url: string): string {
+  try {
+    return /^https?:\/\//i.test(url) ? new URL(url).host : `file:${url}`;
+  } catch {
+    return url;
+  }
+}
+

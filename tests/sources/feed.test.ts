@@ -1,0 +1,207 @@
+import { readFileSync, readdirSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { ParseError } from '../../src/errors.js';
+import { parseFeed } from '../../src/sources/feed.js';
+
+const FIXTURES = new URL('../fixtures/feeds/', import.meta.url);
+const NOW = new Date('2025-06-01T00:00:00Z');
+const read = (path: string): Buffer => readFileSync(new URL(path, FIXTURES));
+const parse = (path: string, url = 'https://feeds.example.com/feed', contentType: string | null = null) =>
+  parseFeed(read(path), { url, contentType, now: NOW });
+
+describe('parseFeed on the 31 real-world documents', () => {
+  const names = readdirSync(new URL('real/', FIXTURES)).filter((name) => name !== 'LICENSE');
+  it('has them all', () => expect(names).toHaveLength(31));
+  for (const name of names) {
+    it(`reads ${name} or refuses it with one clear line`, async () => {
+      try {
+        const feed = await parse(`real/${name}`);
+        for (const item of feed.items) {
+          expect(item.identity).not.toBe('');
+          expect(item.title).not.toMatch(/<[a-z]|\s{2}|&amp;/i);
+          expect(item.summary).not.toMatch(/\s{2}/);
+          if (item.link) expect(item.link).toMatch(/^https?:\/\//);
+          if (item.published) expect(item.published).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
+        }
+        expect(new Set(feed.items.map((item) => item.identity)).size).toBe(feed.items.length);
+      } catch (error) {
+        expect(error).toBeInstanceOf(ParseError);
+        expect((error as Error).message).toMatch(/^parse: [^\n]+$/);
+      }
+    });
+  }
+  it('reads the ISO-8859-1 and undeclared Latin-1 documents correctly', async () => {
+    const jn = await parse('real/encoding.rss');
+    expect(jn.title).toBe('Jornal de Notícias - Últimas Notícias');
+    const uol = await parse('real/uolNoticias.rss');
+    expect(uol.items[0]!.summary).toMatch(/^Líder na pesquisa Ibope de intenção/);
+    expect(uol.items[0]!.published).toBe('2018-09-24T22:42:40.000Z'); // "Seg, 24 Set 2018 19:42:40 -0300"
+  });
+  it('names an HTML page as such', async () => {
+    await expect(parse('real/unrecognized.rss')).rejects.toThrow(/^parse: got an HTML page, not a feed$/);
+  });
+  it('gives every item its GUID as identity where there is one', async () => {
+    const feed = await parse('real/guardian.rss');
+    expect(feed.items).toHaveLength(55);
+    expect(feed.items.every((item) => item.identity.startsWith('guid:'))).toBe(true);
+  });
+});
+
+describe('parseFeed on formats and encodings', () => {
+  it('resolves Atom xml:base on the feed, the entry and the link itself', async () => {
+    const feed = await parse('own/atom-xml-base.atom', 'https://feeds.example.com/atom');
+    expect(feed.title).toBe('Base & Relative');
+    expect(feed.link).toBe('https://blog.example.org/news/');
+    const [first, second, third] = feed.items;
+    expect(first!.link).toBe('https://blog.example.org/news/2025/03/first.html?utm_source=rss&id=7#comments');
+    expect(first!.identity).toBe('guid:tag:blog.example.org,2025:first');
+    expect(first!.title).toBe('First story & more');
+    expect(first!.summary).toBe('Plain <b>text</b> summary');
+    expect(first!.truncated).toBe(true);
+    expect(first!.contentHtml).toBe('<p>Hello <a href="/about">world</a></p>');
+    expect(first!.author).toBe('Ada Lovelace, Charles Babbage');
+    expect(first!.categories).toEqual(['Science']);
+    expect(first!.published).toBe('2025-03-01T08:00:00.000Z');
+    expect(first!.updated).toBe('2025-03-01T10:30:00.000Z');
+    expect(second!.link).toBe('https://blog.example.org/archive/2024/second.html');
+    expect(second!.contentHtml).toContain('<strong>body</strong>');
+    expect(second!.published).toBe('2024-12-31T23:00:00.000Z'); // no <published>: falls back to <updated>
+    expect(third!.link).toBe('https://other.example.net/x/y/third.html');
+    expect(third!.published).toBeNull(); // year 1 is absurd
+  });
+
+  it('reads a declared ISO-8859-1 RSS, resolving relative links against the document URL', async () => {
+    const feed = await parse('own/latin1.rss', 'http://latin.example.pt/rss');
+    expect(feed.title).toBe('Notícias de Portugal');
+    expect(feed.items[0]!.title).toBe('Câmara aprova orçamento para 2025');
+    expect(feed.items[0]!.link).toBe('http://latin.example.pt/economia/orcamento.html');
+    expect(feed.items[0]!.identity).toBe('link:http://latin.example.pt/economia/orcamento.html');
+    expect(feed.items[1]!.title).toBe('Ação & reação');
+    expect(feed.items[1]!.identity).toBe('guid:acao-1');
+  });
+
+  it('reads windows-1252 bytes 0x80-0x9F as the characters publishers mean', async () => {
+    const feed = await parse('own/windows-1252.rss');
+    expect(feed.title).toBe('Smart “Quotes” Daily');
+    expect(feed.items[0]!.title).toBe('“Price” rises to €5 – analysts say it’s fine…');
+    expect(feed.items[0]!.summary).toBe('Œuvres—Ž');
+  });
+
+  it('lets the HTTP charset win over a wrong XML declaration', async () => {
+    const body = Buffer.from('<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>Caf\u00e9</title></channel></rss>', 'latin1');
+    const feed = await parseFeed(body, { url: 'https://x.example/', contentType: 'application/rss+xml; charset=ISO-8859-1', now: NOW });
+    expect(feed.title).toBe('Café');
+  });
+
+  it('reads JSON Feed 1.1: authors, tags, text content, numeric ids, absurd dates', async () => {
+    const feed = await parse('own/json-feed-1.1.json', 'https://json.example.com/feed.json', 'application/feed+json');
+    expect(feed.title).toBe('JSON Example');
+    expect(feed.items).toHaveLength(3);
+    const [one, two, three] = feed.items;
+    expect(one!.title).toBe('JSON item <one>');
+    expect(one!.link).toBe('https://json.example.com/posts/1?utm_medium=social');
+    expect(one!.identity).toBe('guid:1');
+    expect(one!.summary).toBe('Short summary');
+    expect(one!.contentHtml).toBe('<p>Hi &amp; bye</p>');
+    expect(one!.author).toBe('Item Author');
+    expect(one!.categories).toEqual(['a', 'b']);
+    expect(one!.published).toBe('2025-02-01T17:00:00.000Z');
+    expect(two!.identity).toBe('guid:2');
+    expect(two!.title).toMatch(/^A microblog post without a title/);
+    expect(two!.author).toBe('Feed Author');
+    expect(three!.identity).toBe('link:https://json.example.com/posts/3');
+    expect(three!.published).toBeNull();
+  });
+
+  it('detects JSON Feed from content even when served as text/xml', async () => {
+    const feed = await parse('own/json-feed-1.1.json', 'https://json.example.com/feed.json', 'text/xml');
+    expect(feed.items).toHaveLength(3);
+  });
+
+  it('reads RSS 1.0 (RDF) with Dublin Core', async () => {
+    const feed = await parse('own/rss-1.0.rdf');
+    expect(feed.title).toBe('RDF Site');
+    expect(feed.items).toHaveLength(1);
+    expect(feed.items[0]).toMatchObject({
+      identity: 'guid:http://rdf.example.org/a',
+      title: 'RDF item',
+      author: 'Dee Sea',
+      published: '2024-06-01T08:00:00.000Z',
+      categories: ['rdf'],
+    });
+  });
+
+  it('reads RSS 0.91 with its DTD and HTML entities, and a bare ampersand', async () => {
+    const feed = await parse('own/rss-0.91.rss');
+    expect(feed.title).toBe('Old School édition');
+    expect(feed.items[0]!.title).toBe('Café crème & AT&T');
+    expect(feed.items[0]!.summary).toBe('Un café noir');
+  });
+
+  it('identifies link-only items by the normalised link, hash-only items by title', async () => {
+    const rss = (items: string) => Buffer.from(`<rss version="2.0"><channel><title>t</title>${items}</channel></rss>`);
+    const a = await parseFeed(rss('<item><title>A</title><link>HTTP://WWW.Example.COM/a?utm_source=x&amp;fbclid=1&amp;id=3#frag</link></item>'), { url: 'https://s/', now: NOW });
+    expect(a.items[0]!.identity).toBe('link:http://www.example.com/a?id=3');
+    const b1 = await parseFeed(rss('<item><title>Same   Title</title></item>'), { url: 'https://s/', now: NOW });
+    const b2 = await parseFeed(rss('<item><title>same title</title><description>changed</description></item>'), { url: 'https://s/', now: NOW });
+    const c = await parseFeed(rss('<item><title>same title</title></item>'), { url: 'https://other/', now: NOW });
+    expect(b1.items[0]!.identity).toMatch(/^title:[0-9a-f]{16}$/);
+    expect(b2.items[0]!.identity).toBe(b1.items[0]!.identity);
+    expect(c.items[0]!.identity).not.toBe(b1.items[0]!.identity);
+  });
+});
+
+describe('parseFeed on hostile documents', () => {
+  it('refuses a billion-laughs entity bomb without expanding it', async () => {
+    await expect(parse('hostile/billion-laughs.xml')).rejects.toThrow(/^parse: refused XML with entity declarations/);
+  });
+  it('refuses external entities (XXE) without touching files or the network', async () => {
+    await expect(parse('hostile/xxe.xml')).rejects.toThrow(ParseError);
+  });
+  it('names an HTML page and the feed it advertises', async () => {
+    await expect(parse('hostile/html-page.html', 'https://news.example.com/')).rejects.toThrow(
+      'parse: got an HTML page, not a feed (the page links to a feed at https://news.example.com/rss.xml)',
+    );
+  });
+  it('reports malformed XML and empty bodies in one line', async () => {
+    await expect(parse('hostile/malformed.xml')).rejects.toThrow(/^parse: malformed XML: [^\n]+$/);
+    await expect(parse('hostile/empty.xml')).rejects.toThrow('parse: empty document');
+    await expect(parseFeed(Buffer.from('   \n  '), { url: 'x' })).rejects.toThrow('parse: empty document');
+    await expect(parseFeed(Buffer.from('hello'), { url: 'x' })).rejects.toThrow(/^parse: not a feed/);
+    await expect(parseFeed(Buffer.from('{"version":"x"}'), { url: 'x' })).rejects.toThrow(/not a JSON Feed/);
+    await expect(parseFeed(Buffer.from('{"version":'), { url: 'x' })).rejects.toThrow(/^parse: invalid JSON/);
+    await expect(parseFeed(Buffer.from('<?xml version="1.0"?><svg></svg>'), { url: 'x' })).rejects.toThrow('parse: XML document is not RSS, RDF or Atom');
+  });
+  it('keeps script payloads as inert text, drops javascript: links, controls and absurd dates', async () => {
+    const feed = await parse('hostile/script-payloads.rss');
+    const [first, second] = feed.items;
+    expect(first!.title).toBe('Headline ]]> end');
+    expect(first!.link).toBeNull();
+    expect(first!.summary).toBe('Body');
+    expect(first!.published).toBeNull();
+    expect(second!.title).toBe('Controlchars here');
+  });
+  it('reads invalid UTF-8 with replacement characters instead of failing', async () => {
+    const feed = await parse('hostile/invalid-utf8.rss');
+    expect(feed.title).toBe('Bad \uFFFD\uFFFD bytes');
+    expect(feed.items[0]!.title).toContain('\uFFFD');
+  });
+  it('refuses deeply nested XML before parsing it', async () => {
+    const depth = 100_000;
+    const body = Buffer.from(`<rss version="2.0"><channel><title>deep</title><item><description>${'<a>'.repeat(depth)}${'</a>'.repeat(depth)}</description></item></channel></rss>`);
+    await expect(parseFeed(body, { url: 'x' })).rejects.toThrow(/^parse: XML nested deeper than/);
+  });
+  it('reads a feed with 50,000 items, keeping the first 10,000', async () => {
+    const items = Array.from({ length: 50_000 }, (_, i) => `<item><title>Item ${i}</title><guid>g${i}</guid></item>`).join('');
+    const feed = await parseFeed(Buffer.from(`<rss version="2.0"><channel><title>big</title>${items}</channel></rss>`), { url: 'x' });
+    expect(feed.items).toHaveLength(10_000);
+    expect(feed.items[9_999]!.title).toBe('Item 9999');
+  });
+  it('never throws anything but ParseError on mangled real documents', async () => {
+    const source = read('real/guardian.rss');
+    for (let cut = 1; cut < source.length; cut += Math.floor(source.length / 25)) {
+      const mangled = Buffer.concat([source.subarray(0, cut), Buffer.from('<\u0000&#xD800;]]>'), source.subarray(cut + 7)]);
+      await parseFeed(mangled, { url: 'x', now: NOW }).catch((error: unknown) => expect(error).toBeInstanceOf(ParseError));
+    }
+  });
+});
