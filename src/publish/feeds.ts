@@ -118,8 +118,9 @@ export function renderFeed(clusters: readonly Cluster[], feed: OutputFeedConfig,
   })).atom1();
   const rss = build((story) => ({
     ...common(story),
-    // RSS 2.0 titles are plain text; "]]>" cannot appear inside the CDATA section the writer uses.
-    title: story.title.replaceAll(']]>', ']] >'),
+    // RSS 2.0 does not say whether a title is text or HTML; readers decode entities in it (the WordPress
+    // convention), so it is escaped like Atom's: no markup can reach a reader that renders titles as HTML.
+    title: escapeText(story.title),
     description: story.summary === '' ? undefined : escapeText(story.summary),
     // RSS <author> must be an e-mail address; names go to dc:creator, which readers show instead.
     author: undefined,

@@ -47,7 +47,7 @@ export function sanitizeContentHtml(html: string, base: string | null): string {
       const { [attribute]: value, ...rest } = attribs;
       const url = value === undefined ? null : absoluteUrl(value, baseUrl);
       const extra: Record<string, string> = tagName === 'a' && url !== null ? { rel: 'noopener noreferrer' } : {};
-      return { tagName, attribs: url === null ? rest : { ...rest, [attribute]: url, ...extra } };
+      return { tagName, attribs: url === null ? rest : { [attribute]: url, ...rest, ...extra } };
     };
   const sanitized = sanitizeHtml(cleanXmlText(html), {
     allowedTags: ALLOWED_TAGS,
