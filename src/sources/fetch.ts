@@ -125,7 +125,7 @@ export async function fetchHttp(input: HttpRequest): Promise<HttpResult> {
       };
       const permanentUrl = allPermanent && url !== input.url ? url : null;
       if (REDIRECT_STATUSES.has(status)) {
-        response.body.destroy();
+        discard(response.body);
         const location = header('location');
         if (!location) throw new FetchError(`fetch: HTTP ${status} redirect without a Location header`);
         if (redirects >= input.maxRedirects) throw new FetchError(`fetch: too many redirects (more than ${input.maxRedirects})`);
@@ -137,16 +137,16 @@ export async function fetchHttp(input: HttpRequest): Promise<HttpResult> {
         continue;
       }
       if (status === 304) {
-        response.body.destroy();
+        discard(response.body);
         return { kind: 'not-modified', etag: header('etag') ?? input.etag ?? null, lastModified: header('last-modified') ?? input.lastModified ?? null, permanentUrl };
       }
       if (status < 200 || status >= 300) {
-        response.body.destroy();
+        discard(response.body);
         throw new HttpStatusError(status, header('retry-after'), permanentUrl);
       }
       const declaredLength = Number(header('content-length'));
       if (Number.isFinite(declaredLength) && declaredLength > input.maxBodyBytes && !header('content-encoding')) {
-        response.body.destroy();
+        discard(response.body);
         throw new FetchError(`fetch: body too large (${declaredLength} bytes, limit ${input.maxBodyBytes})`);
       }
       const body = await readBody(response.body, header('content-encoding'), input.maxBodyBytes);
@@ -188,6 +188,12 @@ export async function readFileSource(path: string, maxBodyBytes: number): Promis
 /** SHA-256 of a body, hex: tells an unchanged file (or body) from a changed one. */
 export function hashBody(body: Buffer): string {
   return createHash('sha256').update(body).digest('hex');
+}
+
+/** Drops a body we will not read; the listener keeps undici's abort error from surfacing as unhandled. */
+function discard(body: Readable): void {
+  body.on('error', () => undefined);
+  body.destroy();
 }
 
 async function readBody(body: Readable, contentEncoding: string | null, maxBytes: number): Promise<Buffer> {
