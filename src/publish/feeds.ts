@@ -47,7 +47,7 @@ export function selectClusters(clusters: readonly Cluster[], feed: OutputFeedCon
       }
       return true;
     })
-    .sort(newestFirst)
+    .sort(compareNewestFirst)
     .slice(0, feed.limit);
 }
 
@@ -61,7 +61,7 @@ function keywordPattern(keyword: string): RegExp {
 }
 
 /** Newest update first; ties broken by publication then id so the order never depends on input order. */
-function newestFirst(a: Cluster, b: Cluster): number {
+export function compareNewestFirst(a: Cluster, b: Cluster): number {
   return (
     Date.parse(b.updated) - Date.parse(a.updated) ||
     Date.parse(b.published) - Date.parse(a.published) ||

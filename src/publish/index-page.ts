@@ -1,6 +1,6 @@
 import type { OutputFeedConfig } from '../config.js';
 import type { Cluster } from '../model.js';
-import type { SiteInfo } from './feeds.js';
+import { compareNewestFirst, type SiteInfo } from './feeds.js';
 import { formatUtc, versionCreditHtml } from './story-html.js';
 import { describeCluster, storyAnchor, type Story } from './story.js';
 import { cleanLine, cleanXmlText, escapeHtml } from './xml-text.js';
@@ -28,6 +28,7 @@ header{padding-top:1.25rem}
 h1{font-size:1.6rem;margin:0 0 .25rem}
 a{color:var(--accent);text-underline-offset:.15em}
 .muted,time{color:var(--muted)}
+time{white-space:nowrap}
 .feeds{list-style:none;padding:0;margin:.75rem 0 1.5rem;display:flex;flex-wrap:wrap;gap:.5rem}
 .feeds li{background:var(--card);border:1px solid var(--line);border-radius:.6rem;padding:.45rem .7rem}
 .feeds a{margin-left:.4rem}
@@ -46,7 +47,7 @@ footer{max-width:46rem;margin:0 auto;padding:1rem;font-size:.85rem}
 /** The server-rendered home page: the output feeds (with autodiscovery links) and the latest stories. */
 export function renderIndexPage(site: SiteInfo, feeds: readonly OutputFeedConfig[], clusters: readonly Cluster[]): string {
   const title = escapeHtml(cleanLine(site.title) || 'feedmerge');
-  const stories = clusters.map((cluster) => describeCluster(cluster, site.baseUrl));
+  const stories = [...clusters].sort(compareNewestFirst).map((cluster) => describeCluster(cluster, site.baseUrl));
   // Relative hrefs: the page works whatever host and port it is reached through.
   const alternates = feeds.flatMap((feed) =>
     FORMAT_LABELS.map(
@@ -100,8 +101,8 @@ function renderStory(story: Story): string {
     return `<li>${versionCreditHtml(version)}<br>${headline}</li>`;
   });
   return `<article id="${storyAnchor(story.id)}">
-<h2>${heading}<span class="count" title="outlets">${outlets === 1 ? '1 outlet' : `${outlets} outlets`}</span></h2>
-<p class="muted"><time datetime="${escapeHtml(story.published)}">${escapeHtml(formatUtc(story.published))}</time></p>
+<h2>${heading}</h2>
+<p class="muted"><time datetime="${escapeHtml(story.published)}">${escapeHtml(formatUtc(story.published))}</time><span class="count">${outlets === 1 ? '1 outlet' : `${outlets} outlets`}</span></p>
 ${summary}
 <ul class="versions">${versions.join('')}</ul>
 </article>`;
