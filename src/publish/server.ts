@@ -191,6 +191,7 @@ export function requestPath(rawUrl: string): string | null {
   } catch {
     return null;
   }
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
   if (/[\u0000-\u001f\u007f\\]/.test(path)) return null;
   const segments = path.split('/').slice(1);
   if (segments.some((s, i) => s === '..' || s === '.' || (s === '' && i < segments.length - 1))) return null;

@@ -6,6 +6,7 @@
 
 // C0 controls except TAB, LF and CR (XML 1.0 Char), DEL and the C1 block (allowed but "discouraged"
 // by XML 1.0 section 2.2 and in practice always mojibake), and the two noncharacters U+FFFE/U+FFFF.
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
 const FORBIDDEN_CHARS = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F\uFFFE\uFFFF]/g;
 
 // A high surrogate not followed by a low one, or a low one not preceded by a high one.

@@ -86,9 +86,18 @@ describe('renderFeed golden output', () => {
 
 describe('renderFeed entries', () => {
   const rendered = renderFeed(loadClusters(), outputFeed(), SITE);
-  const feed = (xml.parse(rendered.atom) as { feed: { updated: string; entry: Record<string, unknown>[] } }).feed;
-  const entry = (id: string): Record<string, any> =>
-    feed.entry.find((e) => e['id'] === `urn:feedmerge:cluster:${id}`) as Record<string, any>;
+  /** The parts of a parsed Atom entry these tests read. */
+  interface ParsedEntry {
+    readonly id: string;
+    readonly title: { '#text': string };
+    readonly content: { '#text': string };
+    readonly link: { '@rel': string; '@href': string }[];
+    readonly category: { '@term': string }[];
+    readonly published: string;
+    readonly updated: string;
+  }
+  const feed = (xml.parse(rendered.atom) as { feed: { updated: string; entry: ParsedEntry[] } }).feed;
+  const entry = (id: string): ParsedEntry => feed.entry.find((e) => e.id === `urn:feedmerge:cluster:${id}`)!;
 
   it('feed <updated> is the newest cluster update, not the clock', () => {
     expect(feed.updated).toBe('2026-03-03T11:00:00.000Z');
@@ -96,30 +105,30 @@ describe('renderFeed entries', () => {
 
   it('an entry links to the earliest version and lists the others as related', () => {
     const fed = entry('000000009e3779b1');
-    const links = fed['link'] as { '@rel': string; '@href': string }[];
+    const links = fed.link;
     expect(links.filter((l) => l['@rel'] === 'alternate').map((l) => l['@href'])).toEqual([
       'http://www.latimes.com/business/money/la-fi-mo-federal-reserve-plosser-stimulus-economy-20140310,0,1312750.story/?track=rss',
     ]);
     expect(links.filter((l) => l['@rel'] === 'related')).toHaveLength(3);
-    expect(fed['published']).toBe('2014-03-10T16:52:50.000Z');
-    expect(fed['updated']).toBe('2014-03-10T16:53:51.000Z');
+    expect(fed.published).toBe('2014-03-10T16:52:50.000Z');
+    expect(fed.updated).toBe('2014-03-10T16:53:51.000Z');
   });
 
   it('a story without any link points at its anchor on the index page and credits both outlets', () => {
     const seed = entry('5999d533efebccf1');
-    expect((seed['link'] as { '@href': string }[])[0]!['@href']).toBe('http://localhost:8080/#story-5999d533efebccf1');
+    expect(seed.link[0]!['@href']).toBe('http://localhost:8080/#story-5999d533efebccf1');
     // The full title wins over the source's "..." one.
-    expect(seed['title']['#text']).toBe("Thousands of Peruvians took to the streets in Lima and other cities to defend Pedro Castillo's victory");
-    const content = seed['content']['#text'] as string;
+    expect(seed.title['#text']).toBe("Thousands of Peruvians took to the streets in Lima and other cities to defend Pedro Castillo's victory");
+    const content = seed.content['#text'];
     expect(content).toContain('<strong>Green Left</strong>');
     expect(content).toContain("<strong>Links</strong> (via People's Dispatch) · by Staff");
     // Earliest member's first-seen time, since listings have no publication time.
-    expect(seed['published']).toBe('2026-03-02T08:00:00.000Z');
+    expect(seed.published).toBe('2026-03-02T08:00:00.000Z');
   });
 
   it('categories are merged case-insensitively', () => {
     const hostile = entry('00000000000000aa');
-    expect((hostile['category'] as { '@term': string }[]).map((c) => c['@term'])).toEqual(['World', '<b>Bold</b>']);
+    expect(hostile.category.map((c) => c['@term'])).toEqual(['World', '<b>Bold</b>']);
   });
 
   it('is deterministic: same bytes whatever the input order', () => {

@@ -7,6 +7,7 @@ import { cleanXmlText, escapeHtml, guardCdataHtml } from '../../src/publish/xml-
 import { SITE, makeCluster, makeItem, outputFeed } from './fixtures.js';
 
 /** Characters XML 1.0 forbids (section 2.2) plus the C1 controls we drop as well. */
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
 const FORBIDDEN = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
 describe('sanitizeContentHtml', () => {
