@@ -85,6 +85,7 @@ async function parseXmlFeed(text: string, sourceUrl: string, documentUrl: string
     customFields: CUSTOM_FIELDS as unknown as { feed: string[]; item: string[] },
     defaultRSS: 2, // <rss> without a version attribute is read as RSS 2.0, as browsers and Miniflux do
   });
+  guardAtomDates(parser);
   let feed: Record<string, unknown> & { items: ParserItem[] };
   try {
     feed = await parser.parseString(xml);
@@ -98,6 +99,23 @@ async function parseXmlFeed(text: string, sourceUrl: string, documentUrl: string
   const drafts = (feed.items ?? []).slice(0, MAX_ITEMS).map((item) => draftFromParserItem(item, base));
   const title = asText(feed.title);
   return { title: title ? decodeTitle(title) : null, link: feedLink, items: finishAll(drafts, sourceUrl, now) };
+}
+
+/**
+ * rss-parser turns Atom <published>/<updated> into ISO strings with `new Date(x).toISOString()`, which
+ * throws on one unparsable date and so loses the whole feed. The dates are taken out before it sees
+ * them and handed back raw; toIsoDate reads them (or drops them) later.
+ */
+function guardAtomDates(parser: object): void {
+  const target = parser as { parseItemAtom: (entry: Record<string, unknown>) => ParserItem };
+  const original = target.parseItemAtom.bind(parser);
+  target.parseItemAtom = (entry) => {
+    const { published, updated, ...rest } = entry;
+    const item = original(rest);
+    item.rawPublished = first(published);
+    item.rawUpdated = first(updated);
+    return item;
+  };
 }
 
 function finishAll(drafts: readonly ItemDraft[], sourceUrl: string, now: Date): RawItem[] {
@@ -254,6 +272,7 @@ function hardenXml(text: string): string {
   }
   return text
     .replace(doctype?.[0] ?? '\u0000', '')
+    // eslint-disable-next-line no-control-regex -- removing control characters is the point
     .replace(/[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]/g, '')
     .replace(/&(#x[0-9a-fA-F]+;|#\d+;|([A-Za-z][A-Za-z0-9]*);)?/g, (whole, reference: string | undefined, name: string | undefined) => {
       if (!reference) return '&amp;';

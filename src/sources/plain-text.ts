@@ -8,6 +8,7 @@ const ANY_TAG = /<\/?[a-z!?][^>]*>/gi;
 const COMMENTS = /<!--[\s\S]*?-->/g;
 const CDATA = /<!\[CDATA\[([\s\S]*?)\]\]>/g;
 /** C0/C1 control characters except tab/newline (collapsed below) and U+FFFD, which marks invalid input. */
+// eslint-disable-next-line no-control-regex -- removing control characters is the point
 const CONTROL = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F]/g;
 /** Truncation marks feeds append to teasers ("[...]", "[…]", "Read more…"). */
 const TRUNCATION_MARK = /\s*(?:\[\s*(?:\.\.\.|…)\s*\]|\(\s*(?:\.\.\.|…)\s*\)|(?:\.\.\.|…)\s*$)\s*$/u;

@@ -181,6 +181,17 @@ describe('parseFeed on hostile documents', () => {
     expect(first!.published).toBeNull();
     expect(second!.title).toBe('Controlchars here');
   });
+  it('keeps an Atom feed whose entry has an unparsable date (rss-parser alone loses the whole feed)', async () => {
+    const atom = Buffer.from(
+      '<feed xmlns="http://www.w3.org/2005/Atom"><title>t</title><entry><title>A</title><id>1</id><published>garbage</published>' +
+        '<updated>2025-01-01T00:00:00Z</updated></entry><entry><title>B</title><id>2</id><published>Seg, 24 Set 2018 19:42:40 -0300</published></entry></feed>',
+    );
+    const feed = await parseFeed(atom, { url: 'https://x.example/', now: NOW });
+    expect(feed.items.map((item) => [item.title, item.published])).toEqual([
+      ['A', '2025-01-01T00:00:00.000Z'],
+      ['B', '2018-09-24T22:42:40.000Z'],
+    ]);
+  });
   it('reads invalid UTF-8 with replacement characters instead of failing', async () => {
     const feed = await parse('hostile/invalid-utf8.rss');
     expect(feed.title).toBe('Bad \uFFFD\uFFFD bytes');

@@ -105,7 +105,8 @@ describe('readFeeds', () => {
     expect((await readFeeds([scheduled], OPTIONS, NOW))[0]!.outcome).toBe('skipped');
     expect((await readFeeds([scheduled], { ...OPTIONS, force: true }, NOW))[0]!.outcome).toBe('read');
     // A store that does not keep retryNotBefore: after an error, nextFetchAt counts as backoff.
-    const { retryNotBefore: _, ...legacy } = { ...scheduled, status: 'error' as const };
+    const legacy: SourceState = { ...scheduled, status: 'error' };
+    delete (legacy as { retryNotBefore?: unknown }).retryNotBefore;
     expect((await readFeeds([legacy], { ...OPTIONS, force: true }, NOW))[0]!.outcome).toBe('skipped');
   });
 
