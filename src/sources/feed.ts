@@ -7,6 +7,7 @@ import { advertisedFeedUrl, detectDocumentKind } from './detect.js';
 import { finishItem, type ItemDraft } from './feed-item.js';
 import { resolveLink } from './identity.js';
 import { readJsonFeed } from './json-feed.js';
+import { toPlainText } from './plain-text.js';
 
 /** A parsed feed document: its own title and site link, and its items in document order. */
 export interface ParsedFeed {
@@ -98,7 +99,7 @@ async function parseXmlFeed(text: string, sourceUrl: string, documentUrl: string
   const base = feedBase ?? feedLink;
   const drafts = (feed.items ?? []).slice(0, MAX_ITEMS).map((item) => draftFromParserItem(item, base));
   const title = asText(feed.title);
-  return { title: title ? decodeTitle(title) : null, link: feedLink, items: finishAll(drafts, sourceUrl, now) };
+  return { title: title ? toPlainText(title) || null : null, link: feedLink, items: finishAll(drafts, sourceUrl, now) };
 }
 
 /**
@@ -242,10 +243,6 @@ function asText(value: unknown): string | null {
     return text.trim() === '' ? null : text;
   }
   return null;
-}
-
-function decodeTitle(title: string): string {
-  return decodeHTML(title).replace(/\s+/g, ' ').trim();
 }
 
 /**

@@ -79,12 +79,13 @@ export async function readFeeds(
 /** Why a source is not read now, or null when it is due. */
 function skipReason(source: SourceState, options: FeedFetchOptions, now: Date): string | null {
   if (source.status === 'gone') return 'gone';
-  const due = now.getTime() + DUE_SLACK_MS;
-  if (source.retryNotBefore && Date.parse(source.retryNotBefore) > due) return 'backoff';
-  if (source.nextFetchAt && Date.parse(source.nextFetchAt) > due) {
-    if (!options.force) return 'schedule';
+  // Backoff and Retry-After are honoured to the millisecond; only the schedule gets the slack.
+  if (source.retryNotBefore && Date.parse(source.retryNotBefore) > now.getTime()) return 'backoff';
+  if (source.nextFetchAt) {
+    const next = Date.parse(source.nextFetchAt);
     // A store that does not keep retryNotBefore cannot tell backoff from schedule: after an error, assume backoff.
-    if (source.retryNotBefore === undefined && source.status === 'error') return 'backoff';
+    if (source.retryNotBefore === undefined && source.status === 'error' && next > now.getTime()) return 'backoff';
+    if (!options.force && next > now.getTime() + DUE_SLACK_MS) return 'schedule';
   }
   return null;
 }
