@@ -1,7 +1,7 @@
 import type { OutputFeedConfig } from '../config.js';
 import type { Cluster } from '../model.js';
 import { compareNewestFirst, type SiteInfo } from './feeds.js';
-import { formatUtc, versionCreditHtml } from './story-html.js';
+import { formatUtc, linked, versionCreditHtml } from './story-html.js';
 import { describeCluster, storyAnchor, type Story } from './story.js';
 import { cleanLine, cleanXmlText, escapeHtml } from './xml-text.js';
 
@@ -10,6 +10,9 @@ const FORMAT_LABELS = [
   { ext: 'rss', type: 'application/rss+xml', label: 'RSS' },
   { ext: 'json', type: 'application/feed+json', label: 'JSON Feed' },
 ] as const;
+
+/** Versions listed with headline and credit per story; the rest by outlet name (a phone screen holds about this many). */
+const INDEX_VERSIONS = 6;
 
 /** Summaries on the index are cut at a word boundary near this many characters (about three phone lines). */
 const SUMMARY_CHARS = 280;
@@ -93,13 +96,12 @@ function renderStory(story: Story): string {
     ? escapeHtml(story.title)
     : `<a href="${escapeHtml(story.link)}">${escapeHtml(story.title)}</a>`;
   const summary = story.summary === '' ? '' : `<p>${escapeHtml(clip(story.summary, SUMMARY_CHARS))}</p>`;
-  const versions = story.versions.map((version) => {
-    const headline =
-      version.link === null
-        ? escapeHtml(version.title)
-        : `<a href="${escapeHtml(version.link)}" rel="noopener noreferrer">${escapeHtml(version.title)}</a>`;
-    return `<li>${versionCreditHtml(version)}<br>${headline}</li>`;
-  });
+  const versions = story.versions.slice(0, INDEX_VERSIONS).map((version) => `<li>${versionCreditHtml(version)}<br>${linked(version, version.title)}</li>`);
+  const rest = story.versions.slice(INDEX_VERSIONS);
+  if (rest.length > 0) {
+    const names = rest.map((v) => linked(v, v.source)).join(', ');
+    versions.push(`<li class="muted">and ${rest.length} more: ${names}</li>`);
+  }
   return `<article id="${storyAnchor(story.id)}">
 <h2>${heading}</h2>
 <p class="muted"><time datetime="${escapeHtml(story.published)}">${escapeHtml(formatUtc(story.published))}</time><span class="count">${outlets === 1 ? '1 outlet' : `${outlets} outlets`}</span></p>

@@ -1,6 +1,6 @@
 import { sanitizeContentHtml } from './sanitize.js';
 import type { Story, StoryVersion } from './story.js';
-import { escapeHtml } from './xml-text.js';
+import { escapeHtml, escapeText } from './xml-text.js';
 
 /** A UTC time as readers expect to see it ("2026-03-01 14:05 UTC"); the raw value if it is not a date. */
 export function formatUtc(iso: string): string {
@@ -18,18 +18,30 @@ export function versionCreditHtml(version: StoryVersion): string {
   return parts.join(' · ');
 }
 
+/**
+ * Versions shown in full (headline, credit, summary) in an entry; beyond this a reader scrolls past the story,
+ * so the remaining ones are credited by outlet name and date only, each linked to its version.
+ */
+const FULL_VERSIONS = 20;
+
 /** The entry content: every outlet's version with its headline, credit, link and summary, sanitised. */
 export function renderStoryContentHtml(story: Story): string {
   const count = story.versions.length;
   const outlets = [...new Set(story.versions.map((v) => v.source))];
   const intro = `<p>Carried by ${count === 1 ? '1 version' : `${count} versions`} from ${outlets.length === 1 ? '1 outlet' : `${outlets.length} outlets`}.</p>`;
-  const items = story.versions.map((version) => {
-    const headline =
-      version.link === null
-        ? escapeHtml(version.title)
-        : `<a href="${escapeHtml(version.link)}">${escapeHtml(version.title)}</a>`;
-    const summary = version.summary === '' ? '' : `<p>${escapeHtml(version.summary)}</p>`;
-    return `<li><p>${headline}</p><p>${versionCreditHtml(version)}</p>${summary}</li>`;
+  const items = story.versions.slice(0, FULL_VERSIONS).map((version) => {
+    const summary = version.summary === '' ? '' : `<p>${escapeText(version.summary)}</p>`;
+    return `<li><p>${linked(version, version.title)}</p><p>${versionCreditHtml(version)}</p>${summary}</li>`;
   });
-  return sanitizeContentHtml(`${intro}<ul>${items.join('')}</ul>`, null);
+  const rest = story.versions.slice(FULL_VERSIONS);
+  const more =
+    rest.length === 0
+      ? ''
+      : `<p>Also carried by: ${rest.map((v) => `${linked(v, v.outlet === null ? v.source : `${v.source} (via ${v.outlet})`)} (${escapeText(formatUtc(v.date))})`).join(', ')}.</p>`;
+  return sanitizeContentHtml(`${intro}<ul>${items.join('')}</ul>${more}`, null);
+}
+
+/** Text, escaped, linked to the version when it has a link. */
+export function linked(version: StoryVersion, text: string): string {
+  return version.link === null ? escapeText(text) : `<a href="${escapeHtml(version.link)}">${escapeText(text)}</a>`;
 }

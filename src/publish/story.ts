@@ -26,17 +26,24 @@ export interface Story {
   readonly title: string;
   /** Alternate link: the earliest version that has a link, else the story's anchor on the index page. */
   readonly link: string;
-  /** Links of the other versions, distinct, without the alternate one. */
+  /** Links of the other versions, distinct, without the alternate one, at most MAX_RELATED. */
   readonly related: readonly string[];
   readonly published: string;
   readonly updated: string;
-  /** Authors of the versions; when none names one, the outlets that carried it. */
+  /** Authors of the versions; when none names one, the outlets that carried it (at most MAX_AUTHORS). */
   readonly authors: readonly string[];
   readonly categories: readonly string[];
   /** Plain-text summary of the best version. */
   readonly summary: string;
   readonly versions: readonly StoryVersion[];
 }
+
+/**
+ * Big stories are carried by dozens of outlets (the UCI sample averages 73 per story). Readers show authors on
+ * one line and related links as a list, so both stop at this many; the content still credits every outlet.
+ */
+const MAX_AUTHORS = 10;
+const MAX_RELATED = 20;
 
 /** Titles ending like this were cut short by their source ("...", "…", "[...]"). */
 const TRUNCATED_TITLE = /(\.\.\.|…|\[\s*(\.\.\.|…)\s*\])\s*$/;
@@ -66,7 +73,7 @@ export function describeCluster(cluster: Cluster, baseUrl: string): Story {
   const linked = versions.filter((v): v is StoryVersion & { link: string } => v.link !== null);
   const earliestLinked = [...linked].sort((a, b) => compareIso(a.date, b.date))[0];
   const link = earliestLinked?.link ?? `${baseUrl}#${storyAnchor(cluster.id)}`;
-  const related = unique(linked.map((v) => v.link)).filter((url) => url !== link);
+  const related = unique(linked.map((v) => v.link)).filter((url) => url !== link).slice(0, MAX_RELATED);
   const dates = versions.map((v) => v.date).sort(compareIso);
   const best = bestVersion(versions);
   const authors = unique(versions.flatMap((v) => (v.author === null ? [] : [v.author])));
@@ -78,7 +85,7 @@ export function describeCluster(cluster: Cluster, baseUrl: string): Story {
     related,
     published: dates[0] ?? cluster.published,
     updated: cluster.updated,
-    authors: authors.length > 0 ? authors : unique(versions.map((v) => v.outlet ?? v.source)),
+    authors: (authors.length > 0 ? authors : unique(versions.map((v) => v.outlet ?? v.source))).slice(0, MAX_AUTHORS),
     categories: uniqueFolded(cluster.items.flatMap((item) => item.categories.map(cleanLine)).filter((c) => c !== '')),
     summary: best?.summary ?? '',
     versions,

@@ -160,6 +160,31 @@ describe('renderFeed entries', () => {
   });
 });
 
+describe('big stories', () => {
+  // 30 outlets carried the story: more than the entry shows in full, but every one is still credited.
+  const items = Array.from({ length: 30 }, (_, i) =>
+    makeItem({
+      id: `big${i}`,
+      title: `Headline ${i}`,
+      summary: `Summary ${i}`,
+      sourceName: `Outlet ${String(i).padStart(2, '0')}`,
+      link: `https://outlet${i}.example/story`,
+      published: new Date(Date.UTC(2026, 0, 1, 0, i)).toISOString(),
+    }),
+  );
+  const rendered = renderFeed([makeCluster('big', '2026-01-01T00:29:00.000Z', items)], outputFeed(), SITE);
+
+  it('credits every outlet, lists 20 in full, caps related links and authors', () => {
+    for (let i = 0; i < 30; i++) expect(rendered.atom).toContain(`Outlet ${String(i).padStart(2, '0')}`);
+    expect(rendered.atom).toContain('Summary 19');
+    expect(rendered.atom).not.toContain('Summary 20');
+    expect(rendered.atom).toContain('Also carried by: <a href="https://outlet20.example/story" rel="noopener noreferrer">Outlet 20</a> (2026-01-01 00:20 UTC)');
+    expect(rendered.atom.match(/rel="related"/g)).toHaveLength(20);
+    expect(rendered.atom.match(/<author>/g)).toHaveLength(1 + 10);
+    if (hasJing) expect(jingErrors(rendered.atom, 'big')).toBe('');
+  });
+});
+
 describe('selectClusters', () => {
   const a = makeCluster('a', '2026-01-03T00:00:00.000Z', [makeItem({ id: 'a1', title: 'Said the minister about taxes', sourceName: 'Outlet A', sourceUrl: 'https://a.example/feed' })]);
   const b = makeCluster('b', '2026-01-02T00:00:00.000Z', [makeItem({ id: 'b1', title: 'New AI rules agreed', summary: 'Regulators met.', sourceName: 'Outlet B', sourceUrl: 'https://b.example/feed' })]);
