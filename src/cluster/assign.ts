@@ -1,0 +1,388 @@
+/**
+ * Incremental assignment of new items to clusters with stable ids. Pure and deterministic: items are
+ * processed in (time, id) order, every tie is broken by id, and nothing reads the clock.
+ */
+import type { ClusterInput, ClusteredInput, ClusteringResult, ClusterLevel } from '../model.js';
+import { BlockingIndex, blockingTokens } from './candidates.js';
+import { extractFeatures, type ItemFeatures } from './normalize.js';
+import {
+  buildIdf,
+  dot,
+  itemVector,
+  judgeDuplicate,
+  needsFullComparison,
+  numbersConflict,
+  partsConflict,
+  scorePair,
+  type IdfModel,
+  type SparseVector,
+} from './similarity.js';
+import { THRESHOLDS } from './thresholds.js';
+
+/** How to cluster: granularity and the time window (days) outside which items are never compared. */
+export interface ClusterOptions {
+  readonly level: ClusterLevel;
+  readonly windowDays: number;
+}
+
+/** Candidate search: `blocked` (inverted index, the default) or `exhaustive` (every live cluster; for benchmarks). */
+export type CandidateStrategy = 'blocked' | 'exhaustive';
+
+const DAY_MS = 86_400_000;
+
+interface Member {
+  readonly features: ItemFeatures;
+  readonly vector: SparseVector;
+}
+
+interface WorkCluster {
+  id: string;
+  readonly existing: boolean;
+  /** Earliest member (time, id): decides which id survives a merge. */
+  earliestTime: number;
+  earliestId: string;
+  latestTime: number;
+  members: Member[];
+  memberIds: string[];
+  centroid: Map<string, number>;
+  centroidNormSq: number;
+  /** Some member has text beyond its headline (selects the stricter story threshold). */
+  hasText: boolean;
+}
+
+interface Evaluation {
+  readonly cluster: WorkCluster;
+  readonly cosine: number;
+  readonly eligible: boolean;
+  readonly score: number;
+  /** The item is the same article as at least half of the compared members. */
+  readonly duplicateOf: boolean;
+}
+
+/** Assigns new items to existing clusters or new ones. `existing` are already clustered items (the store passes
+ * those inside the time window of the new ones); `fresh` are the new items of this run. */
+export function assignToClusters(
+  existing: readonly ClusteredInput[],
+  fresh: readonly ClusterInput[],
+  options: ClusterOptions,
+): ClusteringResult {
+  return clusterWithStrategy(existing, fresh, options, 'blocked');
+}
+
+/** assignToClusters with an explicit candidate strategy (the benchmark compares both for identical output). */
+export function clusterWithStrategy(
+  existing: readonly ClusteredInput[],
+  fresh: readonly ClusterInput[],
+  options: ClusterOptions,
+  strategy: CandidateStrategy,
+): ClusteringResult {
+  return new Assigner(existing, fresh, options, strategy).run();
+}
+
+class Assigner {
+  private readonly windowMs: number;
+  private readonly idf: IdfModel;
+  private readonly clusters = new Map<string, WorkCluster>();
+  private readonly mergedInto = new Map<string, string>();
+  private readonly index: BlockingIndex;
+  private readonly freshFeatures: ItemFeatures[];
+  private readonly existingFeatures: ItemFeatures[];
+  private readonly freshCluster = new Map<string, string>();
+
+  constructor(
+    private readonly existing: readonly ClusteredInput[],
+    private readonly fresh: readonly ClusterInput[],
+    private readonly options: ClusterOptions,
+    private readonly strategy: CandidateStrategy,
+  ) {
+    this.windowMs = options.windowDays * DAY_MS;
+    this.index = new BlockingIndex(this.windowMs);
+    const maxWords = THRESHOLDS.containmentWords;
+    this.existingFeatures = existing.map((item) => extractFeatures(item, maxWords));
+    this.freshFeatures = fresh.map((item) => extractFeatures(item, maxWords));
+    this.idf = buildIdf([...this.existingFeatures, ...this.freshFeatures]);
+  }
+
+  run(): ClusteringResult {
+    this.loadExisting();
+    const order = this.freshFeatures.slice().sort(byTimeThenId);
+    let lastEviction = order.length > 0 ? order[0]!.input.time : 0;
+    for (const features of order) {
+      this.place(features);
+      // Clusters whose newest member left the window can never gain a member again: free them.
+      if (features.input.time - lastEviction > this.windowMs) {
+        this.evict(features.input.time);
+        lastEviction = features.input.time;
+      }
+    }
+    return this.result();
+  }
+
+  private loadExisting(): void {
+    const byCluster = new Map<string, ItemFeatures[]>();
+    this.existingFeatures.forEach((features, i) => {
+      const clusterId = this.existing[i]!.clusterId;
+      const list = byCluster.get(clusterId) ?? [];
+      list.push(features);
+      byCluster.set(clusterId, list);
+    });
+    const entries: { clusterId: string; features: ItemFeatures }[] = [];
+    for (const [clusterId, list] of [...byCluster].sort((a, b) => compareIds(a[0], b[0]))) {
+      list.sort(byTimeThenId);
+      const first = list[0]!;
+      const cluster = this.newCluster(clusterId, true, first);
+      for (const features of list.slice(1)) this.addMember(cluster, features, this.vectorOf(features));
+      for (const features of list) entries.push({ clusterId, features });
+    }
+    if (this.strategy === 'blocked') {
+      entries.sort((a, b) => byTimeThenId(a.features, b.features));
+      for (const { clusterId, features } of entries) {
+        this.index.add(clusterId, blockingTokens(features, this.idf), features.input.time);
+      }
+    }
+  }
+
+  private vectorOf(features: ItemFeatures): SparseVector {
+    return itemVector(features, this.idf);
+  }
+
+  private newCluster(id: string, existing: boolean, first: ItemFeatures): WorkCluster {
+    const cluster: WorkCluster = {
+      id,
+      existing,
+      earliestTime: first.input.time,
+      earliestId: first.input.id,
+      latestTime: first.input.time,
+      members: [],
+      memberIds: [],
+      centroid: new Map(),
+      centroidNormSq: 0,
+      hasText: false,
+    };
+    this.clusters.set(id, cluster);
+    this.addMember(cluster, first, this.vectorOf(first));
+    return cluster;
+  }
+
+  private addMember(cluster: WorkCluster, features: ItemFeatures, vector: SparseVector): void {
+    cluster.members.push({ features, vector });
+    cluster.memberIds.push(features.input.id);
+    const t = features.input.time;
+    if (t < cluster.earliestTime || (t === cluster.earliestTime && features.input.id < cluster.earliestId)) {
+      cluster.earliestTime = t;
+      cluster.earliestId = features.input.id;
+    }
+    if (t > cluster.latestTime) cluster.latestTime = t;
+    if (hasText(features)) cluster.hasText = true;
+    addInto(cluster, vector);
+  }
+
+  private resolve(id: string): string {
+    let current = id;
+    for (let next = this.mergedInto.get(current); next !== undefined; next = this.mergedInto.get(current)) current = next;
+    return current;
+  }
+
+  private place(features: ItemFeatures): void {
+    const vector = this.vectorOf(features);
+    const time = features.input.time;
+    const candidateIds =
+      this.strategy === 'blocked'
+        ? [...this.index.lookup(blockingTokens(features, this.idf), time)].map((id) => this.resolve(id))
+        : [...this.clusters.keys()];
+    const seen = new Set<string>();
+    const evaluations: Evaluation[] = [];
+    for (const id of candidateIds.sort(compareIds)) {
+      if (seen.has(id)) continue;
+      seen.add(id);
+      const cluster = this.clusters.get(id);
+      if (cluster === undefined) continue;
+      if (time < cluster.earliestTime - this.windowMs || time > cluster.latestTime + this.windowMs) continue;
+      evaluations.push(this.evaluate(features, vector, cluster));
+    }
+    const eligible = evaluations.filter((e) => e.eligible).sort(byScoreThenAge);
+    const best = eligible[0];
+    let target: WorkCluster;
+    if (best === undefined) {
+      target = this.newCluster(features.input.id, false, features);
+    } else {
+      target = best.cluster;
+      this.addMember(target, features, vector);
+      for (const other of eligible.slice(1)) {
+        target = this.maybeMerge(target, other.cluster, best.duplicateOf && other.duplicateOf);
+      }
+    }
+    this.freshCluster.set(features.input.id, target.id);
+    if (this.strategy === 'blocked') this.index.add(target.id, blockingTokens(features, this.idf), time);
+  }
+
+  /** Scores an item against a cluster as a whole: centroid cosine and duplicate votes of in-window members. */
+  private evaluate(features: ItemFeatures, vector: SparseVector, cluster: WorkCluster): Evaluation {
+    const cosine = cluster.centroidNormSq > 0 ? dot(vector, cluster.centroid) / Math.sqrt(cluster.centroidNormSq) : 0;
+    const time = features.input.time;
+    const sample = cluster.members
+      .filter((m) => Math.abs(m.features.input.time - time) <= this.windowMs)
+      .slice(-THRESHOLDS.maxMembersCompared);
+    let votes = 0;
+    let sameSourceOther = false;
+    let numberClash = false;
+    for (const member of sample) {
+      if (partsConflict(features, member.features)) return { cluster, cosine, eligible: false, score: 0, duplicateOf: false };
+      if (numbersConflict(features, member.features)) numberClash = true;
+      const memberCosine = dot(vector, member.vector);
+      let duplicate = false;
+      if (memberCosine >= THRESHOLDS.pairPrefilterCosine || needsFullComparison(features, member.features)) {
+        const scores = scorePair(features, member.features, this.idf, { a: vector, b: member.vector });
+        duplicate = judgeDuplicate(scores).duplicate;
+      }
+      if (duplicate) votes += 1;
+      else if (member.features.sourceKey === features.sourceKey) sameSourceOther = true;
+    }
+    // "Close to the cluster as a whole": duplicates of at least half the compared members, not just one.
+    const duplicateOf = votes > 0 && votes * 2 >= sample.length;
+    if (duplicateOf) return { cluster, cosine, eligible: true, score: 1 + votes / sample.length, duplicateOf };
+    if (this.options.level === 'duplicates' || sample.length === 0) return { cluster, cosine, eligible: false, score: 0, duplicateOf };
+    const gapDays = Math.max(0, time - cluster.latestTime, cluster.earliestTime - time) / DAY_MS;
+    const threshold =
+      storyBaseThreshold(features, cluster.hasText) +
+      THRESHOLDS.storyGapPenaltyPerDay * gapDays +
+      (sameSourceOther ? THRESHOLDS.sameSourcePenalty : 0) +
+      0;
+    // Different numbers in the headlines ("100,000" vs "200,000" votes) are different reports: no story merge.
+    return { cluster, cosine, eligible: !numberClash && cosine >= threshold, score: cosine, duplicateOf };
+  }
+
+  /** Merges two clusters bridged by one item when the clusters themselves are one story. */
+  private maybeMerge(a: WorkCluster, b: WorkCluster, bridgeIsDuplicate: boolean): WorkCluster {
+    if (a === b) return a;
+    const normA = Math.sqrt(a.centroidNormSq);
+    const normB = Math.sqrt(b.centroidNormSq);
+    const cosine = normA > 0 && normB > 0 ? dot(a.centroid, b.centroid) / (normA * normB) : 0;
+    const needed = this.options.level === 'duplicates' ? THRESHOLDS.duplicateClusterMergeCosine : THRESHOLDS.clusterMergeCosine;
+    // Either the clusters' centroids are one story, or the bridge is the same article as both and every
+    // member of the smaller cluster is itself the same article as the larger one as a whole.
+    if (cosine < needed && !(bridgeIsDuplicate && this.duplicatesAsWhole(a, b))) return a;
+    for (const ma of a.members.slice(-THRESHOLDS.maxMembersCompared)) {
+      for (const mb of b.members.slice(-THRESHOLDS.maxMembersCompared)) {
+        if (partsConflict(ma.features, mb.features)) return a;
+      }
+    }
+    const [into, from] = survivorFirst(a, b);
+    for (const member of from.members) {
+      into.members.push(member);
+      addInto(into, member.vector);
+    }
+    into.memberIds.push(...from.memberIds);
+    if (from.earliestTime < into.earliestTime || (from.earliestTime === into.earliestTime && from.earliestId < into.earliestId)) {
+      into.earliestTime = from.earliestTime;
+      into.earliestId = from.earliestId;
+    }
+    into.latestTime = Math.max(into.latestTime, from.latestTime);
+    into.hasText ||= from.hasText;
+    // A cluster created in this run takes the id of its earliest member (ids are only published after the run).
+    if (!into.existing && into.id !== into.earliestId) {
+      this.clusters.delete(into.id);
+      this.mergedInto.set(into.id, into.earliestId);
+      into.id = into.earliestId;
+      this.clusters.set(into.id, into);
+    }
+    this.clusters.delete(from.id);
+    this.mergedInto.set(from.id, into.id);
+    return into;
+  }
+
+  /** Every compared member of the smaller cluster is a duplicate of at least half the larger's members. */
+  private duplicatesAsWhole(a: WorkCluster, b: WorkCluster): boolean {
+    const [small, large] = a.members.length <= b.members.length ? [a, b] : [b, a];
+    const sample = large.members.slice(-THRESHOLDS.maxMembersCompared);
+    for (const member of small.members.slice(-THRESHOLDS.maxMembersCompared)) {
+      let votes = 0;
+      for (const other of sample) {
+        if (judgeDuplicate(scorePair(member.features, other.features, this.idf, { a: member.vector, b: other.vector })).duplicate) votes += 1;
+      }
+      if (votes === 0 || votes * 2 < sample.length) return false;
+    }
+    return true;
+  }
+
+  private evict(now: number): void {
+    for (const [id, cluster] of this.clusters) {
+      if (cluster.latestTime < now - this.windowMs) {
+        // Keep ids for the result, drop the text and vectors.
+        cluster.members = [];
+        cluster.centroid = new Map();
+        cluster.centroidNormSq = 0;
+        this.clusters.delete(id);
+      }
+    }
+  }
+
+  private result(): ClusteringResult {
+    const assignments: { itemId: string; clusterId: string }[] = [];
+    for (const item of this.fresh) {
+      const placed = this.freshCluster.get(item.id);
+      if (placed !== undefined) assignments.push({ itemId: item.id, clusterId: this.resolve(placed) });
+    }
+    const merges: { from: string; into: string }[] = [];
+    const existingIds = [...new Set(this.existing.map((e) => e.clusterId))].sort(compareIds);
+    const moved = new Set<string>();
+    for (const id of existingIds) {
+      const into = this.resolve(id);
+      if (into !== id) {
+        merges.push({ from: id, into });
+        moved.add(id);
+      }
+    }
+    // Existing members of absorbed clusters move to the survivor too.
+    for (const item of this.existing) {
+      if (moved.has(item.clusterId)) assignments.push({ itemId: item.id, clusterId: this.resolve(item.clusterId) });
+    }
+    return { assignments, merges };
+  }
+}
+
+/** Whether an item has text beyond its headline (a dek line counts). */
+export function hasText(features: ItemFeatures): boolean {
+  return features.bodyTokens.length >= THRESHOLDS.minTextTokens;
+}
+
+/** The `stories` centroid threshold: stricter when either side has text than for headlines alone. */
+export function storyBaseThreshold(item: ItemFeatures, otherHasText: boolean): number {
+  return hasText(item) || otherHasText ? THRESHOLDS.storyCentroidCosineText : THRESHOLDS.storyCentroidCosine;
+}
+
+/** Orders the pair so the survivor comes first: an existing cluster over a new one, then the older. */
+function survivorFirst(a: WorkCluster, b: WorkCluster): [WorkCluster, WorkCluster] {
+  if (a.existing !== b.existing) return a.existing ? [a, b] : [b, a];
+  const older = a.earliestTime < b.earliestTime || (a.earliestTime === b.earliestTime && a.earliestId < b.earliestId);
+  return older ? [a, b] : [b, a];
+}
+
+/** Adds a vector to the centroid, updating |c|^2 incrementally: |c+v|^2 = |c|^2 + 2c.v + |v|^2. */
+function addInto(cluster: WorkCluster, vector: SparseVector): void {
+  let cross = 0;
+  let own = 0;
+  for (const [token, weight] of vector) {
+    const before = cluster.centroid.get(token) ?? 0;
+    cross += before * weight;
+    own += weight * weight;
+    cluster.centroid.set(token, before + weight);
+  }
+  cluster.centroidNormSq += 2 * cross + own;
+}
+
+function byTimeThenId(a: ItemFeatures, b: ItemFeatures): number {
+  return a.input.time - b.input.time || compareIds(a.input.id, b.input.id);
+}
+
+function compareIds(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+function byScoreThenAge(a: Evaluation, b: Evaluation): number {
+  return (
+    b.score - a.score ||
+    a.cluster.earliestTime - b.cluster.earliestTime ||
+    compareIds(a.cluster.earliestId, b.cluster.earliestId)
+  );
+}

@@ -1,0 +1,88 @@
+/**
+ * Every number the clustering decision depends on, in one table, each with the reason it has
+ * this value. Measured on tests/fixtures/cluster/seed-stories.json (hand-labelled seeds) and the
+ * UCI sample (tests/fixtures/uci/uci-news-sample.csv) with `npx tsx bench/cluster-quality.ts`.
+ * In doubt, don't merge: every rule below errs towards keeping stories apart.
+ */
+export const THRESHOLDS = {
+  /** Titles this close (string-similarity Dice on folded titles) are the same headline with light edits
+   * (quotes, an outlet suffix, a typo); UCI: 0.85 keeps duplicates-level precision >= 0.97. */
+  sameTitleDice: 0.85,
+  /** A headline alone (no text on either side to compare) identifies a re-publication only near its first
+   * appearance: wire copies are picked up within hours, while the same headline a day later is usually a
+   * follow-up or a stock title ("Titanfall review", "Business Highlights"). UCI, duplicates level: pairwise
+   * precision 0.89 with no limit, 0.98 with 6 h. Pairs with text evidence (containment) have no such limit. */
+  titleOnlyMaxGapHours: 6,
+  /** Same source: a listing never lists one story twice, so only a near-verbatim repeat counts. */
+  sameSourceTitleDice: 0.95,
+  /** Titles shorter than this many content words carry too little text for Dice alone ("Stocks fall"). */
+  minTitleWords: 3,
+  /** Share of the shorter text's word 3-grams found in the longer: a teaser cut from the full text
+   * scores ~1.0, two articles on one event < 0.2 (seeds 001 vs 003). */
+  containment: 0.8,
+  /** Same source needs the teaser to be a near-verbatim part of the other text. */
+  sameSourceContainment: 0.95,
+  /** Containment means nothing on a handful of words ("Pedro Castillo said ..."): need this many. */
+  minContainmentWords: 12,
+  /** With the same headline, bodies this contained are compatible; lower means a different article
+   * under a generic headline. */
+  bodyCompatibleContainment: 0.5,
+  /** ... or bodies whose tf-idf cosine reaches this (reworded teaser of the same article). */
+  bodyCompatibleCosine: 0.3,
+  /** Author named by the other item ("X and Y look at ...", seeds 000 vs 001) needs some topic shared
+   * besides the names (tf-idf cosine without the name tokens): a teaser written about an article and the
+   * article's own opening share few words (0.02 on the seeds), so any shared content word is enough;
+   * the rarity of the names (below) carries the evidence. */
+  authorLinkCosine: 0.01,
+  /** An author named in the other text counts only when the name is rare in the batch: in at most
+   * this share of the items ("Pedro Castillo" appears in half the seeds, "Llerena" in two) ... */
+  authorNameMaxShare: 0.05,
+  /** ... or in at most this many items, for small batches (a name in 3 items can still be rare). */
+  authorNameMinDf: 3,
+  /** Author-name tokens that must appear in the other item's text (first + last name at least). */
+  minAuthorTokens: 2,
+  /** Cross-language copies: Jaccard of language-neutral anchors (names, numbers, 5-letter stems of
+   * capitalised words); the Enver León ES/EN interview scores 0.86, unrelated Peru stories < 0.35. */
+  crossLanguageAnchorJaccard: 0.6,
+  /** ... and at least this many shared anchors, so two short texts sharing "Pedro Castillo" don't match. */
+  minCrossLanguageAnchors: 4,
+  /** `stories` level, headline-only items: tf-idf cosine of the item to a cluster's centroid to join it.
+   * Headlines of one event share one or two rare names and little else; UCI: 0.22 gives pairwise
+   * precision 0.93-0.94 at B-cubed F1 ~0.52 (0.30: 0.93 / 0.40; 0.40: 0.97 / 0.28). */
+  storyCentroidCosine: 0.22,
+  /** Content words of summary that make an item "with text" for the story threshold: a one-line dek
+   * (seeds 002) already makes two articles on one topic look alike. */
+  minTextTokens: 6,
+  /** `stories` level, items with text (either side has >= minTextTokens summary words): full texts about one topic share
+   * many words, so different articles of one listing's topic reach 0.3 (seeds: two Vizcarra articles
+   * 0.30, two Castillo-victory articles 0.25); 0.45 leaves a margin above the highest such pair. */
+  storyCentroidCosineText: 0.45,
+  /** `stories` level: added to the centroid threshold per day between the item and the cluster's newest
+   * member: an event's coverage is compact in time and a day-later article on the same topic is usually
+   * a new development (UCI: Google News labels such follow-ups as new stories). */
+  storyGapPenaltyPerDay: 0.4,
+  /** Added to the centroid threshold when the cluster already has an item from the same source that
+   * the new one does not duplicate: a listing rarely carries two articles on one event. */
+  sameSourcePenalty: 0.2,
+  /** Two clusters bridged by one item become one only when their centroids are this close
+   * (cluster-to-cluster, not item-to-item, so one ambiguous item cannot chain two stories). */
+  clusterMergeCosine: 0.6,
+  /** `duplicates` level: bridged clusters must be nearly the same text to be one article. */
+  duplicateClusterMergeCosine: 0.8,
+  /** Item-to-member pairs below this tf-idf cosine skip the costly string comparisons (no rule can
+   * fire below it except the author and cross-language rules, which are checked on their own). */
+  pairPrefilterCosine: 0.25,
+  /** Members compared per candidate cluster (most recent in the window): bounds the work per item
+   * on 300-headline stories while still testing "close to the cluster as a whole". */
+  maxMembersCompared: 8,
+  /** A token in more posting entries than this inside the window is too common to block on. */
+  maxPostingLength: 2000,
+  /** Tokens per item used for blocking (the rarest ones): a true match shares at least one of them. */
+  blockingTokens: 8,
+  /** Summary words that enter the tf-idf vector: a teaser and a full text then weigh alike. */
+  vectorSummaryWords: 60,
+  /** Title words count double in the vector: the headline names the story. */
+  titleWeight: 2,
+  /** Words of a body read for containment (a teaser is always cut from the start). */
+  containmentWords: 400,
+} as const;

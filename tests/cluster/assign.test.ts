@@ -1,0 +1,119 @@
+import { describe, expect, it } from 'vitest';
+import { assignToClusters, clusterWithStrategy } from '../../src/cluster/index.js';
+import type { ClusteredInput } from '../../src/model.js';
+import { item } from './helpers.js';
+
+const stories = { level: 'stories', windowDays: 7 } as const;
+const duplicates = { level: 'duplicates', windowDays: 7 } as const;
+const clusterOf = (r: ReturnType<typeof assignToClusters>, id: string): string | undefined =>
+  r.assignments.find((a) => a.itemId === id)?.clusterId;
+
+describe('assignToClusters', () => {
+  it('names a new cluster after its earliest member (time, then id)', () => {
+    const r = assignToClusters(
+      [],
+      [
+        item('z9', 'Mt. Gox files for US bankruptcy protection', 'A', 2),
+        item('b2', 'Mt. Gox files for US bankruptcy protection', 'B', 1),
+        item('a1', 'Mt. Gox files for U.S. bankruptcy protection', 'C', 1),
+      ],
+      duplicates,
+    );
+    expect(r.assignments.map((a) => a.clusterId)).toEqual(['a1', 'a1', 'a1']);
+  });
+
+  it('keeps an existing cluster id and reports no merge when new items join it', () => {
+    const existing: ClusteredInput[] = [{ ...item('x1', 'Titanfall review: a new kind of shooter', 'A', 0), clusterId: 'C-old' }];
+    const r = assignToClusters(existing, [item('a0', 'Titanfall review: a new kind of shooter', 'B', -1)], duplicates);
+    expect(r.assignments).toEqual([{ itemId: 'a0', clusterId: 'C-old' }]);
+    expect(r.merges).toEqual([]);
+  });
+
+  it('merges two existing clusters bridged by a new item into the older one', () => {
+    const existing: ClusteredInput[] = [
+      { ...item('n1', 'Mt. Gox files for US bankruptcy protection', 'A', 2), clusterId: 'newer' },
+      { ...item('o1', 'Mt Gox files for US bankruptcy protection', 'B', 1), clusterId: 'older' },
+    ];
+    const r = assignToClusters(existing, [item('f1', 'Mt. Gox files for US bankruptcy protection', 'C', 3)], duplicates);
+    expect(r.merges).toEqual([{ from: 'newer', into: 'older' }]);
+    expect(clusterOf(r, 'f1')).toBe('older');
+    expect(clusterOf(r, 'n1')).toBe('older');
+  });
+
+  it('never compares items further apart than the window', () => {
+    const r = assignToClusters(
+      [],
+      [item('a', 'Mt. Gox files for US bankruptcy protection', 'A', 0, { summary: 'The bitcoin exchange Mt. Gox filed for bankruptcy protection in Dallas on Sunday to halt a class action by its customers over lost coins.' }),
+       item('b', 'Mt. Gox files for US bankruptcy protection', 'B', 24 * 8, { summary: 'The bitcoin exchange Mt. Gox filed for bankruptcy protection in Dallas on Sunday to halt a class action by its customers over lost coins.' })],
+      stories,
+    );
+    expect(clusterOf(r, 'a')).not.toBe(clusterOf(r, 'b'));
+  });
+
+  it('never merges Part I with Part II, nor different numbers', () => {
+    const r = assignToClusters(
+      [],
+      [
+        item('p1', 'Arce-Castillo Socialist Alliance For South America, Part I', 'A'),
+        item('p2', 'Arce-Castillo Socialist Alliance For South America, Part II', 'B'),
+        item('n1', 'Peru: Castillo ahead by 100,000 votes', 'A'),
+        item('n2', 'Peru: Castillo ahead by 200,000 votes', 'B'),
+      ],
+      stories,
+    );
+    expect(clusterOf(r, 'p1')).not.toBe(clusterOf(r, 'p2'));
+    expect(clusterOf(r, 'n1')).not.toBe(clusterOf(r, 'n2'));
+  });
+
+  it('does not merge two different stories of one source, but merges a verbatim repeat', () => {
+    const r = assignToClusters(
+      [],
+      [
+        item('a', 'Pedro Castillo wins first round of Peru election', 'S'),
+        item('b', 'Pedro Castillo wins final round of Peru election', 'S'),
+        item('c', 'Pedro Castillo wins first round of Peru election', 'S'),
+      ],
+      duplicates,
+    );
+    expect(clusterOf(r, 'a')).toBe(clusterOf(r, 'c'));
+    expect(clusterOf(r, 'b')).not.toBe(clusterOf(r, 'a'));
+  });
+
+  it('guards against chaining: an item close to one member only does not join a tight cluster', () => {
+    // A -- B -- C -- D: each neighbour pair shares most of a headline, the ends share little.
+    const titles = [
+      'Apple unveils new iPhone camera sensor at Cupertino event',
+      'Apple unveils new iPhone camera sensor and faster chip',
+      'Apple new iPhone faster chip raises supplier Foxconn outlook',
+      'Foxconn outlook lifts Taiwan stocks as supplier shares climb',
+    ];
+    const r = assignToClusters([], titles.map((t, i) => item(`i${i}`, t, `S${i}`)), stories);
+    expect(clusterOf(r, 'i0')).not.toBe(clusterOf(r, 'i3'));
+  });
+
+  it('is deterministic and independent of input order', () => {
+    const items = [
+      item('a', 'Fed official says weak data caused by weather', 'A'),
+      item('b', 'Fed official says weak data was caused by weather', 'B'),
+      item('c', 'Malaysia Airlines plane missing over South China Sea', 'C'),
+      item('d', 'Missing Malaysia Airlines plane: search widens in South China Sea', 'D'),
+    ];
+    const one = assignToClusters([], items, stories);
+    const two = assignToClusters([], [...items].reverse(), stories);
+    const norm = (r: typeof one): string[] => r.assignments.map((a) => `${a.itemId}:${a.clusterId}`).sort();
+    expect(norm(one)).toEqual(norm(two));
+    expect(clusterOf(one, 'a')).toBe(clusterOf(one, 'b'));
+    expect(clusterOf(one, 'c')).toBe(clusterOf(one, 'd'));
+    expect(clusterOf(one, 'a')).not.toBe(clusterOf(one, 'c'));
+  });
+
+  it('blocked and exhaustive candidate search agree', () => {
+    const items = ['Fed official says weak data caused by weather', 'Fed says weak data caused by weather', 'Apple iPhone sales rise', 'iPhone sales rise for Apple in China']
+      .map((t, i) => item(`k${i}`, t, `S${i}`, i));
+    expect(clusterWithStrategy([], items, stories, 'blocked')).toEqual(clusterWithStrategy([], items, stories, 'exhaustive'));
+  });
+
+  it('returns nothing for nothing', () => {
+    expect(assignToClusters([], [], stories)).toEqual({ assignments: [], merges: [] });
+  });
+});
