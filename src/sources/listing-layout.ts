@@ -63,10 +63,14 @@ function toUnits(paragraphs: readonly string[]): Unit[] {
   return units;
 }
 
-/** Title + summary layout when bylines are present or enough paragraphs are headline-shaped. */
+/**
+ * Title + summary layout when bylines are present or enough paragraphs are headline-shaped. The section
+ * headings at the top of the page are left out of the vote: teaser-only pages have them too.
+ */
 function isTitleLayout(units: readonly Unit[]): boolean {
   if (units.some((unit) => unit.byline !== null)) return true;
-  const candidates = units.filter((unit) => !isHeadingShaped(unit.shape, unit.text));
+  const firstText = units.findIndex((unit) => !isHeadingShaped(unit.shape, unit.text));
+  const candidates = firstText < 0 ? [] : units.slice(firstText);
   if (candidates.length === 0) return false;
   const headlines = candidates.filter((unit) => isHeadlineShaped(unit.shape)).length;
   return headlines / candidates.length >= TITLE_LAYOUT_SHARE;

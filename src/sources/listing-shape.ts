@@ -143,11 +143,14 @@ export function isHeadlineShaped(shape: ParagraphShape): boolean {
 }
 
 /**
- * Section headings ("Peru", "New Peru left") are a few words with no sentence punctuation; a real
- * headline this short is told apart by what follows it (the layout weighs that).
+ * Words in a section heading ("Peru", "New Peru left", "Latest news"). Headlines are rarely this short
+ * ("Dockers Return To Work" has four), and the layout still weighs what follows such a line.
  */
+const HEADING_MAX_WORDS = 3;
+
+/** Section headings are a few words with no sentence punctuation. */
 export function isHeadingShaped(shape: ParagraphShape, paragraph: string): boolean {
-  return shape.words <= 4 && !/[.!?…:;]/u.test(paragraph);
+  return shape.words <= HEADING_MAX_WORDS && !/[.!?…:;]/u.test(paragraph);
 }
 
 /**

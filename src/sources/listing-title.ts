@@ -66,7 +66,8 @@ const PHRASE_OPENERS =
  * else at the last word boundary in reach.
  */
 function shorten(sentence: string): string {
-  const reach = sentence.slice(0, TITLE_MAX_CHARS + CLAUSE_SLACK_CHARS);
+  // One character more than the slack, so the space after a boundary at the very limit is seen.
+  const reach = sentence.slice(0, TITLE_MAX_CHARS + CLAUSE_SLACK_CHARS + 1);
   let clauseEnd = -1;
   for (const match of reach.matchAll(/\s*(?:[,;:]|\s[–—-])\s/gu)) {
     if (match.index >= CLAUSE_MIN_CHARS) clauseEnd = match.index;
