@@ -114,20 +114,35 @@ export function renderFeed(clusters: readonly Cluster[], feed: OutputFeedConfig,
     category: undefined, // added by completeAtomEntries
     // Atom titles are written as type="html": the plain title is escaped once (which also breaks any "]]>").
     title: escapeText(story.title),
-    description: story.summary === '' ? undefined : escapeText(story.summary),
+    description: escapeText(teaser(story)),
   })).atom1();
   const rss = build((story) => ({
     ...common(story),
-    // RSS 2.0 does not say whether a title is text or HTML; readers decode entities in it (the WordPress
-    // convention), so it is escaped like Atom's: no markup can reach a reader that renders titles as HTML.
-    title: escapeText(story.title),
-    description: story.summary === '' ? undefined : escapeText(story.summary),
+    // RSS titles are plain text (the W3C validator warns "title should not contain HTML" on escaped markup).
+    // The writer puts them in CDATA and splits only the first "]]>", so any occurrence is broken up here.
+    title: story.title.replaceAll(']]>', ']] >'),
+    description: escapeText(teaser(story)),
     // RSS <author> must be an e-mail address; names go to dc:creator, which readers show instead.
     author: undefined,
     extensions: story.authors.length > 0 ? [{ name: 'dc:creator', objects: { _text: story.authors.join(', ') } }] : undefined,
   })).rss2();
-  const json = build((story) => ({ ...common(story), title: story.title, description: story.summary || undefined })).json1();
+  const json = build((story) => ({ ...common(story), title: story.title, description: teaser(story) })).json1();
   return { name: feed.name, atom: completeAtomEntries(atom, stories), rss, json: upgradeJsonFeed(json, stories, site) };
+}
+
+/** Outlets named in a teaser when the story has no summary (one or two lines in a reader's list). */
+const TEASER_OUTLETS = 8;
+
+/**
+ * The entry summary: the best version's, else who carried the story. RSS readers and the W3C validator want
+ * a description before content:encoded, so there always is one.
+ */
+function teaser(story: Story): string {
+  if (story.summary !== '') return story.summary;
+  const outlets = [...new Set(story.versions.map((v) => v.source))];
+  const named = outlets.slice(0, TEASER_OUTLETS).join(', ');
+  const more = outlets.length > TEASER_OUTLETS ? ` and ${outlets.length - TEASER_OUTLETS} more` : '';
+  return `Carried by ${outlets.length === 1 ? '1 outlet' : `${outlets.length} outlets`}: ${named}${more}.`;
 }
 
 /**
