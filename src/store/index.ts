@@ -2,12 +2,14 @@ import { ClusterRepository } from './clusters.js';
 import { openDatabase, wrapStorageError, type Db } from './db.js';
 import { ItemRepository } from './items.js';
 import { MetaRepository } from './meta.js';
+import { RetentionRepository } from './retention.js';
 import { RunRepository } from './runs.js';
 import { SourceRepository } from './sources.js';
 
 export { itemId } from './items.js';
 export { itemTime } from './clusters.js';
 export type { SourceStateChange } from './sources.js';
+export type { PruneCounts } from './retention.js';
 
 /** The database, one repository a table. Nothing outside store/ sees SQL or better-sqlite3. */
 export class Store {
@@ -16,6 +18,7 @@ export class Store {
   readonly clusters: ClusterRepository;
   readonly runs: RunRepository;
   readonly meta: MetaRepository;
+  readonly retention: RetentionRepository;
 
   private constructor(
     private readonly db: Db,
@@ -26,6 +29,7 @@ export class Store {
     this.clusters = new ClusterRepository(db, this.items);
     this.runs = new RunRepository(db);
     this.meta = new MetaRepository(db);
+    this.retention = new RetentionRepository(db);
   }
 
   /** Opens (creating and migrating if needed) the database at `path`. Throws StorageError. */

@@ -5,7 +5,7 @@ import type { Db } from './db.js';
 export type SourceStateChange = Partial<
   Pick<
     SourceState,
-    'status' | 'lastError' | 'lastFetchedAt' | 'nextFetchAt' | 'errorCount' | 'etag' | 'lastModified' | 'contentHash' | 'title'
+    'status' | 'lastError' | 'lastFetchedAt' | 'nextFetchAt' | 'retryNotBefore' | 'errorCount' | 'etag' | 'lastModified' | 'contentHash' | 'title'
   >
 > & { readonly newUrl?: string | undefined };
 
@@ -19,6 +19,7 @@ interface SourceRow {
   last_error: string | null;
   last_fetched_at: string | null;
   next_fetch_at: string | null;
+  retry_not_before: string | null;
   error_count: number;
   etag: string | null;
   last_modified: string | null;
@@ -32,6 +33,7 @@ const columnOf: Record<Exclude<keyof SourceStateChange, 'newUrl'>, string> = {
   lastError: 'last_error',
   lastFetchedAt: 'last_fetched_at',
   nextFetchAt: 'next_fetch_at',
+  retryNotBefore: 'retry_not_before',
   errorCount: 'error_count',
   etag: 'etag',
   lastModified: 'last_modified',
@@ -119,6 +121,7 @@ function toState(row: SourceRow): SourceState {
     lastError: row.last_error,
     lastFetchedAt: row.last_fetched_at,
     nextFetchAt: row.next_fetch_at,
+    retryNotBefore: row.retry_not_before,
     errorCount: row.error_count,
     etag: row.etag,
     lastModified: row.last_modified,

@@ -78,6 +78,20 @@ describe('Store', () => {
     store.close();
   });
 
+  it('keeps what a reader learnt about a source, and moves it on a permanent redirect', () => {
+    const store = openWithSource(tempDir());
+    const url = 'https://example.org/feed';
+    store.transaction(() => store.items.upsert(url, [raw('a')], T0));
+    store.sources.update(url, { status: 'error', lastError: 'HTTP 503', retryNotBefore: T1, errorCount: 2, etag: '"x"' });
+    expect(store.sources.get(url)).toMatchObject({ status: 'error', lastError: 'HTTP 503', retryNotBefore: T1, errorCount: 2, etag: '"x"' });
+    const moved = store.sources.update(url, { status: 'ok', newUrl: 'https://example.org/new-feed' });
+    expect(moved).toBe('https://example.org/new-feed');
+    expect(store.sources.get(url)).toBeUndefined();
+    expect(store.sources.get(moved)).toMatchObject({ status: 'ok', items: 1 });
+    expect(store.items.get(itemId(url, 'a'))).toMatchObject({ sourceUrl: moved });
+    store.close();
+  });
+
   it('rolls a failed transaction back whole', () => {
     const store = openWithSource(tempDir());
     expect(() =>

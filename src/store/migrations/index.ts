@@ -1,7 +1,8 @@
 import { sql as initial } from './001-initial.js';
+import { sql as retryNotBefore } from './002-retry-not-before.js';
 
 /**
  * Schema migrations. Order is important: add new migrations at the end of the list, never edit one
  * that has shipped. Migration N (1-based) brings PRAGMA user_version from N-1 to N.
  */
-export const migrations: readonly string[] = [initial];
+export const migrations: readonly string[] = [initial, retryNotBefore];

@@ -1,0 +1,71 @@
+import type { Db } from './db.js';
+
+/** What one prune deleted. */
+export interface PruneCounts {
+  /** Items deleted (members of expired clusters, and old items never clustered). */
+  readonly items: number;
+  /** Live clusters deleted (expired, or left without members). */
+  readonly clusters: number;
+  /** Merge records deleted with the cluster they pointed to. */
+  readonly mergeRecords: number;
+  /** Run records deleted (the last run is always kept: `/healthz` shows it). */
+  readonly runs: number;
+}
+
+/** Deletes what has outlived the retention period; the only place rows are deleted by age. */
+export class RetentionRepository {
+  private statements: ReturnType<RetentionRepository['prepare']> | undefined;
+
+  constructor(private readonly db: Db) {}
+
+  /**
+   * Deletes clusters whose last change and every member's time are before the cutoff (unless listed in
+   * `keep`: what a published feed still shows), live clusters with no members left, the merge records that
+   * point (directly or through a chain) to a deleted cluster, the members of deleted clusters, unclustered
+   * items older than the cutoff and old run records. Call inside a transaction.
+   */
+  prune(cutoffIso: string, cutoffMs: number, keep: readonly string[]): PruneCounts {
+    const s = (this.statements ??= this.prepare());
+    s.clear.run();
+    const live = s.collectLive.run({ cutoffIso, cutoffMs, keep: JSON.stringify(keep) }).changes;
+    const withMerged = live + s.collectMerged.run().changes;
+    const items = s.deleteMembers.run().changes + s.deleteUnclustered.run({ cutoffIso, cutoffMs }).changes;
+    s.deleteClusters.run();
+    const runs = s.deleteRuns.run({ cutoffIso }).changes;
+    s.clear.run();
+    return { items, clusters: live, mergeRecords: withMerged - live, runs };
+  }
+
+  private prepare() {
+    // A temp table (per connection, never on disk in the database file) holds the ids being deleted.
+    this.db.exec(`CREATE TEMP TABLE IF NOT EXISTS prune_clusters (id TEXT PRIMARY KEY)`);
+    return {
+      clear: this.db.prepare(`DELETE FROM temp.prune_clusters`),
+      collectLive: this.db.prepare(`
+        INSERT INTO temp.prune_clusters (id)
+        SELECT c.id FROM clusters c
+        WHERE c.merged_into IS NULL
+          AND c.id NOT IN (SELECT value FROM json_each(@keep))
+          AND (
+            NOT EXISTS (SELECT 1 FROM items i WHERE i.cluster_id = c.id)
+            OR (c.updated_at < @cutoffIso
+                AND NOT EXISTS (SELECT 1 FROM items i WHERE i.cluster_id = c.id AND (i.sort_time >= @cutoffMs OR i.first_seen_at >= @cutoffIso)))
+          )`),
+      collectMerged: this.db.prepare(`
+        INSERT OR IGNORE INTO temp.prune_clusters (id)
+        WITH RECURSIVE gone(id) AS (
+          SELECT id FROM temp.prune_clusters
+          UNION
+          SELECT c.id FROM clusters c JOIN gone g ON c.merged_into = g.id
+        )
+        SELECT id FROM gone`),
+      deleteMembers: this.db.prepare(`DELETE FROM items WHERE cluster_id IN (SELECT id FROM temp.prune_clusters)`),
+      deleteUnclustered: this.db.prepare(
+        `DELETE FROM items WHERE cluster_id IS NULL AND sort_time < @cutoffMs AND first_seen_at < @cutoffIso`,
+      ),
+      // One statement: SQLite checks the merged_into foreign keys at its end, when the whole chain is gone.
+      deleteClusters: this.db.prepare(`DELETE FROM clusters WHERE id IN (SELECT id FROM temp.prune_clusters)`),
+      deleteRuns: this.db.prepare(`DELETE FROM runs WHERE started_at < @cutoffIso AND id < (SELECT MAX(id) FROM runs)`),
+    };
+  }
+}
