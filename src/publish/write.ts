@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import { join } from 'node:path';
+import { describeError, FeedmergeError } from '../errors.js';
 import { FEED_FORMATS, type RenderedFeed } from './feeds.js';
 
 /** The file operations an atomic write needs (node:fs; replaceable only to inject faults in tests). */
@@ -62,7 +63,7 @@ export function writeFileAtomic(path: string, data: Buffer, io: WriteIo = nodeIo
       }
     }
     fs.rmSync(temp, { force: true });
-    throw error;
+    throw new FeedmergeError(`publish: cannot write ${path}: ${describeError(error)}`, { cause: error });
   }
 }
 

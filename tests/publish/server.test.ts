@@ -209,6 +209,12 @@ describe('hostile requests', () => {
   });
 });
 
+it('a port already in use is reported, not swallowed', async () => {
+  const port = Number(new URL(server.url).port);
+  const deps = { outputDir: dir, site: SITE, feeds, listSources: () => [], latestClusters: () => [], health: () => ({ ok: true, lastRun: null }) };
+  await expect(startServer(deps, { host: '127.0.0.1', port })).rejects.toThrow(/EADDRINUSE/);
+});
+
 describe('index, OPML and health', () => {
   it('/ is an HTML page with autodiscovery links for every feed and format', async () => {
     const reply = await call(server, '/');
