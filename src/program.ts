@@ -3,7 +3,11 @@ import { Command, CommanderError } from 'commander';
 import { registerClusters } from './commands/clusters.js';
 import { registerExplain } from './commands/explain.js';
 import { registerFeeds } from './commands/feeds.js';
+import { registerFeedsManage } from './commands/feeds-manage.js';
+import { registerOpml } from './commands/opml.js';
+import { registerPrune } from './commands/prune.js';
 import { registerRun } from './commands/run.js';
+import { registerServe } from './commands/serve.js';
 import { describeError, FeedmergeError, LockedError } from './errors.js';
 import { ExitCode } from './exit-codes.js';
 
@@ -21,8 +25,11 @@ export function buildProgram(): Command {
     .exitOverride();
   registerRun(program);
   registerClusters(program);
-  registerFeeds(program);
+  registerFeedsManage(registerFeeds(program));
   registerExplain(program);
+  registerServe(program);
+  registerOpml(program);
+  registerPrune(program);
   return program;
 }
 

@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { acquireRunLock } from '../lock.js';
 import { createLogger } from '../log.js';
 import type { RunReport } from '../model.js';
 import { runPipeline } from '../pipeline.js';
@@ -21,14 +22,25 @@ export function registerRun(program: Command): void {
       // Quiet unless someone is watching: cron mails whatever a job prints, so success must print nothing.
       const watched = process.stderr.isTTY === true && !options.quiet;
       const log = createLogger(options.verbose ? 'verbose' : watched ? 'normal' : 'quiet');
-      const report = await withStore(config, (store) =>
-        runPipeline(config, store, { log, progress: createProgress(), force: options.force ?? true }),
-      );
-      log.info(summarise(report), summaryLine(report));
+      // Taken before the database is opened: a second instance leaves at once (exit 75) without touching it.
+      const lock = await acquireRunLock(config.database, {
+        onCompromised: (error) => log.warn(`lock: ${error.message}; another run may now start`),
+      });
+      try {
+        // Feeds are read when due (their schedule, else schedule.default), so a frequent crontab line honours
+        // per-feed schedules; --force reads them all now.
+        const report = await withStore(config, (store) =>
+          runPipeline(config, store, { log, progress: createProgress(), force: options.force ?? false }),
+        );
+        log.info(summarise(report), summaryLine(report));
+      } finally {
+        await lock.release();
+      }
     });
 }
 
-function summarise(report: RunReport): Record<string, unknown> {
+/** The per-run summary as structured log fields. */
+export function summarise(report: RunReport): Record<string, unknown> {
   return {
     sources: report.sources.length,
     read: report.sources.filter((s) => s.outcome === 'read').length,
@@ -43,7 +55,8 @@ function summarise(report: RunReport): Record<string, unknown> {
   };
 }
 
-function summaryLine(report: RunReport): string {
+/** The per-run summary as one readable line. */
+export function summaryLine(report: RunReport): string {
   const s = summarise(report);
   return `run: ${s.sources} sources (${s.read} read, ${s.notModified} unchanged, ${s.skipped} not due, ${s.errors} failed), ${s.newItems} new items, ${s.newClusters} new stories, ${s.filesWritten} files written in ${s.ms} ms`;
 }

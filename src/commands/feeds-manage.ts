@@ -1,0 +1,153 @@
+import { accessSync, constants, statSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Command } from 'commander';
+import type { Config } from '../config.js';
+import { FeedmergeError } from '../errors.js';
+import { acquireRunLock } from '../lock.js';
+import type { SourceState } from '../model.js';
+import { isValidCron } from '../schedule.js';
+import type { Store } from '../store/index.js';
+import { configFrom, withStore, type GlobalOptions } from './context.js';
+
+interface AddOptions extends GlobalOptions {
+  readonly name?: string;
+  readonly schedule?: string;
+}
+
+/** Attaches `add`, `remove` and `reset` to the `feeds` command: feeds added here live in the database. */
+export function registerFeedsManage(feeds: Command): void {
+  feeds
+    .command('add')
+    .description('subscribe to a feed (kept in the database; the config file stays authoritative for its own feeds)')
+    .argument('<url>', 'http(s) URL of an RSS, Atom or JSON feed (or a file path)')
+    .option('--name <name>', 'outlet name credited in merged entries (default: the host name)')
+    .option('--schedule <cron>', 'cron expression for this feed, e.g. "0 * * * *" (default: schedule.default)')
+    .action(async (url: string, _options: AddOptions, command: Command) => {
+      const options = command.optsWithGlobals<AddOptions>();
+      const config = configFrom(options);
+      const location = feedLocation(url, 'feeds add', { mustExist: true });
+      const schedule = checkSchedule(options.schedule, 'feeds add');
+      const name = options.name === undefined ? defaultFeedName(location) : options.name.trim();
+      if (name === '') throw new FeedmergeError('feeds add: --name must not be empty');
+      await withStore(config, (store) => {
+        refuseDuplicate(location, config, store, 'feeds add');
+        store.sources.declare({ kind: 'feed', url: location, name, origin: 'cli', schedule }, new Date().toISOString());
+      });
+      process.stdout.write(`Added ${name} <${location}>${schedule ? ` on schedule "${schedule}"` : ''}; it is read on the next run.\n`);
+    });
+
+  feeds
+    .command('remove')
+    .description('unsubscribe from a feed added with `feeds add` or `opml import`, deleting its items')
+    .argument('<url>', 'the feed URL as `feedmerge feeds` shows it')
+    .action(async (url: string, _options: GlobalOptions, command: Command) => {
+      const config = configFrom(command.optsWithGlobals<GlobalOptions>());
+      const location = feedLocation(url, 'feeds remove', { mustExist: false });
+      if (config.feeds.some((feed) => feed.url === location)) {
+        throw new FeedmergeError(`feeds remove: ${location} is declared in the config file ${config.configPath}; remove it there`);
+      }
+      const removed = await withLock(config, (store) => {
+        const source = store.sources.get(location);
+        if (!source) throw new FeedmergeError(`feeds remove: no feed ${location} (\`feedmerge feeds\` lists them)`);
+        if (source.kind === 'listing') {
+          throw new FeedmergeError(`feeds remove: ${location} is a seed listing; delete or move the file out of the seeds folder`);
+        }
+        store.transaction(() => store.sources.remove(location));
+        return source;
+      });
+      process.stdout.write(`Removed ${removed.name} <${location}> and its ${removed.items} items.\n`);
+    });
+
+  feeds
+    .command('reset')
+    .description('clear a feed\'s error backoff or "gone" (HTTP 410) state so the next run reads it')
+    .argument('<url>', 'the feed URL as `feedmerge feeds` shows it')
+    .action(async (url: string, _options: GlobalOptions, command: Command) => {
+      const config = configFrom(command.optsWithGlobals<GlobalOptions>());
+      const location = feedLocation(url, 'feeds reset', { mustExist: false });
+      const source = await withLock(config, (store) => {
+        const found = store.sources.get(location);
+        if (!found || found.kind !== 'feed') throw new FeedmergeError(`feeds reset: no feed ${location} (\`feedmerge feeds\` lists them)`);
+        store.sources.update(location, { status: 'new', lastError: null, errorCount: 0, nextFetchAt: null });
+        return found;
+      });
+      process.stdout.write(`Reset ${source.name} <${location}> (was ${source.status}); it is read on the next run.\n`);
+    });
+}
+
+/**
+ * Turns what an operator typed into a source location, or fails with one line: http(s) URLs are parsed and
+ * normalised, file: URLs and paths become absolute paths (relative to the working folder) that, when
+ * `mustExist`, must be readable files; any other scheme is refused.
+ */
+export function feedLocation(input: string, command: string, options: { readonly mustExist: boolean }): string {
+  const text = input.trim();
+  if (text === '') throw new FeedmergeError(`${command}: the feed URL must not be empty`);
+  if (/^https?:/i.test(text)) {
+    let url: URL;
+    try {
+      url = new URL(text);
+    } catch {
+      throw new FeedmergeError(`${command}: not a valid URL: ${text}`);
+    }
+    if (url.hostname === '') throw new FeedmergeError(`${command}: not a valid URL (no host): ${text}`);
+    return url.href;
+  }
+  let path: string;
+  if (/^file:/i.test(text)) {
+    try {
+      path = fileURLToPath(text);
+    } catch {
+      throw new FeedmergeError(`${command}: not a valid file: URL: ${text}`);
+    }
+  } else if (/^[a-z][a-z0-9+.-]*:/i.test(text) && !/^[a-z]:[\\/]/i.test(text)) {
+    throw new FeedmergeError(`${command}: unsupported scheme in ${text} (use http, https, a file: URL or a path)`);
+  } else {
+    path = resolve(text);
+  }
+  if (options.mustExist) {
+    try {
+      if (!statSync(path).isFile()) throw new Error('not a file');
+      accessSync(path, constants.R_OK);
+    } catch {
+      throw new FeedmergeError(`${command}: cannot read ${path} (feed URLs start with http:// or https://; a path must be a readable file)`);
+    }
+  }
+  return path;
+}
+
+/** A cron expression checked with node-cron, or undefined when none was given. */
+export function checkSchedule(expression: string | undefined, command: string): string | undefined {
+  if (expression === undefined) return undefined;
+  const trimmed = expression.trim();
+  if (!isValidCron(trimmed)) {
+    throw new FeedmergeError(`${command}: invalid cron expression "${expression}" (e.g. "0 * * * *" for hourly; 5 fields, or 6 with seconds first)`);
+  }
+  return trimmed;
+}
+
+/** The outlet name for a feed added without --name: its host without "www.", or its file name. */
+export function defaultFeedName(location: string): string {
+  if (/^https?:\/\//i.test(location)) return new URL(location).hostname.replace(/^www\./i, '');
+  return location.split(/[\\/]/).pop()!.replace(/\.(xml|rss|atom|json)$/i, '') || location;
+}
+
+/** Fails when the feed is already declared, in the config file or in the database. */
+export function refuseDuplicate(location: string, config: Config, store: Store, command: string): void {
+  if (config.feeds.some((feed) => feed.url === location)) {
+    throw new FeedmergeError(`${command}: ${location} is already in the config file ${config.configPath}`);
+  }
+  const existing: SourceState | undefined = store.sources.get(location);
+  if (existing) throw new FeedmergeError(`${command}: ${location} is already subscribed as "${existing.name}"`);
+}
+
+/** Runs `work` holding the run lock (a run in flight would otherwise write items of a feed being removed). */
+async function withLock<T>(config: Config, work: (store: Store) => T): Promise<T> {
+  const lock = await acquireRunLock(config.database);
+  try {
+    return await withStore(config, work);
+  } finally {
+    await lock.release();
+  }
+}

@@ -1,0 +1,219 @@
+import { readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { summarise, summaryLine } from './commands/run.js';
+import type { Config } from './config.js';
+import { ConfigError, describeError, LockedError } from './errors.js';
+import { acquireRunLock } from './lock.js';
+import type { Logger } from './log.js';
+import type { RunReport, SourceState } from './model.js';
+import { runPipeline } from './pipeline.js';
+import { startServer, type RunningServer } from './publish/server.js';
+import { pruneExpired, pruneSummary } from './retention.js';
+import { createCronJobs, createRunQueue, isValidCron, type CronJob, type RunQueue } from './schedule.js';
+import { Store } from './store/index.js';
+
+/** How `serve` runs; tests shorten the seed check and prune schedules. */
+export interface DaemonOptions {
+  readonly log: Logger;
+  readonly host: string;
+  readonly port: number;
+  /** The clock passed to each run. */
+  readonly now?: () => Date;
+  /** How often the seed folders are checked for changed files (a few stat calls). Default: every minute. */
+  readonly seedCheckSchedule?: string;
+  /** When old stories are pruned. Default: daily at 04:17, off the hour so it never meets a `*\/30` run. */
+  readonly pruneSchedule?: string;
+}
+
+/** A running `serve`: HTTP server and scheduler. */
+export interface Daemon {
+  /** Where the server listens, e.g. http://127.0.0.1:8080/ */
+  readonly url: string;
+  /** The run queue (tests wait on it). */
+  readonly queue: RunQueue;
+  /** Stops the scheduler, waits for the run in flight, closes the server and the database. */
+  stop(): Promise<void>;
+}
+
+/** Tags a run request carries: which sources it reads and whether it prunes. */
+const ALL = 'all';
+const SEEDS = 'seeds';
+const PRUNE = 'prune';
+const scheduleTag = (expression: string): string => `schedule:${expression}`;
+
+const EVERY_MINUTE = '* * * * *';
+const DAILY_PRUNE = '17 4 * * *';
+
+/**
+ * Starts `serve`: the HTTP server, then an initial run, then one cron job per distinct schedule in use
+ * (schedule.default and every feed's own), a seed-folder check and a daily prune. Every job only asks the
+ * run queue for a run; the queue runs one at a time and each run takes the database's run lock, so a cron
+ * `run` of the same instance and the daemon never overlap either.
+ */
+export async function startDaemon(config: Config, options: DaemonOptions): Promise<Daemon> {
+  validateSchedules(config);
+  const { log } = options;
+  const clock = options.now ?? (() => new Date());
+  const store = Store.open(config.database);
+  let lastFailure: string | null = null;
+  let lastRunAt: string | null = null;
+
+  const jobs = createCronJobs(log);
+  const queue = createRunQueue(async (tags) => {
+    const lock = await acquireRunLock(config.database, {
+      onCompromised: (error) => log.warn(`lock: ${error.message}; another run may now start`),
+    }).catch((error: unknown) => {
+      if (error instanceof LockedError) {
+        log.warn(`scheduler: skipping this run (${[...tags].join(', ')}): ${error.message}`);
+        return null;
+      }
+      throw error;
+    });
+    if (!lock) return;
+    try {
+      await execute(tags);
+      lastFailure = null;
+    } catch (error) {
+      lastFailure = describeError(error);
+      throw error;
+    } finally {
+      lastRunAt = clock().toISOString();
+      await lock.release();
+      jobs.sync(jobTable());
+    }
+  }, log);
+
+  async function execute(tags: ReadonlySet<string>): Promise<void> {
+    const only = sourceFilter(tags, config.schedule.default);
+    if (only) {
+      const report: RunReport = await runPipeline(config, store, { log, now: clock, only });
+      log.info({ ...summarise(report), tags: [...tags] }, summaryLine(report));
+    }
+    if (tags.has(PRUNE)) {
+      const report = pruneExpired(config, store, clock());
+      log.info(report, pruneSummary(report));
+    }
+  }
+
+  let seedPrint = seedFingerprint(config.seeds);
+  const checkSeeds = (): void => {
+    const print = seedFingerprint(config.seeds);
+    if (print === seedPrint) return;
+    seedPrint = print;
+    log.info('scheduler: seed listings changed; reading them');
+    queue.request([SEEDS], 'seed listings changed');
+  };
+
+  /** The jobs the daemon needs now: the schedules in use may change as feeds are added from the CLI. */
+  function jobTable(): Map<string, CronJob> {
+    const table = new Map<string, CronJob>();
+    for (const expression of schedulesInUse(config, store.sources.list())) {
+      table.set(scheduleTag(expression), {
+        expression,
+        fire: () => queue.request([scheduleTag(expression)], `schedule "${expression}"`),
+      });
+    }
+    table.set(SEEDS, { expression: options.seedCheckSchedule ?? EVERY_MINUTE, fire: checkSeeds });
+    table.set(PRUNE, { expression: options.pruneSchedule ?? DAILY_PRUNE, fire: () => queue.request([PRUNE], 'daily prune') });
+    return table;
+  }
+
+  let server: RunningServer;
+  try {
+    server = await startServer(
+      {
+        outputDir: config.output,
+        site: { title: config.title, baseUrl: config.baseUrl },
+        feeds: config.publish.feeds,
+        listSources: () => store.sources.list(),
+        latestClusters: (limit) => store.clusters.latest(limit),
+        health: () => ({
+          ok: lastFailure === null,
+          lastRun: store.runs.last(),
+          lastError: lastFailure,
+          lastRunAt,
+          running: queue.busy,
+          jobs: jobs.list(),
+        }),
+      },
+      { host: options.host, port: options.port },
+    );
+  } catch (error) {
+    store.close();
+    throw error;
+  }
+  log.info({ url: server.url }, `serve: listening on ${server.url}`);
+
+  // The first run reads whatever is due now (nothing is fetched early: stored schedules and backoff hold).
+  queue.request([ALL, PRUNE], 'start');
+  jobs.sync(jobTable());
+
+  let stopping: Promise<void> | undefined;
+  return {
+    url: server.url,
+    queue,
+    stop() {
+      stopping ??= (async () => {
+        jobs.stop();
+        await queue.close();
+        await server.close();
+        store.close();
+        log.info('serve: stopped');
+      })();
+      return stopping;
+    },
+  };
+}
+
+/** Which sources a run with these tags reads, or null when it reads none (a prune only). */
+export function sourceFilter(tags: ReadonlySet<string>, defaultSchedule: string): ((source: SourceState) => boolean) | null {
+  if (tags.has(ALL)) return () => true;
+  const schedules = new Set([...tags].filter((tag) => tag.startsWith('schedule:')).map((tag) => tag.slice('schedule:'.length)));
+  const seeds = tags.has(SEEDS) || schedules.has(defaultSchedule);
+  if (schedules.size === 0 && !seeds) return null;
+  return (source) => (source.kind === 'listing' ? seeds : schedules.has(source.schedule ?? defaultSchedule));
+}
+
+/** The distinct cron expressions in use: the default and every feed's own. */
+export function schedulesInUse(config: Config, sources: readonly SourceState[]): Set<string> {
+  const expressions = new Set([config.schedule.default]);
+  for (const feed of config.feeds) if (feed.schedule) expressions.add(feed.schedule);
+  for (const source of sources) if (source.kind === 'feed' && source.schedule && isValidCron(source.schedule)) expressions.add(source.schedule);
+  return expressions;
+}
+
+/** Fails with one line naming the key when a configured schedule is not a valid cron expression. */
+export function validateSchedules(config: Config): void {
+  const check = (expression: string, key: string): void => {
+    if (!isValidCron(expression)) {
+      throw new ConfigError(`config: ${config.configPath}: ${key}: invalid cron expression "${expression}"`);
+    }
+  };
+  check(config.schedule.default, 'schedule.default');
+  config.feeds.forEach((feed, index) => feed.schedule && check(feed.schedule, `feeds.${index}.schedule`));
+}
+
+/**
+ * Names, sizes and modification times of the listing files under the seed paths: changes when a file is
+ * added, removed or rewritten. Costs a directory read and a stat a file, so it can run every minute.
+ */
+export function seedFingerprint(paths: readonly string[]): string {
+  const parts: string[] = [];
+  for (const path of paths) {
+    try {
+      const info = statSync(path);
+      if (!info.isDirectory()) {
+        parts.push(`${path}\t${info.size}\t${info.mtimeMs}`);
+        continue;
+      }
+      for (const name of readdirSync(path).sort()) {
+        if (!name.toLowerCase().endsWith('.txt')) continue;
+        const file = statSync(join(path, name), { throwIfNoEntry: false });
+        if (file?.isFile()) parts.push(`${join(path, name)}\t${file.size}\t${file.mtimeMs}`);
+      }
+    } catch {
+      parts.push(`${path}\tmissing`);
+    }
+  }
+  return parts.join('\n');
+}
