@@ -47,11 +47,19 @@ const APPEAL_TERMS: readonly RegExp[] = [
   /\bfollow us\b/,
 ];
 
+/** All appeal terms in one pattern: most paragraphs have none, and one scan settles that. */
+const ANY_APPEAL = new RegExp(APPEAL_TERMS.map((pattern) => pattern.source).join('|'));
+
+/** The longest navigation paragraph (the copyright line); longer paragraphs skip the navigation table. */
+const NAVIGATION_MAX_CHARS = 140;
+
 /** Appeals talk to the reader about the outlet: "our", "you", "we", "us". News copy rarely does. */
 const PERSON = /\b(?:we|us|our|ours|you|your|yours)\b/;
 
 /** Appeal paragraphs are short; a long paragraph that mentions a newsletter is reporting, not an appeal. */
 const APPEAL_MAX_WORDS = 80;
+/** APPEAL_MAX_WORDS at a generous 25 characters a word. */
+const APPEAL_MAX_CHARS = APPEAL_MAX_WORDS * 25;
 /** A paragraph this short with one appeal term is an appeal heading ("Urgent Fundraising Campaign"). */
 const APPEAL_HEADING_WORDS = 8;
 
@@ -64,15 +72,16 @@ export type FurnitureVerdict = 'furniture' | 'maybe' | 'content';
  * Campaign", which could also be a headline), or `content`.
  */
 export function judgeFurniture(paragraph: string): FurnitureVerdict {
+  // Furniture is short: past this length a paragraph is content (and a huge one costs nothing to judge).
+  if (paragraph.length > APPEAL_MAX_CHARS) return 'content';
   const lower = paragraph.toLowerCase();
   const bare = lower.replace(/[\s.:!?»›→…|>-]+$/u, '').replace(/^[\s«‹←<|-]+/u, '');
-  if (NAVIGATION.some((pattern) => pattern.test(bare))) return 'furniture';
-  const words = bare.split(/\s+/u).length;
-  if (words > APPEAL_MAX_WORDS) return 'content';
-  const window = lower.slice(0, 2_000);
-  const appeals = APPEAL_TERMS.filter((pattern) => pattern.test(window)).length;
+  if (bare.length <= NAVIGATION_MAX_CHARS && NAVIGATION.some((pattern) => pattern.test(bare))) return 'furniture';
+  const words = bare.split(' ').length;
+  if (words > APPEAL_MAX_WORDS || !ANY_APPEAL.test(lower)) return 'content';
+  const appeals = APPEAL_TERMS.filter((pattern) => pattern.test(lower)).length;
   if (appeals === 0) return 'content';
-  if (PERSON.test(window) || appeals >= 2) return 'furniture';
+  if (PERSON.test(lower) || appeals >= 2) return 'furniture';
   return words <= APPEAL_HEADING_WORDS ? 'maybe' : 'content';
 }
 

@@ -21,12 +21,14 @@ export function normaliseListingText(text: string): string {
 
 /** Collapses every run of whitespace (NBSP and the Unicode spaces included) into one space, trimmed. */
 export function collapseSpaces(text: string): string {
-  return text.replace(/\s+/gu, ' ').trim();
+  // Only runs that change are matched (any non-space whitespace, or a space followed by more): replacing
+  // every single space with itself made a 10 MB capture take a second instead of 40 ms.
+  return text.replace(/[^\S ]\s*| \s+/g, ' ').trim();
 }
 
 /** A line is blank when it holds only whitespace, NBSP included (captures often keep `&nbsp;` lines). */
 function isBlank(line: string): boolean {
-  return !/\S/u.test(line);
+  return !/\S/.test(line);
 }
 
 /** Sentence-ending punctuation, possibly followed by closing quotes or brackets. */
