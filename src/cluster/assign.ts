@@ -186,10 +186,7 @@ class Assigner {
   private place(features: ItemFeatures): void {
     const vector = this.vectorOf(features);
     const time = features.input.time;
-    const candidateIds =
-      this.strategy === 'blocked'
-        ? [...this.index.lookup(blockingTokens(features, this.idf), time)].map((id) => this.resolve(id))
-        : [...this.clusters.keys()];
+    const candidateIds = this.strategy === 'blocked' ? this.blockedCandidates(features, vector, time) : [...this.clusters.keys()];
     const seen = new Set<string>();
     const evaluations: Evaluation[] = [];
     for (const id of candidateIds.sort(compareIds)) {
@@ -216,13 +213,27 @@ class Assigner {
     if (this.strategy === 'blocked') this.index.add(target.id, blockingTokens(features, this.idf), time);
   }
 
+  /** The clusters sharing the most weight of rare tokens with the item, best first (at most maxCandidates). */
+  private blockedCandidates(features: ItemFeatures, vector: SparseVector, time: number): string[] {
+    const shared = new Map<string, number>();
+    for (const [id, weight] of this.index.lookup(blockingTokens(features, this.idf), vector, time)) {
+      const live = this.resolve(id);
+      shared.set(live, Math.max(shared.get(live) ?? 0, weight));
+    }
+    return [...shared]
+      .sort((a, b) => b[1] - a[1] || compareIds(a[0], b[0]))
+      .slice(0, THRESHOLDS.maxCandidates)
+      .map(([id]) => id);
+  }
+
   /** Scores an item against a cluster as a whole: centroid cosine and duplicate votes of in-window members. */
   private evaluate(features: ItemFeatures, vector: SparseVector, cluster: WorkCluster): Evaluation {
     const cosine = cluster.centroidNormSq > 0 ? dot(vector, cluster.centroid) / Math.sqrt(cluster.centroidNormSq) : 0;
     const time = features.input.time;
+    // Members are kept in arrival order, so the last ones are the most recent.
     const sample = cluster.members
-      .filter((m) => Math.abs(m.features.input.time - time) <= this.windowMs)
-      .slice(-THRESHOLDS.maxMembersCompared);
+      .slice(-THRESHOLDS.maxMembersCompared)
+      .filter((m) => Math.abs(m.features.input.time - time) <= this.windowMs);
     let votes = 0;
     let sameSourceOther = false;
     let numberClash = false;
@@ -231,7 +242,8 @@ class Assigner {
       if (numbersConflict(features, member.features)) numberClash = true;
       const memberCosine = dot(vector, member.vector);
       let duplicate = false;
-      if (memberCosine >= THRESHOLDS.pairPrefilterCosine || needsFullComparison(features, member.features)) {
+      const prefilter = hasText(features) || hasText(member.features) ? THRESHOLDS.pairPrefilterCosine : THRESHOLDS.headlinePrefilterCosine;
+      if (memberCosine >= prefilter || needsFullComparison(features, member.features)) {
         const scores = scorePair(features, member.features, this.idf, { a: vector, b: member.vector });
         duplicate = judgeDuplicate(scores).duplicate;
       }

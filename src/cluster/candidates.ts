@@ -45,9 +45,10 @@ export class BlockingIndex {
     }
   }
 
-  /** Cluster ids (possibly stale, resolve merges) sharing a token with the item inside the window. */
-  lookup(tokens: readonly string[], time: number): Set<string> {
-    const found = new Set<string>();
+  /** Cluster ids (possibly stale: resolve merges) sharing tokens with the item inside the window, with the
+   * summed weight of the shared tokens (a cheap upper estimate of the similarity, used to rank them). */
+  lookup(tokens: readonly string[], weights: ReadonlyMap<string, number>, time: number): Map<string, number> {
+    const found = new Map<string, number>();
     const oldest = time - this.windowMs;
     for (const token of tokens) {
       const posting = this.postings.get(token);
@@ -57,9 +58,15 @@ export class BlockingIndex {
       const live = posting.times.length - posting.start;
       // Too common to tell stories apart; a real match shares rarer tokens too.
       if (live > THRESHOLDS.maxPostingLength) continue;
+      const weight = weights.get(token) ?? 0;
+      const seen = new Set<string>();
       for (let i = posting.start; i < posting.clusters.length; i += 1) {
         const t = posting.times[i]!;
-        if (t >= oldest && t <= time + this.windowMs) found.add(posting.clusters[i]!);
+        const id = posting.clusters[i]!;
+        if (t >= oldest && t <= time + this.windowMs && !seen.has(id)) {
+          seen.add(id);
+          found.set(id, (found.get(id) ?? 0) + weight);
+        }
       }
     }
     return found;
