@@ -19,6 +19,8 @@ export interface RunOptions {
   readonly now?: () => Date;
   /** Read every feed now, ignoring its schedule (still honouring backoff, Retry-After and 410 Gone). */
   readonly force?: boolean;
+  /** Feeds without their own `schedule` are read every run (the cron one-shot: the crontab is their schedule). */
+  readonly ignoreDefaultSchedule?: boolean;
   /** Read only these sources (URLs or paths); default: every declared source. */
   readonly only?: (source: SourceState) => boolean;
 }
@@ -38,7 +40,7 @@ export async function runPipeline(config: Config, store: Store, options: RunOpti
   const sources = store.sources.list().filter(wanted);
 
   results.push(...ingestListings(sources.filter((s) => s.kind === 'listing'), store, clock, progress));
-  results.push(...(await ingestFeeds(sources.filter((s) => s.kind === 'feed'), config, store, clock, progress, options.force)));
+  results.push(...(await ingestFeeds(sources.filter((s) => s.kind === 'feed'), config, store, clock, progress, options)));
   for (const result of results) {
     if (result.outcome === 'error') options.log.warn({ source: result.url }, result.error ?? 'failed');
     else options.log.debug({ source: result.url, outcome: result.outcome, newItems: result.newItems }, `read ${result.name}`);
@@ -119,7 +121,7 @@ async function ingestFeeds(
   store: Store,
   clock: () => Date,
   progress: Progress,
-  force: boolean | undefined,
+  options: Pick<RunOptions, 'force' | 'ignoreDefaultSchedule'>,
 ): Promise<SourceRunResult[]> {
   if (feeds.length === 0) return [];
   progress.start('feeds', feeds.length);
@@ -154,7 +156,8 @@ async function ingestFeeds(
       perHostConcurrency: config.fetch.perHostConcurrency,
       blockPrivateAddresses: config.fetch.blockPrivateAddresses,
       defaultSchedule: config.schedule.default,
-      force: force ?? false,
+      force: options.force ?? false,
+      ignoreDefaultSchedule: options.ignoreDefaultSchedule ?? false,
     },
     clock(),
     store1,

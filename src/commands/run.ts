@@ -15,7 +15,7 @@ export function registerRun(program: Command): void {
   program
     .command('run')
     .description('one pass: read every source, store new items, cluster them, publish the merged feeds')
-    .option('--force', 'read every feed now, ignoring its schedule (backoff, Retry-After and 410 still apply)')
+    .option('--force', 'also read feeds whose own schedule says not yet (backoff, Retry-After and 410 still apply)')
     .action(async (_options: RunOptions, command: Command) => {
       const options = command.optsWithGlobals<RunOptions>();
       const config = configFrom(options);
@@ -27,10 +27,16 @@ export function registerRun(program: Command): void {
         onCompromised: (error) => log.warn(`lock: ${error.message}; another run may now start`),
       });
       try {
-        // Feeds are read when due (their schedule, else schedule.default), so a frequent crontab line honours
-        // per-feed schedules; --force reads them all now.
+        // The crontab is the default schedule: every feed is read on each run, except feeds with a `schedule`
+        // of their own (read when due) and feeds held by backoff, Retry-After or 410. --force reads those too,
+        // except the holds.
         const report = await withStore(config, (store) =>
-          runPipeline(config, store, { log, progress: createProgress(), force: options.force ?? false }),
+          runPipeline(config, store, {
+            log,
+            progress: createProgress(),
+            force: options.force ?? false,
+            ignoreDefaultSchedule: true,
+          }),
         );
         log.info(summarise(report), summaryLine(report));
       } finally {

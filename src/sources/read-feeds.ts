@@ -18,6 +18,8 @@ export interface FeedFetchOptions {
   readonly defaultSchedule: string;
   /** Ignore the schedule part of nextFetchAt (one-shot `run`); backoff, Retry-After and 410 Gone still hold. */
   readonly force?: boolean;
+  /** Feeds without a `schedule` of their own are always due: under cron, the crontab is their schedule. */
+  readonly ignoreDefaultSchedule?: boolean;
 }
 
 /** Fields of SourceState a read changes, plus `newUrl` when the feed moved permanently (301/308). */
@@ -85,7 +87,8 @@ function skipReason(source: SourceState, options: FeedFetchOptions, now: Date): 
     const next = Date.parse(source.nextFetchAt);
     // A store that does not keep retryNotBefore cannot tell backoff from schedule: after an error, assume backoff.
     if (source.retryNotBefore === undefined && source.status === 'error' && next > now.getTime()) return 'backoff';
-    if (!options.force && next > now.getTime() + DUE_SLACK_MS) return 'schedule';
+    const scheduleApplies = !options.force && !(options.ignoreDefaultSchedule && !source.schedule);
+    if (scheduleApplies && next > now.getTime() + DUE_SLACK_MS) return 'schedule';
   }
   return null;
 }

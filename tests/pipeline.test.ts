@@ -1,0 +1,117 @@
+import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { parseConfig, type Config } from '../src/config.js';
+import { silentLogger } from '../src/log.js';
+import { runPipeline } from '../src/pipeline.js';
+import { Store } from '../src/store/index.js';
+import { REPO } from './helpers/cli.js';
+import { tempDir } from './helpers/temp.js';
+
+const ATOM = readFileSync(join(REPO, 'tests/fixtures/feeds/own/atom-xml-base.atom'));
+const RSS = readFileSync(join(REPO, 'tests/fixtures/feeds/own/latin1.rss'));
+
+interface Origin {
+  readonly url: string;
+  readonly requests: { path: string; headers: IncomingHttpHeaders }[];
+}
+
+const servers: Server[] = [];
+afterEach(async () => {
+  await Promise.all(servers.splice(0).map((server) => new Promise((resolve) => server.close(resolve))));
+});
+
+/** A feed origin on 127.0.0.1: /atom with an ETag, /busy answering 503 Retry-After, /broken serving HTML. */
+async function startOrigin(): Promise<Origin> {
+  const requests: Origin['requests'] = [];
+  const server = createServer((request, response) => {
+    requests.push({ path: request.url ?? '', headers: request.headers });
+    if (request.url === '/atom') {
+      if (request.headers['if-none-match'] === '"v1"') return response.writeHead(304).end();
+      return response.writeHead(200, { 'content-type': 'application/atom+xml', etag: '"v1"' }).end(ATOM);
+    }
+    if (request.url === '/rss') return response.writeHead(200, { 'content-type': 'application/rss+xml' }).end(RSS);
+    if (request.url === '/busy') return response.writeHead(503, { 'retry-after': '3600' }).end('busy');
+    return response.writeHead(200, { 'content-type': 'text/html' }).end('<!doctype html><html><body>Not a feed</body></html>');
+  });
+  servers.push(server);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, requests };
+}
+
+function configFor(dir: string, origin: Origin, level: 'stories' | 'duplicates' = 'stories'): Config {
+  return parseConfig(
+    {
+      cluster: { level },
+      database: 'db.sqlite',
+      output: 'public',
+      seeds: [join(REPO, 'seeds')],
+      feeds: [
+        { url: `${origin.url}/atom`, name: 'Atom origin' },
+        { url: `${origin.url}/rss`, name: 'Latin-1 origin' },
+        { url: `${origin.url}/busy`, name: 'Busy origin' },
+        { url: `${origin.url}/broken`, name: 'Broken origin' },
+      ],
+      fetch: { timeoutSeconds: 5 },
+    },
+    join(dir, 'feedmerge.yaml'),
+  );
+}
+
+describe('runPipeline with feeds', () => {
+  it('keeps the good items, names every bad feed, then sends conditional requests and honours Retry-After', async () => {
+    const dir = tempDir();
+    const origin = await startOrigin();
+    const config = configFor(dir, origin);
+    const store = Store.open(config.database);
+    try {
+      const run = () => runPipeline(config, store, { log: silentLogger(), ignoreDefaultSchedule: true });
+      const first = await run();
+      const outcome = Object.fromEntries(first.sources.map((s) => [s.name, s]));
+      expect(outcome['Atom origin']).toMatchObject({ outcome: 'read' });
+      expect(outcome['Latin-1 origin']).toMatchObject({ outcome: 'read' });
+      expect(outcome['Busy origin']).toMatchObject({ outcome: 'error' });
+      expect(outcome['Busy origin']!.error).toContain(`${origin.url}/busy`);
+      expect(outcome['Broken origin']).toMatchObject({ outcome: 'error' });
+      expect(outcome['Broken origin']!.error).toContain(`${origin.url}/broken`);
+      expect(first.errors).toBe(2);
+      const itemsAfterFirst = store.items.count();
+      const latin1 = store.sources.get(`${origin.url}/rss`)!;
+      expect(latin1.items).toBeGreaterThan(0);
+
+      origin.requests.length = 0;
+      const second = await run();
+      expect(second.newItems).toBe(0);
+      expect(store.items.count()).toBe(itemsAfterFirst);
+      const paths = origin.requests.map((request) => request.path);
+      expect(paths).not.toContain('/busy');
+      const atomRequest = origin.requests.find((request) => request.path === '/atom')!;
+      expect(atomRequest.headers['if-none-match']).toBe('"v1"');
+      expect(second.sources.find((s) => s.name === 'Atom origin')).toMatchObject({ outcome: 'not-modified' });
+      expect(store.sources.get(`${origin.url}/busy`)).toMatchObject({ status: 'error' });
+      expect(store.integrityCheck()).toBe('ok');
+    } finally {
+      store.close();
+    }
+  });
+
+  it('re-clusters every item when the clustering level changes', async () => {
+    const dir = tempDir();
+    const origin = await startOrigin();
+    const stories = configFor(dir, origin);
+    const store = Store.open(stories.database);
+    try {
+      await runPipeline(stories, store, { log: silentLogger() });
+      expect(store.meta.get('cluster.level')).toBe('stories');
+      const before = store.clusters.latest().length;
+      await runPipeline(configFor(dir, origin, 'duplicates'), store, { log: silentLogger() });
+      expect(store.meta.get('cluster.level')).toBe('duplicates');
+      expect(store.items.unclustered()).toHaveLength(0);
+      expect(store.clusters.latest().length).toBeGreaterThanOrEqual(before);
+    } finally {
+      store.close();
+    }
+  });
+});
