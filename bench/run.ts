@@ -6,6 +6,7 @@ const benches: readonly { readonly name: string; readonly module: string }[] = [
   { name: 'feed parse + store throughput (issue 5)', module: './feeds.js' },
   { name: 'clustering quality on the UCI sample (issue 6)', module: './cluster-quality.js' },
   { name: 'clustering speed and growth (issue 6)', module: './cluster.js' },
+  { name: 'publishing: render, write, serve (issue 7)', module: './publish.js' },
 ];
 
 const only = process.argv.slice(2);
