@@ -24,7 +24,10 @@ export function registerExplain(program: Command): void {
           if (!input) throw new FeedmergeError(`explain: no item with id "${id}" (ids are listed by \`feedmerge clusters\`)`);
           return input;
         }) as [NonNullable<ReturnType<typeof store.items.getClusterInput>>, NonNullable<ReturnType<typeof store.items.getClusterInput>>];
-        const explanation = explainPair(a, b, config.cluster);
+        // Rare-word weights depend on the batch: score against the items a run would see beside these two.
+        const windowMs = config.cluster.windowDays * 86_400_000;
+        const context = [...store.items.clusteredSince(Math.min(a.time, b.time) - windowMs), ...store.items.unclustered()];
+        const explanation = explainPair(a, b, config.cluster, context);
         const itemA = store.items.get(a.id)!;
         const itemB = store.items.get(b.id)!;
         const sameCluster = itemA.clusterId !== null && itemA.clusterId === itemB.clusterId;
