@@ -69,7 +69,7 @@ export function registerFeedsManage(feeds: Command): void {
       const source = await withLock(config, (store) => {
         const found = store.sources.get(location);
         if (!found || found.kind !== 'feed') throw new FeedmergeError(`feeds reset: no feed ${location} (\`feedmerge feeds\` lists them)`);
-        store.sources.update(location, { status: 'new', lastError: null, errorCount: 0, nextFetchAt: null });
+        store.sources.update(location, { status: 'new', lastError: null, errorCount: 0, nextFetchAt: null, retryNotBefore: null });
         return found;
       });
       process.stdout.write(`Reset ${source.name} <${location}> (was ${source.status}); it is read on the next run.\n`);

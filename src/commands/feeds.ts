@@ -11,7 +11,7 @@ interface FeedsOptions extends GlobalOptions {
 export function registerFeeds(program: Command): Command {
   return program
     .command('feeds')
-    .description('list feeds with their status, last error and item count (subcommands: add, remove)')
+    .description('list feeds with their status, last error and item count (subcommands: add, remove, reset)')
     .option('--json', 'print machine-readable JSON: {"feeds":[{url,name,status,lastError,lastFetchedAt,items}]}')
     .option('--all', 'include the seed listings too')
     .action(async (_options: FeedsOptions, command: Command) => {
