@@ -11,7 +11,9 @@ export function detectDocumentKind(text: string): DocumentKind {
   if (head.startsWith('{') || head.startsWith('[')) return 'json';
   if (!head.startsWith('<')) return 'unknown';
   // Skip the prolog (declaration, comments, processing instructions, doctype) to reach the root element.
-  const root = /^(?:<\?[\s\S]*?\?>|<!--[\s\S]*?-->|<!DOCTYPE(?:[^<>[]|\[[\s\S]*?\])*>|\s)*<([A-Za-z_][\w:.-]*)/i.exec(head);
+  // Each part can match only one way (a comment ends at its first "-->"): with lazy "[\s\S]*?" a comment could
+  // span several, and a prolog of ~30 comments cut by the sniff window backtracked for minutes.
+  const root = /^(?:<\?(?:(?!\?>)[\s\S])*\?>|<!--(?:(?!-->)[\s\S])*-->|<!DOCTYPE(?:[^<>[]|\[[^\]]*\])*>|\s)*<([A-Za-z_][\w:.-]*)/i.exec(head);
   const name = root?.[1]?.toLowerCase() ?? '';
   if (name === 'html' || /^<!doctype\s+html\b/i.test(head)) return 'html';
   if (name === 'rss' || name === 'feed' || name === 'rdf:rdf' || name === 'channel' || name.endsWith(':rdf')) return 'xml';

@@ -1,3 +1,4 @@
+import { createRequire } from 'node:module';
 import { decodeHTML } from 'entities';
 import Parser from 'rss-parser';
 import { ParseError } from '../errors.js';
@@ -8,6 +9,13 @@ import { finishItem, type ItemDraft } from './feed-item.js';
 import { resolveLink } from './identity.js';
 import { readJsonFeed } from './json-feed.js';
 import { toPlainText } from './plain-text.js';
+
+/**
+ * rss-parser computes a `contentSnippet` for every item with /<(?:.|\n)*?>/, which rescans to the end from every
+ * "<" that has no ">": a 1 MB description of "&lt;a" repeated stalled a run for minutes, 10 MB for hours
+ * (tests/reliability/hostile-feeds.test.ts). feedmerge never reads the snippet, so it is not computed.
+ */
+(createRequire(import.meta.url)('rss-parser/lib/utils.js') as { getSnippet: (html: string) => string }).getSnippet = () => '';
 
 /** A parsed feed document: its own title and site link, and its items in document order. */
 export interface ParsedFeed {
@@ -194,7 +202,8 @@ function typedContent(value: unknown, type: string | undefined): string | null {
 
 /** An RSS description doubles as content only when it carries markup; plain text is a summary, not content. */
 function markupOnly(text: string | null): string | null {
-  return text && /<[a-z][\s\S]*>/i.test(text) ? text : null;
+  // "[^<>]*", not "[\s\S]*": the latter rescans to the end from every "<a" of a hostile description (quadratic).
+  return text && /<[a-z][^<>]*>/i.test(text) ? text : null;
 }
 
 function namesOf(raw: unknown): string[] {
@@ -260,8 +269,11 @@ function hardenXml(text: string): string {
   let maxDepth = 0;
   // A cheap tag count approximates nesting well enough to refuse pathological documents before parsing.
   // CDATA holds escaped HTML whose unclosed <p> and <br> say nothing about XML nesting.
-  const markup = text.replace(/<!\[CDATA\[[\s\S]*?\]\]>/g, '');
-  for (const match of markup.matchAll(/<(\/?)[A-Za-z_][^>]*?(\/?)>/g)) {
+  // Both scans are linear: a lazy CDATA regex and "[^>]*?" rescan to the end from every unterminated
+  // opening, quadratic time on hostile input (tests/reliability/hostile-feeds.test.ts). "<" cannot occur
+  // inside an XML tag, so "[^<>]" loses nothing.
+  const markup = withoutCdata(text);
+  for (const match of markup.matchAll(/<(\/?)[A-Za-z_][^<>]*?(\/?)>/g)) {
     if (match[1]) depth -= 1;
     else if (!match[2]) depth += 1;
     if (depth > maxDepth) maxDepth = depth;
@@ -277,6 +289,19 @@ function hardenXml(text: string): string {
       const decoded = decodeHTML(whole);
       return decoded === whole ? `&amp;${name};` : [...decoded].map((char) => `&#${char.codePointAt(0)};`).join('');
     });
+}
+
+/** The text with every CDATA section removed (an unterminated one runs to the end, as a parser reads it). */
+function withoutCdata(text: string): string {
+  const parts: string[] = [];
+  let pos = 0;
+  for (let start = text.indexOf('<![CDATA['); start !== -1; start = text.indexOf('<![CDATA[', pos)) {
+    parts.push(text.slice(pos, start));
+    const end = text.indexOf(']]>', start + 9);
+    pos = end === -1 ? text.length : end + 3;
+  }
+  parts.push(text.slice(pos));
+  return parts.join('');
 }
 
 function describeXmlError(error: unknown): string {
