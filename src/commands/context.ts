@@ -1,5 +1,5 @@
 import { loadConfig, type Config } from '../config.js';
-import { Store } from '../store/index.js';
+import { Store, wrapStorageError } from '../store/index.js';
 
 /** Options every command accepts. */
 export interface GlobalOptions {
@@ -18,6 +18,11 @@ export async function withStore<T>(config: Config, work: (store: Store) => Promi
   const store = Store.open(config.database);
   try {
     return await work(store);
+  } catch (error) {
+    // A statement outside Store.transaction (a run's bookkeeping, a read) fails with a bare SQLite error such
+    // as "database is locked"; the operator gets the same one line naming the file and the remedy.
+    const code = (error as { code?: unknown }).code;
+    throw typeof code === 'string' && code.startsWith('SQLITE') ? wrapStorageError(error, config.database) : error;
   } finally {
     store.close();
   }

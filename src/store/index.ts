@@ -7,6 +7,7 @@ import { RunRepository } from './runs.js';
 import { SourceRepository } from './sources.js';
 
 export { itemId } from './items.js';
+export { wrapStorageError } from './db.js';
 export { itemTime } from './clusters.js';
 export type { SourceStateChange } from './sources.js';
 export type { PruneCounts } from './retention.js';
