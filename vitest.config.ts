@@ -4,6 +4,7 @@ export default defineConfig({
   test: {
     include: ['tests/**/*.test.ts'],
     pool: 'forks',
+    setupFiles: ['tests/helpers/fuzz-setup.ts'],
     testTimeout: 60_000,
     hookTimeout: 60_000,
   },

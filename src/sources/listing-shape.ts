@@ -17,7 +17,12 @@ export function stripTruncation(text: string): { readonly text: string; readonly
   // Only the tail can hold the mark; matching the whole text would try the pattern at every offset.
   const cut = Math.max(0, text.length - TAIL_CHARS);
   const tail = text.slice(cut);
-  const stripped = tail.replace(TRUNCATION_MARK, '');
+  // A teaser can end in several marks ("[...] [...]"): strip until none is left.
+  let stripped = tail;
+  for (let previous = ''; stripped !== previous; ) {
+    previous = stripped;
+    stripped = stripped.replace(TRUNCATION_MARK, '');
+  }
   if (stripped.length === tail.length) return { text: text.trimEnd(), truncated: false };
   return { text: (text.slice(0, cut) + stripped).trimEnd(), truncated: true };
 }

@@ -100,6 +100,12 @@ describe('segmentListing robustness', () => {
     expect(items[0]!.title.length).toBeLessThanOrEqual(110);
   });
 
+  it('strips every trailing truncation mark (fuzzing found "[...][...]")', () => {
+    expect(segmentListing('[...][...]', SOURCE)).toEqual([]);
+    const [story] = segmentListing('A teaser that was cut twice by its outlet and then some more words [...] [...]', SOURCE);
+    expect(story).toMatchObject({ truncated: true, summary: 'A teaser that was cut twice by its outlet and then some more words' });
+  });
+
   it('never throws and always returns well-formed stories on arbitrary text', () => {
     const pieces = fc.constantFrom(
       '\n', '\n\n', '\r\n', '\u00a0', ' ', '[...]', '…', '“', '”', '’', '—', 'By ', 'Staff, ', 'News. -', 'Peru', ': ',
