@@ -1,27 +1,12 @@
-import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, utimesSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { LockedError } from '../src/errors.js';
 import { acquireRunLock, lockPathFor } from '../src/lock.js';
-import { makeInstance, REPO } from './helpers/cli.js';
+import { makeInstance, runCliAsync } from './helpers/cli.js';
 import { tempDir } from './helpers/temp.js';
 
-const TSX = join(REPO, 'node_modules', '.bin', 'tsx');
-const CLI = join(REPO, 'src', 'cli.ts');
-
-/** Runs the real CLI asynchronously (the test process keeps its event loop, e.g. to refresh a lock it holds). */
-function cli(args: readonly string[]): Promise<{ status: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(TSX, [CLI, ...args], { cwd: REPO, env: { ...process.env, FEEDMERGE_CONFIG: '' } });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.on('error', reject);
-    child.on('close', (status) => resolve({ status, stdout, stderr }));
-  });
-}
+const cli = runCliAsync;
 
 describe('run lock', () => {
   it('a second process exits at once with code 75 and one line while another holds the lock', async () => {

@@ -1,4 +1,4 @@
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { cpSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -31,4 +31,17 @@ export function makeInstance(dir: string, extraYaml = ''): string {
   const path = join(dir, 'config', 'feedmerge.yaml');
   writeFileSync(path, `root: ..\ndatabase: data/feedmerge.db\noutput: public\nseeds: [seeds]\n${extraYaml}`);
   return path;
+}
+
+/** Runs the real CLI without blocking this process (so a test's own HTTP server or lock keeps working). */
+export function runCliAsync(args: readonly string[]): Promise<CliResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(TSX, [CLI, ...args], { cwd: REPO, env: { ...process.env, FEEDMERGE_CONFIG: '' } });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.on('error', reject);
+    child.on('close', (status) => resolve({ status, stdout, stderr }));
+  });
 }
