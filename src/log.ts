@@ -23,6 +23,8 @@ export function createLogger(verbosity: Verbosity, stream: NodeJS.WritableStream
     ignore: 'pid,hostname,name',
     translateTime: 'HH:MM:ss',
     singleLine: true,
+    // Every message already says what its fields say; on a terminal the fields are noise.
+    hideObject: true,
   });
   return pino({ level }, prettyStream);
 }
