@@ -24,6 +24,7 @@ const nodeIo: WriteIo = {
 /** Writes <outputDir>/<name>.atom|.rss|.json atomically (temp + fsync + rename); unchanged content is not rewritten. Returns the paths written. */
 export function writeFeeds(outputDir: string, feeds: readonly RenderedFeed[], io: WriteIo = nodeIo): string[] {
   fs.mkdirSync(outputDir, { recursive: true });
+  removeAbandonedTemps(outputDir);
   const written: string[] = [];
   for (const feed of feeds) {
     for (const format of FEED_FORMATS) {
@@ -33,6 +34,32 @@ export function writeFeeds(outputDir: string, feeds: readonly RenderedFeed[], io
   }
   if (written.length > 0) syncDirectory(outputDir);
   return written;
+}
+
+/** The temp name writeFileAtomic gives: `<target>.<pid>.<12 hex>.tmp`. */
+const TEMP_NAME = /\.(\d+)\.[0-9a-f]{12}\.tmp$/;
+
+/**
+ * Removes temp files whose writer is dead: a run killed between open and rename (SIGKILL, power loss) leaves
+ * one behind, and without this every such crash would add a file to the public folder for good
+ * (tests/reliability/crash.test.ts). A live writer's files are left alone.
+ */
+function removeAbandonedTemps(outputDir: string): void {
+  for (const name of fs.readdirSync(outputDir)) {
+    const pid = TEMP_NAME.exec(name)?.[1];
+    if (pid === undefined || isAlive(Number(pid))) continue;
+    fs.rmSync(join(outputDir, name), { force: true });
+  }
+}
+
+function isAlive(pid: number): boolean {
+  if (pid === process.pid) return false; // this process has no write in progress between two writeFeeds calls
+  try {
+    process.kill(pid, 0); // signal 0 only checks that the process exists
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM'; // exists, owned by another user
+  }
 }
 
 /**
