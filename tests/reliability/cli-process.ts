@@ -3,7 +3,6 @@ import { chmodSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { REPO } from '../helpers/cli.js';
 
-const TSX = join(REPO, 'node_modules', '.bin', 'tsx');
 const CLI = join(REPO, 'src', 'cli.ts');
 
 /** A finished CLI process. */
@@ -20,9 +19,13 @@ export interface Running {
   readonly done: Promise<Finished>;
 }
 
-/** Starts the real CLI asynchronously (so the test can act while it runs); `uid` runs it as another user (root only). */
+/**
+ * Starts the real CLI asynchronously (so the test can act while it runs); `uid` runs it as another user (root
+ * only). It runs as `node --import tsx`, one process: the tsx launcher would fork a child that a SIGKILL of
+ * the launcher leaves running.
+ */
 export function startCli(args: readonly string[], options: { env?: NodeJS.ProcessEnv; uid?: number } = {}): Running {
-  const child = spawn(TSX, [CLI, ...args], {
+  const child = spawn(process.execPath, ['--import', 'tsx', CLI, ...args], {
     cwd: REPO,
     env: { ...process.env, FEEDMERGE_CONFIG: '', ...options.env },
     stdio: ['ignore', 'pipe', 'pipe'],
