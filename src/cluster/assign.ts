@@ -4,10 +4,17 @@
  */
 import type { ClusterInput, ClusteredInput, ClusteringResult, ClusterLevel } from '../model.js';
 import { BlockingIndex, blockingTokens } from './candidates.js';
+import {
+  centroidDot,
+  compactDot,
+  ItemScratch,
+  TokenTable,
+  type CompactCentroid,
+  type CompactVector,
+} from './compact-vectors.js';
 import { extractFeatures, type ItemFeatures } from './normalize.js';
 import {
   buildIdf,
-  dot,
   itemVector,
   judgeDuplicate,
   needsFullComparison,
@@ -32,7 +39,7 @@ const DAY_MS = 86_400_000;
 
 interface Member {
   readonly features: ItemFeatures;
-  readonly vector: SparseVector;
+  readonly vector: CompactVector;
 }
 
 interface WorkCluster {
@@ -44,7 +51,7 @@ interface WorkCluster {
   latestTime: number;
   members: Member[];
   memberIds: string[];
-  centroid: Map<string, number>;
+  centroid: CompactCentroid;
   centroidNormSq: number;
   /** Some member has text beyond its headline (selects the stricter story threshold). */
   hasText: boolean;
@@ -88,6 +95,9 @@ class Assigner {
   private readonly freshFeatures: ItemFeatures[];
   private readonly existingFeatures: ItemFeatures[];
   private readonly freshCluster = new Map<string, string>();
+  private readonly tokens = new TokenTable();
+  /** Holds the vector of the item being placed for its many dot products. */
+  private readonly scratch = new ItemScratch();
 
   constructor(
     private readonly existing: readonly ClusteredInput[],
@@ -131,7 +141,7 @@ class Assigner {
       list.sort(byTimeThenId);
       const first = list[0]!;
       const cluster = this.newCluster(clusterId, true, first);
-      for (const features of list.slice(1)) this.addMember(cluster, features, this.vectorOf(features));
+      for (const features of list.slice(1)) this.addMember(cluster, features, this.tokens.compact(this.vectorOf(features)));
       for (const features of list) entries.push({ clusterId, features });
     }
     if (this.strategy === 'blocked') {
@@ -160,11 +170,11 @@ class Assigner {
       hasText: false,
     };
     this.clusters.set(id, cluster);
-    this.addMember(cluster, first, this.vectorOf(first));
+    this.addMember(cluster, first, this.tokens.compact(this.vectorOf(first)));
     return cluster;
   }
 
-  private addMember(cluster: WorkCluster, features: ItemFeatures, vector: SparseVector): void {
+  private addMember(cluster: WorkCluster, features: ItemFeatures, vector: CompactVector): void {
     cluster.members.push({ features, vector });
     cluster.memberIds.push(features.input.id);
     const t = features.input.time;
@@ -184,9 +194,11 @@ class Assigner {
   }
 
   private place(features: ItemFeatures): void {
-    const vector = this.vectorOf(features);
+    const mapVector = this.vectorOf(features);
+    const vector = this.tokens.compact(mapVector);
+    this.scratch.load(vector, this.tokens.size);
     const time = features.input.time;
-    const candidateIds = this.strategy === 'blocked' ? this.blockedCandidates(features, vector, time) : [...this.clusters.keys()];
+    const candidateIds = this.strategy === 'blocked' ? this.blockedCandidates(features, mapVector, time) : [...this.clusters.keys()];
     const seen = new Set<string>();
     const evaluations: Evaluation[] = [];
     for (const id of candidateIds.sort(compareIds)) {
@@ -195,7 +207,7 @@ class Assigner {
       const cluster = this.clusters.get(id);
       if (cluster === undefined) continue;
       if (time < cluster.earliestTime - this.windowMs || time > cluster.latestTime + this.windowMs) continue;
-      evaluations.push(this.evaluate(features, vector, cluster));
+      evaluations.push(this.evaluate(features, cluster));
     }
     const eligible = evaluations.filter((e) => e.eligible).sort(byScoreThenAge);
     const best = eligible[0];
@@ -227,8 +239,8 @@ class Assigner {
   }
 
   /** Scores an item against a cluster as a whole: centroid cosine and duplicate votes of in-window members. */
-  private evaluate(features: ItemFeatures, vector: SparseVector, cluster: WorkCluster): Evaluation {
-    const cosine = cluster.centroidNormSq > 0 ? dot(vector, cluster.centroid) / Math.sqrt(cluster.centroidNormSq) : 0;
+  private evaluate(features: ItemFeatures, cluster: WorkCluster): Evaluation {
+    const cosine = cluster.centroidNormSq > 0 ? this.scratch.dotCentroid(cluster.centroid) / Math.sqrt(cluster.centroidNormSq) : 0;
     const time = features.input.time;
     // Members are kept in arrival order, so the last ones are the most recent.
     const sample = cluster.members
@@ -240,11 +252,11 @@ class Assigner {
     for (const member of sample) {
       if (partsConflict(features, member.features)) return { cluster, cosine, eligible: false, score: 0, duplicateOf: false };
       if (numbersConflict(features, member.features)) numberClash = true;
-      const memberCosine = dot(vector, member.vector);
+      const memberCosine = this.scratch.dot(member.vector);
       let duplicate = false;
       const prefilter = hasText(features) || hasText(member.features) ? THRESHOLDS.pairPrefilterCosine : THRESHOLDS.headlinePrefilterCosine;
       if (memberCosine >= prefilter || needsFullComparison(features, member.features)) {
-        const scores = scorePair(features, member.features, this.idf, { a: vector, b: member.vector });
+        const scores = scorePair(features, member.features, this.idf, { cosine: memberCosine });
         duplicate = judgeDuplicate(scores).duplicate;
       }
       if (duplicate) votes += 1;
@@ -269,7 +281,7 @@ class Assigner {
     if (a === b) return a;
     const normA = Math.sqrt(a.centroidNormSq);
     const normB = Math.sqrt(b.centroidNormSq);
-    const cosine = normA > 0 && normB > 0 ? dot(a.centroid, b.centroid) / (normA * normB) : 0;
+    const cosine = normA > 0 && normB > 0 ? centroidDot(a.centroid, b.centroid) / (normA * normB) : 0;
     const needed = this.options.level === 'duplicates' ? THRESHOLDS.duplicateClusterMergeCosine : THRESHOLDS.clusterMergeCosine;
     // Either the clusters' centroids are one story, or the bridge is the same article as both and every
     // member of the smaller cluster is itself the same article as the larger one as a whole.
@@ -310,7 +322,8 @@ class Assigner {
     for (const member of small.members.slice(-THRESHOLDS.maxMembersCompared)) {
       let votes = 0;
       for (const other of sample) {
-        if (judgeDuplicate(scorePair(member.features, other.features, this.idf, { a: member.vector, b: other.vector })).duplicate) votes += 1;
+        const cosine = compactDot(member.vector, other.vector);
+        if (judgeDuplicate(scorePair(member.features, other.features, this.idf, { cosine })).duplicate) votes += 1;
       }
       if (votes === 0 || votes * 2 < sample.length) return false;
     }
@@ -371,10 +384,12 @@ function survivorFirst(a: WorkCluster, b: WorkCluster): [WorkCluster, WorkCluste
 }
 
 /** Adds a vector to the centroid, updating |c|^2 incrementally: |c+v|^2 = |c|^2 + 2c.v + |v|^2. */
-function addInto(cluster: WorkCluster, vector: SparseVector): void {
+function addInto(cluster: WorkCluster, vector: CompactVector): void {
   let cross = 0;
   let own = 0;
-  for (const [token, weight] of vector) {
+  for (let i = 0; i < vector.ids.length; i += 1) {
+    const token = vector.ids[i]!;
+    const weight = vector.weights[i]!;
     const before = cluster.centroid.get(token) ?? 0;
     cross += before * weight;
     own += weight * weight;

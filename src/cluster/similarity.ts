@@ -137,11 +137,10 @@ export function needsFullComparison(a: ItemFeatures, b: ItemFeatures): boolean {
   return crossLanguage || a.authorTokens.length >= THRESHOLDS.minAuthorTokens || b.authorTokens.length >= THRESHOLDS.minAuthorTokens;
 }
 
-/** Measures a pair. `vectors` supplies cached tf-idf vectors when the caller has them. */
-export function scorePair(a: ItemFeatures, b: ItemFeatures, idf: IdfModel, vectors?: { a: SparseVector; b: SparseVector }): PairScores {
-  const va = vectors?.a ?? itemVector(a, idf);
-  const vb = vectors?.b ?? itemVector(b, idf);
-  const cosine = dot(va, vb);
+/** Measures a pair. `known.cosine` is the tf-idf cosine when the caller already computed it (the assignment
+ * loop does, on compact vectors, bit-identical to `dot` on these). */
+export function scorePair(a: ItemFeatures, b: ItemFeatures, idf: IdfModel, known?: { readonly cosine: number }): PairScores {
+  const cosine = known?.cosine ?? dot(itemVector(a, idf), itemVector(b, idf));
   const authorLink = linkAuthors(a, b, idf);
   let topicCosine = cosine;
   if (authorLink !== null) {
