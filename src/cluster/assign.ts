@@ -18,7 +18,6 @@ import {
   itemVector,
   judgeDuplicate,
   needsFullComparison,
-  numbersConflict,
   partsConflict,
   scorePair,
   type IdfModel,
@@ -37,9 +36,28 @@ export type CandidateStrategy = 'blocked' | 'exhaustive';
 
 const DAY_MS = 86_400_000;
 
+/** A clustered item, with what the per-candidate loop reads copied out of its features: that loop runs
+ * ~50 clusters x 8 members per new item, and pointer chasing into the features dominated it. */
 interface Member {
   readonly features: ItemFeatures;
   readonly vector: CompactVector;
+  readonly time: number;
+  readonly sourceKey: string;
+  /** Sequence markers joined: equal keys <=> no partsConflict. */
+  readonly partsKey: string;
+  /** Title numbers joined ('' when none): numbersConflict <=> both non-empty and different. */
+  readonly numbersKey: string;
+}
+
+function memberOf(features: ItemFeatures, vector: CompactVector): Member {
+  return {
+    features,
+    vector,
+    time: features.input.time,
+    sourceKey: features.sourceKey,
+    partsKey: features.parts.join(','),
+    numbersKey: features.titleNumbers.join(','),
+  };
 }
 
 interface WorkCluster {
@@ -55,6 +73,10 @@ interface WorkCluster {
   centroidNormSq: number;
   /** Some member has text beyond its headline (selects the stricter story threshold). */
   hasText: boolean;
+  /** Languages and bylines seen among members: whether a member may need the full comparison below the
+   * prefilter (needsFullComparison: cross-language pairs, named authors). Conservative: never cleared. */
+  languages: Set<string>;
+  hasAuthors: boolean;
 }
 
 interface Evaluation {
@@ -168,6 +190,8 @@ class Assigner {
       centroid: new Map(),
       centroidNormSq: 0,
       hasText: false,
+      languages: new Set(),
+      hasAuthors: false,
     };
     this.clusters.set(id, cluster);
     this.addMember(cluster, first, this.tokens.compact(this.vectorOf(first)));
@@ -175,7 +199,7 @@ class Assigner {
   }
 
   private addMember(cluster: WorkCluster, features: ItemFeatures, vector: CompactVector): void {
-    cluster.members.push({ features, vector });
+    cluster.members.push(memberOf(features, vector));
     cluster.memberIds.push(features.input.id);
     const t = features.input.time;
     if (t < cluster.earliestTime || (t === cluster.earliestTime && features.input.id < cluster.earliestId)) {
@@ -184,6 +208,8 @@ class Assigner {
     }
     if (t > cluster.latestTime) cluster.latestTime = t;
     if (hasText(features)) cluster.hasText = true;
+    if (features.language !== 'unknown') cluster.languages.add(features.language);
+    if (features.authorTokens.length >= THRESHOLDS.minAuthorTokens) cluster.hasAuthors = true;
     addInto(cluster, vector);
   }
 
@@ -197,6 +223,7 @@ class Assigner {
     const mapVector = this.vectorOf(features);
     const vector = this.tokens.compact(mapVector);
     this.scratch.load(vector, this.tokens.size);
+    const probe = memberOf(features, vector);
     const time = features.input.time;
     const candidateIds = this.strategy === 'blocked' ? this.blockedCandidates(features, mapVector, time) : [...this.clusters.keys()];
     const seen = new Set<string>();
@@ -207,7 +234,7 @@ class Assigner {
       const cluster = this.clusters.get(id);
       if (cluster === undefined) continue;
       if (time < cluster.earliestTime - this.windowMs || time > cluster.latestTime + this.windowMs) continue;
-      evaluations.push(this.evaluate(features, cluster));
+      evaluations.push(this.evaluate(probe, cluster));
     }
     const eligible = evaluations.filter((e) => e.eligible).sort(byScoreThenAge);
     const best = eligible[0];
@@ -239,19 +266,36 @@ class Assigner {
   }
 
   /** Scores an item against a cluster as a whole: centroid cosine and duplicate votes of in-window members. */
-  private evaluate(features: ItemFeatures, cluster: WorkCluster): Evaluation {
+  private evaluate(probe: Member, cluster: WorkCluster): Evaluation {
+    const features = probe.features;
     const cosine = cluster.centroidNormSq > 0 ? this.scratch.dotCentroid(cluster.centroid) / Math.sqrt(cluster.centroidNormSq) : 0;
     const time = features.input.time;
-    // Members are kept in arrival order, so the last ones are the most recent.
-    const sample = cluster.members
-      .slice(-THRESHOLDS.maxMembersCompared)
-      .filter((m) => Math.abs(m.features.input.time - time) <= this.windowMs);
+    // No member can pass the pair prefilter when even the item's weight on the cluster's tokens is below
+    // it (Cauchy-Schwarz; members are unit vectors over a subset of the centroid's tokens), and none needs
+    // the full comparison anyway: then every member's vote is "not a duplicate" without computing it.
+    // The margin absorbs rounding in the unit norms, so the skip never changes a decision.
+    const bound = cluster.centroidNormSq > 0 ? Math.sqrt(this.scratch.sharedSquares) : 0;
+    const lowestPrefilter = hasText(features) || cluster.hasText ? THRESHOLDS.pairPrefilterCosine : THRESHOLDS.headlinePrefilterCosine;
+    const otherLanguage = features.language !== 'unknown' && [...cluster.languages].some((l) => l !== features.language);
+    const mayNeedFull = cluster.hasAuthors || features.authorTokens.length >= THRESHOLDS.minAuthorTokens || otherLanguage;
+    const skipPairs = !mayNeedFull && bound < lowestPrefilter - 1e-9;
     let votes = 0;
     let sameSourceOther = false;
     let numberClash = false;
-    for (const member of sample) {
-      if (partsConflict(features, member.features)) return { cluster, cosine, eligible: false, score: 0, duplicateOf: false };
-      if (numbersConflict(features, member.features)) numberClash = true;
+    let sampled = 0;
+    // Members are kept in arrival order, so the last ones are the most recent; those in the window are compared.
+    const members = cluster.members;
+    for (let i = Math.max(0, members.length - THRESHOLDS.maxMembersCompared); i < members.length; i += 1) {
+      const member = members[i]!;
+      if (Math.abs(member.time - time) > this.windowMs) continue;
+      sampled += 1;
+      // Same tests as partsConflict / numbersConflict, on the precomputed keys.
+      if (member.partsKey !== probe.partsKey) return { cluster, cosine, eligible: false, score: 0, duplicateOf: false };
+      if (member.numbersKey !== probe.numbersKey && member.numbersKey !== '' && probe.numbersKey !== '') numberClash = true;
+      if (skipPairs) {
+        if (member.sourceKey === probe.sourceKey) sameSourceOther = true;
+        continue;
+      }
       const memberCosine = this.scratch.dot(member.vector);
       let duplicate = false;
       const prefilter = hasText(features) || hasText(member.features) ? THRESHOLDS.pairPrefilterCosine : THRESHOLDS.headlinePrefilterCosine;
@@ -260,12 +304,12 @@ class Assigner {
         duplicate = judgeDuplicate(scores).duplicate;
       }
       if (duplicate) votes += 1;
-      else if (member.features.sourceKey === features.sourceKey) sameSourceOther = true;
+      else if (member.sourceKey === probe.sourceKey) sameSourceOther = true;
     }
     // "Close to the cluster as a whole": duplicates of at least half the compared members, not just one.
-    const duplicateOf = votes > 0 && votes * 2 >= sample.length;
-    if (duplicateOf) return { cluster, cosine, eligible: true, score: 1 + votes / sample.length, duplicateOf };
-    if (this.options.level === 'duplicates' || sample.length === 0) return { cluster, cosine, eligible: false, score: 0, duplicateOf };
+    const duplicateOf = votes > 0 && votes * 2 >= sampled;
+    if (duplicateOf) return { cluster, cosine, eligible: true, score: 1 + votes / sampled, duplicateOf };
+    if (this.options.level === 'duplicates' || sampled === 0) return { cluster, cosine, eligible: false, score: 0, duplicateOf };
     const gapDays = Math.max(0, time - cluster.latestTime, cluster.earliestTime - time) / DAY_MS;
     const threshold =
       storyBaseThreshold(features, cluster.hasText) +
@@ -303,6 +347,8 @@ class Assigner {
     }
     into.latestTime = Math.max(into.latestTime, from.latestTime);
     into.hasText ||= from.hasText;
+    into.hasAuthors ||= from.hasAuthors;
+    for (const language of from.languages) into.languages.add(language);
     // A cluster created in this run takes the id of its earliest member (ids are only published after the run).
     if (!into.existing && into.id !== into.earliestId) {
       this.clusters.delete(into.id);

@@ -7,7 +7,8 @@ import type { IdfModel } from './similarity.js';
 import { THRESHOLDS } from './thresholds.js';
 
 interface Posting {
-  clusters: string[];
+  /** Cluster handles (small integers, see BlockingIndex.handles) and times, in insertion (time) order. */
+  clusters: number[];
   times: number[];
   /** Entries before this index are older than the window of every later (time-sorted) lookup. */
   start: number;
@@ -29,26 +30,56 @@ export function blockingTokens(item: ItemFeatures, idf: IdfModel): string[] {
 /** Token -> clusters index with time pruning; lookups must come in non-decreasing time order. */
 export class BlockingIndex {
   private readonly postings = new Map<string, Posting>();
+  /** Cluster ids as small integers, so a lookup accumulates in flat arrays instead of Maps and Sets. */
+  private readonly handles = new Map<string, number>();
+  private readonly ids: string[] = [];
+  /** Per handle: the lookup (and token) that last touched it, and its summed weight in that lookup. */
+  private lookupStamp = new Int32Array(1024);
+  private tokenStamp = new Int32Array(1024);
+  private sums = new Float64Array(1024);
+  private lookups = 0;
+  private tokensSeen = 0;
 
   constructor(private readonly windowMs: number) {}
 
   /** Records that `clusterId` has a member at `time` carrying these tokens. */
   add(clusterId: string, tokens: readonly string[], time: number): void {
+    let handle = this.handles.get(clusterId);
+    if (handle === undefined) {
+      handle = this.ids.length;
+      this.handles.set(clusterId, handle);
+      this.ids.push(clusterId);
+      if (handle >= this.sums.length) this.grow();
+    }
     for (const token of tokens) {
       let posting = this.postings.get(token);
       if (posting === undefined) {
         posting = { clusters: [], times: [], start: 0 };
         this.postings.set(token, posting);
       }
-      posting.clusters.push(clusterId);
+      posting.clusters.push(handle);
       posting.times.push(time);
     }
+  }
+
+  private grow(): void {
+    const size = this.sums.length * 2;
+    const lookupStamp = new Int32Array(size);
+    lookupStamp.set(this.lookupStamp);
+    const tokenStamp = new Int32Array(size);
+    tokenStamp.set(this.tokenStamp);
+    const sums = new Float64Array(size);
+    sums.set(this.sums);
+    [this.lookupStamp, this.tokenStamp, this.sums] = [lookupStamp, tokenStamp, sums];
   }
 
   /** Cluster ids (possibly stale: resolve merges) sharing tokens with the item inside the window, with the
    * summed weight of the shared tokens (a cheap upper estimate of the similarity, used to rank them). */
   lookup(tokens: readonly string[], weights: ReadonlyMap<string, number>, time: number): Map<string, number> {
-    const found = new Map<string, number>();
+    this.lookups += 1;
+    const stamp = this.lookups;
+    // Handles in first-touch order, so the result's order matches a Map filled token by token.
+    const touched: number[] = [];
     const oldest = time - this.windowMs;
     for (const token of tokens) {
       const posting = this.postings.get(token);
@@ -59,16 +90,26 @@ export class BlockingIndex {
       // Too common to tell stories apart; a real match shares rarer tokens too.
       if (live > THRESHOLDS.maxPostingLength) continue;
       const weight = weights.get(token) ?? 0;
-      const seen = new Set<string>();
+      // A fresh stamp per token: a cluster listed twice under one token counts that token once.
+      this.tokensSeen += 1;
+      const tokenStamp = this.tokensSeen;
+      const newest = time + this.windowMs;
       for (let i = posting.start; i < posting.clusters.length; i += 1) {
         const t = posting.times[i]!;
-        const id = posting.clusters[i]!;
-        if (t >= oldest && t <= time + this.windowMs && !seen.has(id)) {
-          seen.add(id);
-          found.set(id, (found.get(id) ?? 0) + weight);
+        const handle = posting.clusters[i]!;
+        if (t >= oldest && t <= newest && this.tokenStamp[handle] !== tokenStamp) {
+          this.tokenStamp[handle] = tokenStamp;
+          if (this.lookupStamp[handle] !== stamp) {
+            this.lookupStamp[handle] = stamp;
+            this.sums[handle] = 0;
+            touched.push(handle);
+          }
+          this.sums[handle] += weight;
         }
       }
     }
+    const found = new Map<string, number>();
+    for (const handle of touched) found.set(this.ids[handle]!, this.sums[handle]!);
     return found;
   }
 }

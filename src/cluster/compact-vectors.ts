@@ -57,6 +57,10 @@ export class ItemScratch {
   /** Products at the loaded vector's positions, summed in its order when it is the smaller side. */
   private products = new Float64Array(0);
   private loaded: CompactVector = { ids: new Int32Array(0), weights: new Float64Array(0) };
+  /** After dotCentroid: squared norm of the loaded vector restricted to the centroid's tokens. By
+   * Cauchy-Schwarz its square root bounds the cosine with any unit vector made of those tokens (every
+   * member of the cluster), which lets the caller skip member comparisons that cannot reach a threshold. */
+  sharedSquares = 0;
 
   /** Makes `vector` the item side of the following dot products. `vocabulary` bounds its token ids. */
   load(vector: CompactVector, vocabulary: number): void {
@@ -107,14 +111,24 @@ export class ItemScratch {
   dotCentroid(centroid: CompactCentroid): number {
     const mine = this.loaded;
     let sum = 0;
+    let squares = 0;
     if (mine.ids.length <= centroid.size) {
       for (let i = 0; i < mine.ids.length; i += 1) {
         const other = centroid.get(mine.ids[i]!);
-        if (other !== undefined) sum += mine.weights[i]! * other;
+        if (other !== undefined) {
+          const w = mine.weights[i]!;
+          sum += w * other;
+          squares += w * w;
+        }
       }
     } else {
-      for (const [id, w] of centroid) sum += w * this.weight[id]!;
+      for (const [id, w] of centroid) {
+        const own = this.weight[id]!;
+        sum += w * own;
+        squares += own * own;
+      }
     }
+    this.sharedSquares = squares;
     return sum;
   }
 }
