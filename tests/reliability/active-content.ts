@@ -129,7 +129,8 @@ const FORBIDDEN_REFERENCE = /&#(?:x0*(?:[0-8bcef]|1[0-9a-f]|d[89a-f][0-9a-f]{2}|
 /** Characters (literal or referenced) that make a document unreadable to a conforming XML parser. */
 export function forbiddenXmlCharacters(xml: string): string[] {
   const literal = FORBIDDEN_CHAR.exec(xml);
-  const reference = FORBIDDEN_REFERENCE.exec(xml);
+  // Inside CDATA "&#1;" is six characters of text, not a reference.
+  const reference = FORBIDDEN_REFERENCE.exec(xml.replace(/<!\[CDATA\[[\s\S]*?\]\]>/g, ''));
   return [
     ...(literal ? [`forbidden character U+${literal[0].charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')} at ${literal.index}`] : []),
     ...(reference ? [`forbidden character reference ${reference[0]}`] : []),
