@@ -14,7 +14,8 @@ export function readJsonFeed(text: string, documentUrl: string | null): JsonFeed
   try {
     data = JSON.parse(text);
   } catch (error) {
-    throw new ParseError(`parse: invalid JSON (${(error as Error).message})`, { cause: error });
+    // V8 quotes the offending input, newlines included; the message stays one line.
+    throw new ParseError(`parse: invalid JSON (${(error as Error).message.replace(/\s+/g, ' ')})`, { cause: error });
   }
   if (!isObject(data)) throw new ParseError('parse: JSON document is not a JSON Feed (not an object)');
   const version = str(data.version);
