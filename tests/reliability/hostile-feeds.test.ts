@@ -243,7 +243,7 @@ describe('malformed and oversized documents', () => {
 
   it('answers garbage of every kind with its own ParseError', async () => {
     const garbage: (string | Buffer)[] = [
-      '', ' ', '\u0000', '<', '<?xml', '<rss', '<rss>', '<rss><channel>', '<feed', '{', '[]', 'null', '{"version":"https://jsonfeed.org/version/1.1"}',
+      '', ' ', '\u0000', '[\n xmlns:enc="x"\n', '{\n\n', '<', '<?xml', '<rss', '<rss>', '<rss><channel>', '<feed', '{', '[]', 'null', '{"version":"https://jsonfeed.org/version/1.1"}',
       '{"version":"https://jsonfeed.org/version/1.1","items":{}}', '{"version":"https://jsonfeed.org/version/1.1","items":[null,1,"x",[]]}',
       '<!DOCTYPE html><html><body>hi</body></html>', '<html>', '<feed xmlns="http://www.w3.org/2005/Atom"><entry></entry></feed>',
       '<rss version="2.0"><channel><item></item><item><title></title></item></channel></rss>', Buffer.alloc(1000, 0xff),
