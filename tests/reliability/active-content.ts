@@ -123,6 +123,7 @@ export function checkPublishedHtml(html: string): string[] {
 }
 
 /** XML 1.0 Char production (section 2.2): C0 controls but tab/LF/CR, U+FFFE/U+FFFF and lone surrogates are forbidden, as literal or reference. */
+// eslint-disable-next-line no-control-regex -- matching the forbidden characters is the point
 const FORBIDDEN_CHAR = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 const FORBIDDEN_REFERENCE = /&#(?:x0*(?:[0-8bcef]|1[0-9a-f]|d[89a-f][0-9a-f]{2}|fff[ef])|0*(?:[0-8]|1[124-9]|2\d|3[01]|5529[6-9]|55[3-9]\d\d|56\d{3}|57[0-2]\d\d|573[0-3]\d|5734[0-3]|6553[45]));/i;
 
