@@ -119,8 +119,10 @@ export function renderFeed(clusters: readonly Cluster[], feed: OutputFeedConfig,
   const rss = build((story) => ({
     ...common(story),
     // RSS titles are plain text (the W3C validator warns "title should not contain HTML" on escaped markup).
-    // The writer puts them in CDATA and splits only the first "]]>", so any occurrence is broken up here.
-    title: story.title.replaceAll(']]>', ']] >'),
+    // Many readers render RSS titles as HTML anyway, so "<" and ">" are written as entities: an HTML reader
+    // shows a literal "<script>" as text, never runs it. This also breaks up every "]]>" (the writer puts
+    // titles in CDATA and splits only the first).
+    title: story.title.replace(/[<>]/gu, (c) => (c === '<' ? '&lt;' : '&gt;')),
     description: escapeText(teaser(story)),
     // RSS <author> must be an e-mail address; names go to dc:creator, which readers show instead.
     author: undefined,
@@ -200,5 +202,7 @@ function upgradeJsonFeed(json: string, stories: readonly Story[], site: SiteInfo
       },
     };
   });
-  return `${JSON.stringify(upgraded, null, 2)}\n`;
+  // "<" as \u003c: the same JSON to every parser, but no reader that shows a title as HTML, or a page that
+  // inlines the file, ever meets a literal tag.
+  return `${JSON.stringify(upgraded, null, 2).replaceAll('<', '\\u003c')}\n`;
 }

@@ -65,7 +65,7 @@ describe('renderFeed golden output', () => {
     expect(atom.items).toHaveLength(4);
     expect(rss.items.map((i) => i.guid)).toEqual(atom.items.map((i) => i.id));
     expect(rss.items.map((i) => i.link)).toEqual(atom.items.map((i) => i.link));
-    expect(rss.items[0]!.title).toBe("Breaking news <script>alert('t')</script> & ]] > more ]] > end");
+    expect(rss.items[0]!.title).toBe("Breaking news &lt;script&gt;alert('t')&lt;/script&gt; & ]]&gt; more ]]&gt; end");
     expect(atom.items[0]!.title).toBe("Breaking news &lt;script&gt;alert('t')&lt;/script&gt; &amp; ]]&gt; more ]]&gt; end");
     expect(rss.items[0]!['creator']).toBe('Mallory <mallory@evil.example>');
   });
