@@ -1,4 +1,4 @@
-import { chmodSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { StorageError } from '../../src/errors.js';
@@ -112,11 +112,4 @@ describe('Store', () => {
     expect(() => Store.open(path)).toThrow(/broken\.db: file is not a database or is corrupt/);
   });
 
-  it.skipIf(process.getuid?.() === 0)('refuses a read-only database with one clear line', () => {
-    const dir = tempDir();
-    const path = join(dir, 'ro.db');
-    Store.open(path).close();
-    chmodSync(path, 0o444);
-    expect(() => Store.open(path)).toThrow(/read-only/);
-  });
 });
