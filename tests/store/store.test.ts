@@ -111,5 +111,4 @@ describe('Store', () => {
     expect(() => Store.open(path)).toThrow(StorageError);
     expect(() => Store.open(path)).toThrow(/broken\.db: file is not a database or is corrupt/);
   });
-
 });
