@@ -59,6 +59,28 @@ export interface SourceState {
 
 export type SourceStatus = 'new' | 'ok' | 'not-modified' | 'error' | 'gone';
 
+/** The state of a declared source that has never been read (what the store holds for a new row). */
+export function newSourceState(spec: SourceSpec): SourceState {
+  return {
+    url: spec.url,
+    kind: spec.kind,
+    name: spec.name,
+    origin: spec.origin,
+    schedule: spec.schedule ?? null,
+    status: 'new',
+    lastError: null,
+    lastFetchedAt: null,
+    nextFetchAt: null,
+    retryNotBefore: null,
+    errorCount: 0,
+    etag: null,
+    lastModified: null,
+    contentHash: null,
+    title: null,
+    items: 0,
+  };
+}
+
 /** One story as read from a source, before storage. Text fields are plain text unless named *Html. */
 export interface RawItem {
   /** Identity within its source: GUID, else normalised link, else hash of source + normalised title. */

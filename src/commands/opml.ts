@@ -4,7 +4,7 @@ import type { Command } from 'commander';
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import type { Config } from '../config.js';
 import { describeError, FeedmergeError } from '../errors.js';
-import type { SourceState } from '../model.js';
+import { newSourceState, type SourceState } from '../model.js';
 import { renderOpml } from '../publish/opml.js';
 import type { Store } from '../store/index.js';
 import { configFrom, withStore, type GlobalOptions } from './context.js';
@@ -123,23 +123,8 @@ export function subscribedFeeds(config: Config, stored: readonly SourceState[]):
   const byUrl = new Map(stored.map((source) => [source.url, source]));
   const fromConfig = config.feeds.map(
     (feed): SourceState =>
-      byUrl.get(feed.url) ?? {
-        url: feed.url,
-        kind: 'feed',
-        name: feed.name ?? feed.url,
-        origin: 'config',
-        schedule: feed.schedule ?? null,
-        status: 'new',
-        lastError: null,
-        lastFetchedAt: null,
-        nextFetchAt: null,
-        errorCount: 0,
-        etag: null,
-        lastModified: null,
-        contentHash: null,
-        title: null,
-        items: 0,
-      },
+      byUrl.get(feed.url) ??
+      newSourceState({ url: feed.url, kind: 'feed', name: feed.name ?? feed.url, origin: 'config', schedule: feed.schedule }),
   );
   return [...fromConfig, ...stored.filter((source) => source.kind === 'feed' && source.origin === 'cli')];
 }

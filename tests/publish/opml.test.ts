@@ -1,23 +1,11 @@
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import { expect, it } from 'vitest';
-import type { SourceState } from '../../src/model.js';
+import { newSourceState, type SourceState } from '../../src/model.js';
 import { renderOpml } from '../../src/publish/opml.js';
 
 const source = (over: Partial<SourceState> & { url: string }): SourceState => ({
-  kind: 'feed',
-  name: 'Feed',
-  origin: 'config',
-  schedule: null,
+  ...newSourceState({ url: over.url, kind: 'feed', name: 'Feed', origin: 'config' }),
   status: 'ok',
-  lastError: null,
-  lastFetchedAt: null,
-  nextFetchAt: null,
-  errorCount: 0,
-  etag: null,
-  lastModified: null,
-  contentHash: null,
-  title: null,
-  items: 0,
   ...over,
 });
 

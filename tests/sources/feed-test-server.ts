@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { createServer, type IncomingHttpHeaders, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { brotliCompressSync, deflateSync, gzipSync } from 'node:zlib';
-import type { SourceState } from '../../src/model.js';
+import { newSourceState, type SourceState } from '../../src/model.js';
 
 const FIXTURES = new URL('../fixtures/feeds/', import.meta.url);
 
@@ -128,22 +128,6 @@ export async function startFeedServer(): Promise<FeedTestServer> {
 
 /** A fresh feed source as the store would hand it over. */
 export function feedSource(url: string, overrides: Partial<SourceState> = {}): SourceState {
-  return {
-    url,
-    kind: 'feed',
-    name: overrides.name ?? url.replace(/^.*\//, ''),
-    origin: 'config',
-    schedule: null,
-    status: 'new',
-    lastError: null,
-    lastFetchedAt: null,
-    nextFetchAt: null,
-    errorCount: 0,
-    etag: null,
-    lastModified: null,
-    contentHash: null,
-    title: null,
-    items: 0,
-    ...overrides,
-  };
+  const name = overrides.name ?? url.replace(/^.*\//, '');
+  return { ...newSourceState({ url, kind: 'feed', name, origin: 'config' }), ...overrides };
 }
