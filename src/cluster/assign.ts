@@ -31,8 +31,12 @@ export interface ClusterOptions {
   readonly windowDays: number;
 }
 
-/** Candidate search: `blocked` (inverted index, the default) or `exhaustive` (every live cluster; for benchmarks). */
-export type CandidateStrategy = 'blocked' | 'exhaustive';
+/** Candidate search: `blocked` (inverted index, the default); `exhaustive` (every live cluster, same scoring
+ * shortcuts); `naive` (every live cluster, and every compared member scored with the full scorer:
+ * string-similarity Dice, containment, anchors..., no prefilter or bound; only the per-item tf-idf vectors are
+ * cached, as any implementation would). The last two exist for benchmarks and tests:
+ * the decisions, hence the output, must be identical to `blocked`. */
+export type CandidateStrategy = 'blocked' | 'exhaustive' | 'naive';
 
 const DAY_MS = 86_400_000;
 
@@ -259,9 +263,17 @@ class Assigner {
       const live = this.resolve(id);
       shared.set(live, Math.max(shared.get(live) ?? 0, weight));
     }
+    const limit = THRESHOLDS.maxCandidates;
+    // The caller re-sorts by id, so below the limit no ranking is needed.
+    if (shared.size <= limit) return [...shared.keys()];
+    // Only entries reaching the limit-th largest weight can make the cut: find it with a numeric typed-array
+    // sort, then rank just those (with ties by id, as the full sort would).
+    const weights = Float64Array.from(shared.values()).sort();
+    const cut = weights[weights.length - limit]!;
     return [...shared]
+      .filter((entry) => entry[1] >= cut)
       .sort((a, b) => b[1] - a[1] || compareIds(a[0], b[0]))
-      .slice(0, THRESHOLDS.maxCandidates)
+      .slice(0, limit)
       .map(([id]) => id);
   }
 
@@ -278,7 +290,7 @@ class Assigner {
     const lowestPrefilter = hasText(features) || cluster.hasText ? THRESHOLDS.pairPrefilterCosine : THRESHOLDS.headlinePrefilterCosine;
     const otherLanguage = features.language !== 'unknown' && [...cluster.languages].some((l) => l !== features.language);
     const mayNeedFull = cluster.hasAuthors || features.authorTokens.length >= THRESHOLDS.minAuthorTokens || otherLanguage;
-    const skipPairs = !mayNeedFull && bound < lowestPrefilter - 1e-9;
+    const skipPairs = this.strategy !== 'naive' && !mayNeedFull && bound < lowestPrefilter - 1e-9;
     let votes = 0;
     let sameSourceOther = false;
     let numberClash = false;
@@ -299,7 +311,7 @@ class Assigner {
       const memberCosine = this.scratch.dot(member.vector);
       let duplicate = false;
       const prefilter = hasText(features) || hasText(member.features) ? THRESHOLDS.pairPrefilterCosine : THRESHOLDS.headlinePrefilterCosine;
-      if (memberCosine >= prefilter || needsFullComparison(features, member.features)) {
+      if (this.strategy === 'naive' || memberCosine >= prefilter || needsFullComparison(features, member.features)) {
         const scores = scorePair(features, member.features, this.idf, { cosine: memberCosine });
         duplicate = judgeDuplicate(scores).duplicate;
       }
