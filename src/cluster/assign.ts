@@ -118,7 +118,8 @@ class Assigner {
   private readonly clusters = new Map<string, WorkCluster>();
   private readonly mergedInto = new Map<string, string>();
   private readonly index: BlockingIndex;
-  private readonly freshFeatures: ItemFeatures[];
+  /** Fresh items' features in processing order; each slot is released once placed (see run). */
+  private freshFeatures: (ItemFeatures | undefined)[];
   private readonly existingFeatures: ItemFeatures[];
   private readonly freshCluster = new Map<string, string>();
   private readonly tokens = new TokenTable();
@@ -136,14 +137,19 @@ class Assigner {
     const maxWords = THRESHOLDS.containmentWords;
     this.existingFeatures = existing.map((item) => extractFeatures(item, maxWords));
     this.freshFeatures = fresh.map((item) => extractFeatures(item, maxWords));
-    this.idf = buildIdf([...this.existingFeatures, ...this.freshFeatures]);
+    this.idf = buildIdf([...this.existingFeatures, ...(this.freshFeatures as ItemFeatures[])]);
   }
 
   run(): ClusteringResult {
     this.loadExisting();
-    const order = this.freshFeatures.slice().sort(byTimeThenId);
+    // Sorted in place, and each slot dropped once placed: an item's features then live only while its
+    // cluster is in the window, so memory follows the window rather than the batch (1M items < 2 GiB).
+    const order = (this.freshFeatures as ItemFeatures[]).sort(byTimeThenId);
+    this.freshFeatures = [];
     let lastEviction = order.length > 0 ? order[0]!.input.time : 0;
-    for (const features of order) {
+    for (let i = 0; i < order.length; i += 1) {
+      const features = order[i]!;
+      (order as (ItemFeatures | undefined)[])[i] = undefined;
       this.place(features);
       // Clusters whose newest member left the window can never gain a member again: free them.
       if (features.input.time - lastEviction > this.windowMs) {
