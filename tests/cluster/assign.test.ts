@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { assignToClusters, clusterWithStrategy } from '../../src/cluster/index.js';
 import type { ClusteredInput } from '../../src/model.js';
-import { item } from './helpers.js';
+import { item, loadSeedFixture } from './helpers.js';
 
 const stories = { level: 'stories', windowDays: 7 } as const;
 const duplicates = { level: 'duplicates', windowDays: 7 } as const;
@@ -111,6 +111,13 @@ describe('assignToClusters', () => {
     const items = ['Fed official says weak data caused by weather', 'Fed says weak data caused by weather', 'Apple iPhone sales rise', 'iPhone sales rise for Apple in China']
       .map((t, i) => item(`k${i}`, t, `S${i}`, i));
     expect(clusterWithStrategy([], items, stories, 'blocked')).toEqual(clusterWithStrategy([], items, stories, 'exhaustive'));
+  });
+
+  it('blocked search decides exactly as the naive one (every cluster, full scorer) on the seed stories', () => {
+    const { items } = loadSeedFixture();
+    for (const options of [stories, duplicates]) {
+      expect(clusterWithStrategy([], items, options, 'blocked')).toEqual(clusterWithStrategy([], items, options, 'naive'));
+    }
   });
 
   it('returns nothing for nothing', () => {
