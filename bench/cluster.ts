@@ -20,7 +20,7 @@ const OPTIONS: ClusterOptions = { level: 'stories', windowDays: 7 };
 const COPY_SHIFT_MS = 4 * 86_400_000;
 
 /** Builds `count` realistic headline items from the UCI sample (deterministic). */
-export function syntheticItems(count: number): ClusterInput[] {
+export function syntheticItems(count: number, copyShiftMs: number = COPY_SHIFT_MS): ClusterInput[] {
   const base = loadUciSample().map((i) => i.input).sort((a, b) => a.time - b.time || (a.id < b.id ? -1 : 1));
   const vocabulary = [...new Set(base.flatMap((i) => i.title.split(/\s+/)))].sort();
   let seed = 42;
@@ -39,7 +39,7 @@ export function syntheticItems(count: number): ClusterInput[] {
       if (copy > 0) {
         for (let w = 0; w < words.length; w += 3) if (random() < 0.5) words[w] = vocabulary[Math.floor(random() * vocabulary.length)]!;
       }
-      out.push({ ...item, id: `${copy}-${item.id}`, title: words.join(' '), sourceName: `${item.sourceName} ${copy % 7}`, time: item.time + copy * COPY_SHIFT_MS });
+      out.push({ ...item, id: `${copy}-${item.id}`, title: words.join(' '), sourceName: `${item.sourceName} ${copy % 7}`, time: item.time + copy * copyShiftMs });
     }
   }
   return out;

@@ -7,6 +7,7 @@ const benches: readonly { readonly name: string; readonly module: string }[] = [
   { name: 'clustering quality on the UCI sample (issue 6)', module: './cluster-quality.js' },
   { name: 'clustering speed and growth (issue 6)', module: './cluster.js' },
   { name: 'publishing: render, write, serve (issue 7)', module: './publish.js' },
+  { name: 'end to end: feeds -> run -> published, 6k and 64k items (issue 6)', module: './pipeline.js' },
 ];
 
 const only = process.argv.slice(2);
