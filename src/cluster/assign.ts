@@ -3,7 +3,7 @@
  * processed in (time, id) order, every tie is broken by id, and nothing reads the clock.
  */
 import type { ClusterInput, ClusteredInput, ClusteringResult, ClusterLevel } from '../model.js';
-import { BlockingIndex, blockingTokens } from './candidates.js';
+import { BlockingIndex, blockingTokens, type EntryTraits, type Probe } from './candidates.js';
 import {
   centroidDot,
   compactDot,
@@ -39,6 +39,7 @@ export interface ClusterOptions {
 export type CandidateStrategy = 'blocked' | 'exhaustive' | 'naive';
 
 const DAY_MS = 86_400_000;
+const HOUR_MS = 3_600_000;
 
 /** A clustered item, with what the per-candidate loop reads copied out of its features: that loop runs
  * ~50 clusters x 8 members per new item, and pointer chasing into the features dominated it. */
@@ -184,7 +185,7 @@ class Assigner {
     if (this.strategy === 'blocked') {
       entries.sort((a, b) => byTimeThenId(a.features, b.features));
       for (const { clusterId, features } of entries) {
-        this.index.add(clusterId, blockingTokens(features, this.idf), features.input.time);
+        this.index.add(clusterId, blockingTokens(features, this.idf), features.input.time, entryTraits(features));
       }
     }
   }
@@ -264,13 +265,14 @@ class Assigner {
       }
     }
     this.freshCluster.set(features.input.id, target.id);
-    if (this.strategy === 'blocked') this.index.add(target.id, blockingTokens(features, this.idf), time);
+    if (this.strategy === 'blocked') this.index.add(target.id, blockingTokens(features, this.idf), time, entryTraits(features));
   }
 
   /** The clusters sharing the most weight of rare tokens with the item, best first (at most maxCandidates). */
   private blockedCandidates(features: ItemFeatures, vector: SparseVector, time: number): string[] {
     const shared = new Map<string, number>();
-    for (const [id, weight] of this.index.lookup(blockingTokens(features, this.idf), vector, time)) {
+    const probe: Probe = { ...entryTraits(features), time, reachMs: Math.min(this.windowMs, reachMs(features, this.options.level)) };
+    for (const [id, weight] of this.index.lookup(blockingTokens(features, this.idf), withAuthorWeights(vector, features), probe)) {
       const live = this.resolve(id);
       shared.set(live, Math.max(shared.get(live) ?? 0, weight));
     }
@@ -302,6 +304,10 @@ class Assigner {
     const otherLanguage = features.language !== 'unknown' && [...cluster.languages].some((l) => l !== features.language);
     const mayNeedFull = cluster.hasAuthors || features.authorTokens.length >= THRESHOLDS.minAuthorTokens || otherLanguage;
     const skipPairs = this.strategy !== 'naive' && !mayNeedFull && bound < lowestPrefilter - 1e-9;
+    // Without member votes only the centroid can admit the item, and its threshold is at least the base one.
+    if (skipPairs && (this.options.level === 'duplicates' || cosine < storyBaseThreshold(features, cluster.hasText))) {
+      return { cluster, cosine, eligible: false, score: 0, duplicateOf: false };
+    }
     let votes = 0;
     let sameSourceOther = false;
     let numberClash = false;
@@ -438,6 +444,43 @@ class Assigner {
 /** Whether an item has text beyond its headline (a dek line counts). */
 export function hasText(features: ItemFeatures): boolean {
   return features.bodyTokens.length >= THRESHOLDS.minTextTokens;
+}
+
+/** The item's vector, plus its author names at the largest weight a vector entry can have: a shared name
+ * may be the only link of an author-rule match, so such clusters must rank among the candidates. */
+function withAuthorWeights(vector: SparseVector, features: ItemFeatures): SparseVector {
+  if (features.authorTokens.length === 0) return vector;
+  const weights = new Map(vector);
+  for (const token of features.authorTokens) weights.set(token, 1);
+  return weights;
+}
+
+/** What the blocking index records of a clustered item (see BlockingIndex.lookup). */
+function entryTraits(features: ItemFeatures): EntryTraits {
+  return { sourceKey: features.sourceKey, language: features.language, hasAuthors: features.authorTokens.length >= THRESHOLDS.minAuthorTokens };
+}
+
+/**
+ * How far in time (ms) a member can be from an item and still decide its placement, apart from same-source,
+ * author and translation matches (which the index keeps at any gap). With text, or naming authors, the item
+ * can be a duplicate at any gap (containment, author rules): the whole window. A bare headline (no body words
+ * to compare, so no containment and no body cosine) is a duplicate only by its title within
+ * titleOnlyMaxGapHours, and joins a story only while storyCentroidCosine plus the per-day gap penalty stays
+ * reachable by a cosine (at most 1). Exact: every cluster it skips could not have taken the item.
+ */
+export function reachMs(features: ItemFeatures, level: ClusterLevel): number {
+  const bareHeadline = features.bodyTokens.length === 0 && wordCount(features.bodyKey) < THRESHOLDS.minContainmentWords;
+  if (!bareHeadline || features.authorTokens.length >= THRESHOLDS.minAuthorTokens) return Number.POSITIVE_INFINITY;
+  const titleReach = THRESHOLDS.titleOnlyMaxGapHours * HOUR_MS;
+  if (level === 'duplicates') return titleReach;
+  // A minute of margin so rounding at the boundary never skips a cluster that could just qualify.
+  const lowestStoryThreshold = Math.min(THRESHOLDS.storyCentroidCosine, THRESHOLDS.storyCentroidCosineText);
+  const storyReach = ((1 - lowestStoryThreshold) / THRESHOLDS.storyGapPenaltyPerDay) * DAY_MS + 60_000;
+  return Math.max(titleReach, storyReach);
+}
+
+function wordCount(text: string): number {
+  return text === '' ? 0 : text.split(' ').length;
 }
 
 /** The `stories` centroid threshold: stricter when either side has text than for headlines alone. */

@@ -2,19 +2,22 @@
  * Blocking: which clusters are worth scoring for a new item. An inverted index from rare tokens to
  * the clusters whose members carry them, pruned by the time window, so no run compares all pairs. Pure.
  */
-import type { ItemFeatures } from './normalize.js';
+import type { ItemFeatures, Language } from './normalize.js';
 import type { IdfModel } from './similarity.js';
 import { THRESHOLDS } from './thresholds.js';
 
 interface Posting {
-  /** Cluster handles (small integers, see BlockingIndex.handles) and times, in insertion (time) order. */
+  /** Cluster handles (small integers, see BlockingIndex.handles), times and traits (see traitsOf), in
+   * insertion (time) order. */
   clusters: number[];
   times: number[];
+  traits: number[];
   /** Entries before this index are older than the window of every later (time-sorted) lookup. */
   start: number;
 }
 
-/** Tokens an item is indexed and looked up under: every title token plus its rarest body tokens. */
+/** Tokens an item is indexed and looked up under: every title token, its rarest body tokens, and its
+ * authors' names (the author rules match a byline named in the other item's text, at any cosine). */
 export function blockingTokens(item: ItemFeatures, idf: IdfModel): string[] {
   const title = new Set(item.titleTokens);
   // Rarest first, ties by token so the choice is deterministic.
@@ -24,8 +27,25 @@ export function blockingTokens(item: ItemFeatures, idf: IdfModel): string[] {
     .sort((x, y) => y[1] - x[1] || (x[0] < y[0] ? -1 : x[0] > y[0] ? 1 : 0))
     .slice(0, THRESHOLDS.blockingTokens)
     .map(([t]) => t);
-  return [...title, ...body];
+  return [...new Set([...title, ...body, ...item.authorTokens])];
 }
+
+/** What the index keeps of an item besides its tokens: whatever lets a pair match at any time gap. */
+export interface EntryTraits {
+  readonly sourceKey: string;
+  readonly language: Language;
+  readonly hasAuthors: boolean;
+}
+
+/** The item being placed, and how far from it in time an ordinary entry can still matter (see reachMs). */
+export interface Probe extends EntryTraits {
+  readonly time: number;
+  /** Entries further than this are skipped unless their traits allow a match at any gap: same source
+   * (a near-verbatim repeat), authors (the author rules), or another known language (translation). */
+  readonly reachMs: number;
+}
+
+const LANGUAGES: readonly Language[] = ['unknown', 'en', 'es'];
 
 /** Token -> clusters index with time pruning; lookups must come in non-decreasing time order. */
 export class BlockingIndex {
@@ -33,6 +53,8 @@ export class BlockingIndex {
   /** Cluster ids as small integers, so a lookup accumulates in flat arrays instead of Maps and Sets. */
   private readonly handles = new Map<string, number>();
   private readonly ids: string[] = [];
+  /** Source keys as small integers, packed into entry traits. */
+  private readonly sources = new Map<string, number>();
   /** Per handle: the lookup (and token) that last touched it, and its summed weight in that lookup. */
   private lookupStamp = new Int32Array(1024);
   private tokenStamp = new Int32Array(1024);
@@ -43,7 +65,8 @@ export class BlockingIndex {
   constructor(private readonly windowMs: number) {}
 
   /** Records that `clusterId` has a member at `time` carrying these tokens. */
-  add(clusterId: string, tokens: readonly string[], time: number): void {
+  add(clusterId: string, tokens: readonly string[], time: number, member: EntryTraits): void {
+    const traits = this.traitsOf(member);
     let handle = this.handles.get(clusterId);
     if (handle === undefined) {
       handle = this.ids.length;
@@ -54,12 +77,23 @@ export class BlockingIndex {
     for (const token of tokens) {
       let posting = this.postings.get(token);
       if (posting === undefined) {
-        posting = { clusters: [], times: [], start: 0 };
+        posting = { clusters: [], times: [], traits: [], start: 0 };
         this.postings.set(token, posting);
       }
       posting.clusters.push(handle);
       posting.times.push(time);
+      posting.traits.push(traits);
     }
+  }
+
+  /** Source id << 3 | language index << 1 | has authors. */
+  private traitsOf(item: EntryTraits): number {
+    let source = this.sources.get(item.sourceKey);
+    if (source === undefined) {
+      source = this.sources.size;
+      this.sources.set(item.sourceKey, source);
+    }
+    return (source << 3) | (LANGUAGES.indexOf(item.language) << 1) | (item.hasAuthors ? 1 : 0);
   }
 
   private grow(): void {
@@ -75,7 +109,15 @@ export class BlockingIndex {
 
   /** Cluster ids (possibly stale: resolve merges) sharing tokens with the item inside the window, with the
    * summed weight of the shared tokens (a cheap upper estimate of the similarity, used to rank them). */
-  lookup(tokens: readonly string[], weights: ReadonlyMap<string, number>, time: number): Map<string, number> {
+  lookup(tokens: readonly string[], weights: ReadonlyMap<string, number>, probe: Probe): Map<string, number> {
+    const time = probe.time;
+    const own = this.traitsOf(probe);
+    const ownSource = own >> 3;
+    const ownLanguage = (own >> 1) & 3;
+    // Reaching no further than the window itself, an entry needs no trait test.
+    const reachAll = probe.reachMs >= this.windowMs;
+    const nearest = time - probe.reachMs;
+    const furthest = time + probe.reachMs;
     this.lookups += 1;
     const stamp = this.lookups;
     // Handles in first-touch order, so the result's order matches a Map filled token by token.
@@ -98,6 +140,12 @@ export class BlockingIndex {
         const t = posting.times[i]!;
         const handle = posting.clusters[i]!;
         if (t >= oldest && t <= newest && this.tokenStamp[handle] !== tokenStamp) {
+          if (!reachAll && (t < nearest || t > furthest)) {
+            const traits = posting.traits[i]!;
+            const language = (traits >> 1) & 3;
+            const anyGap = traits >> 3 === ownSource || (traits & 1) === 1 || (language !== 0 && ownLanguage !== 0 && language !== ownLanguage);
+            if (!anyGap) continue;
+          }
           this.tokenStamp[handle] = tokenStamp;
           if (this.lookupStamp[handle] !== stamp) {
             this.lookupStamp[handle] = stamp;
@@ -118,5 +166,6 @@ export class BlockingIndex {
 function compact(posting: Posting): void {
   posting.clusters = posting.clusters.slice(posting.start);
   posting.times = posting.times.slice(posting.start);
+  posting.traits = posting.traits.slice(posting.start);
   posting.start = 0;
 }

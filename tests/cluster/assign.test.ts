@@ -1,7 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { assignToClusters, clusterWithStrategy } from '../../src/cluster/index.js';
+import { reachMs } from '../../src/cluster/assign.js';
+import { extractFeatures } from '../../src/cluster/normalize.js';
+import { THRESHOLDS } from '../../src/cluster/thresholds.js';
 import type { ClusteredInput } from '../../src/model.js';
-import { item, loadSeedFixture } from './helpers.js';
+import { item, loadSeedFixture, spreadCorpus } from './helpers.js';
 
 const stories = { level: 'stories', windowDays: 7 } as const;
 const duplicates = { level: 'duplicates', windowDays: 7 } as const;
@@ -117,6 +120,41 @@ describe('assignToClusters', () => {
     const { items } = loadSeedFixture();
     for (const options of [stories, duplicates]) {
       expect(clusterWithStrategy([], items, options, 'blocked')).toEqual(clusterWithStrategy([], items, options, 'naive'));
+    }
+  });
+
+  it('reaches the whole window for items with text or authors, and less for bare headlines', () => {
+    const features = (extra: Partial<Parameters<typeof item>[4]> = {}) =>
+      extractFeatures(item('r', 'Peru election: Castillo leads the count in Lima', 'S', 0, extra), THRESHOLDS.containmentWords);
+    const bare = features();
+    expect(reachMs(bare, 'duplicates')).toBe(THRESHOLDS.titleOnlyMaxGapHours * 3_600_000);
+    expect(reachMs(bare, 'stories')).toBeGreaterThan(reachMs(bare, 'duplicates'));
+    expect(reachMs(bare, 'stories')).toBeLessThan(7 * 86_400_000);
+    expect(reachMs(features({ summary: 'Pedro Castillo leads the official count with most ballots counted in the capital and the south.' }), 'stories')).toBe(Infinity);
+    expect(reachMs(features({ author: 'Ana Llerena' }), 'duplicates')).toBe(Infinity);
+  });
+
+  it('still finds, days apart, a same-source repeat and an article naming the author', () => {
+    const r = assignToClusters(
+      [],
+      [
+        item('s1', 'Pedro Castillo wins first round of Peru election', 'S', 0),
+        item('s2', 'Pedro Castillo wins first round of Peru election', 'S', 80),
+        item('a1', 'Mining protests spread across the southern highlands of Peru', 'A', 0, { author: 'Ana Llerena' }),
+        item('a2', 'Ana Llerena on mining protests spreading in Peru', 'B', 90),
+      ],
+      duplicates,
+    );
+    expect(clusterOf(r, 's2')).toBe(clusterOf(r, 's1'));
+    expect(clusterOf(r, 'a2')).toBe(clusterOf(r, 'a1'));
+  });
+
+  it('blocked search agrees with the exhaustive one on headlines spread over days (same sources, authors, languages)', () => {
+    const items = spreadCorpus(700);
+    for (const options of [stories, duplicates]) {
+      const blocked = clusterWithStrategy([], items, options, 'blocked');
+      expect(blocked).toEqual(clusterWithStrategy([], items, options, 'exhaustive'));
+      expect(new Set(blocked.assignments.map((a) => a.clusterId)).size).toBeLessThan(items.length);
     }
   });
 

@@ -1,5 +1,6 @@
 /** Test helpers: ClusterInput builders and the seed fixture. */
 import { readFileSync } from 'node:fs';
+import { loadUciSample } from '../../bench/cluster-data.js';
 import type { ClusterInput } from '../../src/model.js';
 
 /** A headline-only item at a time given in hours from a fixed epoch. */
@@ -35,4 +36,30 @@ export function pairCounts(ids: readonly string[], predicted: ReadonlyMap<string
     }
   }
   return { tp, wrong, missed };
+}
+
+/**
+ * A deterministic corpus stressing the time reach of the candidate search: UCI headlines scattered over
+ * six days among eight sources, with verbatim repeats by the same source days later, some items signed by
+ * authors whom later headlines name, and some Spanish items.
+ */
+export function spreadCorpus(count: number): ClusterInput[] {
+  let seed = 7;
+  const random = (): number => {
+    seed = (seed * 1_103_515_245 + 12_345) % 2_147_483_648;
+    return seed / 2_147_483_648;
+  };
+  const base = loadUciSample().slice(0, count).map((i) => i.input);
+  const authors = ['Ana Llerena', 'Jorge Quispe', 'Marta Huaman'];
+  const out: ClusterInput[] = [];
+  base.forEach((input, i) => {
+    const source = `outlet-${Math.floor(random() * 8)}`;
+    const hours = random() * 24 * 6;
+    const author = i % 37 === 0 ? authors[i % 3]! : null;
+    out.push(item(`u${i}`, input.title, source, hours, { author }));
+    if (i % 23 === 0) out.push(item(`r${i}`, input.title, source, hours + 30 + random() * 60));
+    if (i % 37 === 0) out.push(item(`n${i}`, `${authors[i % 3]!} on ${input.title}`, `outlet-${(i + 1) % 8}`, hours + 50));
+    if (i % 41 === 0) out.push(item(`e${i}`, `La noticia de hoy: ${input.title} y los mercados de la semana`, 'outlet-es', hours + 40));
+  });
+  return out;
 }
