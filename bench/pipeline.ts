@@ -11,7 +11,7 @@ import { mkdirSync, mkdtempSync, realpathSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { ClusterInput } from '../src/model.js';
+import type { ClusterInput, ClusterLevel } from '../src/model.js';
 import { syntheticItems } from './cluster.js';
 
 const CLI = fileURLToPath(new URL('../src/cli.ts', import.meta.url));
@@ -29,8 +29,9 @@ function rss(outlet: string, items: readonly ClusterInput[]): string {
     `<link>https://example.org/</link><description>${escapeXml(outlet)}</description>${entries.join('\n')}</channel></rss>\n`;
 }
 
-/** Writes one feed per outlet and a config naming them; returns the config path. */
-function writeInstance(dir: string, items: readonly ClusterInput[]): string {
+/** Writes one RSS feed per outlet (item links https://example.org/<id>) and a config naming them; returns
+ * the config path. */
+export function writeFeedInstance(dir: string, items: readonly ClusterInput[], level: ClusterLevel = 'stories'): string {
   const byOutlet = new Map<string, ClusterInput[]>();
   for (const item of items) {
     const outlet = item.sourceName.replace(/ \d+$/, '') || 'unnamed outlet';
@@ -49,7 +50,7 @@ function writeInstance(dir: string, items: readonly ClusterInput[]): string {
   writeFileSync(
     config,
     `root: .\ndatabase: data/feedmerge.db\noutput: public\nseeds: []\nfeeds:\n${feeds.join('\n')}\n` +
-      `cluster:\n  level: stories\n  windowDays: 7\nfetch:\n  maxBodyBytes: 104857600\n`,
+      `cluster:\n  level: ${level}\n  windowDays: 7\nfetch:\n  maxBodyBytes: 104857600\n`,
   );
   return config;
 }
@@ -75,7 +76,7 @@ export async function main(): Promise<void> {
   for (const size of sizes) {
     const dir = mkdtempSync(join(tmpdir(), 'feedmerge-bench-'));
     try {
-      const config = writeInstance(dir, syntheticItems(size, shiftDays * 86_400_000));
+      const config = writeFeedInstance(dir, syntheticItems(size, shiftDays * 86_400_000));
       const s = runOnce(config);
       seconds.push(s);
       console.log(`${String(size).padStart(9)} items  ${s.toFixed(2).padStart(8)} s  ${Math.round(size / s).toString().padStart(8)} items/s`);

@@ -457,15 +457,15 @@ function withAuthorWeights(vector: SparseVector, features: ItemFeatures): Sparse
 
 /** What the blocking index records of a clustered item (see BlockingIndex.lookup). */
 function entryTraits(features: ItemFeatures): EntryTraits {
-  return { sourceKey: features.sourceKey, language: features.language, hasAuthors: features.authorTokens.length >= THRESHOLDS.minAuthorTokens };
+  return { language: features.language, hasAuthors: features.authorTokens.length >= THRESHOLDS.minAuthorTokens };
 }
 
 /**
- * How far in time (ms) a member can be from an item and still decide its placement, apart from same-source,
- * author and translation matches (which the index keeps at any gap). With text, or naming authors, the item
+ * How far in time (ms) a member can be from an item and still decide its placement, apart from author and
+ * translation matches (which the index keeps at any gap). With text, or naming authors, the item
  * can be a duplicate at any gap (containment, author rules): the whole window. A bare headline (no body words
  * to compare, so no containment and no body cosine) is a duplicate only by its title within
- * titleOnlyMaxGapHours, and joins a story only while storyCentroidCosine plus the per-day gap penalty stays
+ * titleOnlyMaxGapHours (from any source), and joins a story only while storyCentroidCosine plus the per-day gap penalty stays
  * reachable by a cosine (at most 1). Exact: every cluster it skips could not have taken the item.
  */
 export function reachMs(features: ItemFeatures, level: ClusterLevel): number {

@@ -32,7 +32,6 @@ export function blockingTokens(item: ItemFeatures, idf: IdfModel): string[] {
 
 /** What the index keeps of an item besides its tokens: whatever lets a pair match at any time gap. */
 export interface EntryTraits {
-  readonly sourceKey: string;
   readonly language: Language;
   readonly hasAuthors: boolean;
 }
@@ -40,8 +39,8 @@ export interface EntryTraits {
 /** The item being placed, and how far from it in time an ordinary entry can still matter (see reachMs). */
 export interface Probe extends EntryTraits {
   readonly time: number;
-  /** Entries further than this are skipped unless their traits allow a match at any gap: same source
-   * (a near-verbatim repeat), authors (the author rules), or another known language (translation). */
+  /** Entries further than this are skipped unless their traits allow a match at any gap: authors (the
+   * author rules) or another known language (translation). */
   readonly reachMs: number;
 }
 
@@ -53,8 +52,6 @@ export class BlockingIndex {
   /** Cluster ids as small integers, so a lookup accumulates in flat arrays instead of Maps and Sets. */
   private readonly handles = new Map<string, number>();
   private readonly ids: string[] = [];
-  /** Source keys as small integers, packed into entry traits. */
-  private readonly sources = new Map<string, number>();
   /** Per handle: the lookup (and token) that last touched it, and its summed weight in that lookup. */
   private lookupStamp = new Int32Array(1024);
   private tokenStamp = new Int32Array(1024);
@@ -86,14 +83,9 @@ export class BlockingIndex {
     }
   }
 
-  /** Source id << 3 | language index << 1 | has authors. */
+  /** Language index << 1 | has authors. */
   private traitsOf(item: EntryTraits): number {
-    let source = this.sources.get(item.sourceKey);
-    if (source === undefined) {
-      source = this.sources.size;
-      this.sources.set(item.sourceKey, source);
-    }
-    return (source << 3) | (LANGUAGES.indexOf(item.language) << 1) | (item.hasAuthors ? 1 : 0);
+    return (LANGUAGES.indexOf(item.language) << 1) | (item.hasAuthors ? 1 : 0);
   }
 
   private grow(): void {
@@ -111,9 +103,7 @@ export class BlockingIndex {
    * summed weight of the shared tokens (a cheap upper estimate of the similarity, used to rank them). */
   lookup(tokens: readonly string[], weights: ReadonlyMap<string, number>, probe: Probe): Map<string, number> {
     const time = probe.time;
-    const own = this.traitsOf(probe);
-    const ownSource = own >> 3;
-    const ownLanguage = (own >> 1) & 3;
+    const ownLanguage = this.traitsOf(probe) >> 1;
     // Reaching no further than the window itself, an entry needs no trait test.
     const reachAll = probe.reachMs >= this.windowMs;
     const nearest = time - probe.reachMs;
@@ -142,8 +132,8 @@ export class BlockingIndex {
         if (t >= oldest && t <= newest && this.tokenStamp[handle] !== tokenStamp) {
           if (!reachAll && (t < nearest || t > furthest)) {
             const traits = posting.traits[i]!;
-            const language = (traits >> 1) & 3;
-            const anyGap = traits >> 3 === ownSource || (traits & 1) === 1 || (language !== 0 && ownLanguage !== 0 && language !== ownLanguage);
+            const language = traits >> 1;
+            const anyGap = (traits & 1) === 1 || (language !== 0 && ownLanguage !== 0 && language !== ownLanguage);
             if (!anyGap) continue;
           }
           this.tokenStamp[handle] = tokenStamp;

@@ -216,8 +216,14 @@ export function judgeDuplicate(s: PairScores): PairVerdict {
     };
   }
   const shortTitle = Math.min(...s.titleWords) < t.minTitleWords;
+  const headlinesOnly = s.containment === null && s.bodyCosine === 0;
   if (s.sameSource) {
     const titleOk = s.titleDice >= t.sameSourceTitleDice;
+    // A source re-listing its own headline later, with nothing else to compare, is a recurring title
+    // ("Sector Update: Consumer", a weekly column) or a follow-up: the late-title rule holds here too.
+    if (titleOk && headlinesOnly && s.gapHours > t.titleOnlyMaxGapHours) {
+      return { duplicate: false, rule: 'title-too-late', reason: `same source, same headline but only headlines to compare and ${s.gapHours.toFixed(1)} h apart (> ${t.titleOnlyMaxGapHours} h)` };
+    }
     const bodyOk = s.containment === null ? s.bodyCosine >= t.sameSourceContainment || s.bodyCosine === 0 : s.containment >= t.sameSourceContainment;
     return titleOk && bodyOk
       ? { duplicate: true, rule: 'same-source-repeat', reason: `same source, title Dice ${f(s.titleDice)} >= ${t.sameSourceTitleDice} and the same text` }
@@ -227,7 +233,7 @@ export function judgeDuplicate(s: PairScores): PairVerdict {
     return { duplicate: true, rule: 'containment', reason: `${f(s.containment)} of the shorter text's 3-grams are in the longer (>= ${t.containment})` };
   }
   if (s.titleDice >= t.sameTitleDice && !shortTitle) {
-    if (s.containment === null && s.bodyCosine === 0 && s.gapHours > t.titleOnlyMaxGapHours) {
+    if (headlinesOnly && s.gapHours > t.titleOnlyMaxGapHours) {
       return { duplicate: false, rule: 'title-too-late', reason: `title Dice ${f(s.titleDice)} but only headlines to compare and ${s.gapHours.toFixed(1)} h apart (> ${t.titleOnlyMaxGapHours} h)` };
     }
     const bodyOk =

@@ -11,7 +11,10 @@ export const THRESHOLDS = {
   /** A headline alone (no text on either side to compare) identifies a re-publication only near its first
    * appearance: wire copies are picked up within hours, while the same headline a day later is usually a
    * follow-up or a stock title ("Titanfall review", "Business Highlights"). UCI, duplicates level: pairwise
-   * precision 0.89 with no limit, 0.98 with 6 h. Pairs with text evidence (containment) have no such limit. */
+   * precision 0.89 with no limit, 0.98 with 6 h. It holds for a source repeating its own headline too
+   * ("Sector Update: Consumer", a column re-run: UCI duplicates precision 0.973 -> 0.982). Pairs with text
+   * evidence (containment) have no such limit. It also bounds how far back the candidate search looks for a
+   * bare headline (assign.ts, reachMs). */
   titleOnlyMaxGapHours: 6,
   /** Same source: a listing never lists one story twice, so only a near-verbatim repeat counts. */
   sameSourceTitleDice: 0.95,
