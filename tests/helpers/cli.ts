@@ -20,6 +20,8 @@ export function runCli(args: readonly string[], options: { cwd?: string; env?: N
     env: { ...process.env, FEEDMERGE_CONFIG: '', ...options.env },
     encoding: 'utf8',
     timeout: 120_000,
+    // The default 1 MiB would cut `clusters --json` of a large corpus short.
+    maxBuffer: 256 * 1024 * 1024,
   });
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
 }
