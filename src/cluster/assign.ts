@@ -406,6 +406,7 @@ class Assigner {
   }
 
   private evict(now: number): void {
+    this.index.prune(now - this.windowMs);
     for (const [id, cluster] of this.clusters) {
       if (cluster.latestTime < now - this.windowMs) {
         // Keep ids for the result, drop the text and vectors.

@@ -99,6 +99,11 @@ export class BlockingIndex {
     [this.lookupStamp, this.tokenStamp, this.sums] = [lookupStamp, tokenStamp, sums];
   }
 
+  /** Forgets entries older than `oldest`; call it with a time no later than any lookup still to come. */
+  prune(oldest: number): void {
+    pruneIndex(this.postings, oldest);
+  }
+
   /** Cluster ids (possibly stale: resolve merges) sharing tokens with the item inside the window, with the
    * summed weight of the shared tokens (a cheap upper estimate of the similarity, used to rank them). */
   lookup(tokens: readonly string[], weights: ReadonlyMap<string, number>, probe: Probe): Map<string, number> {
@@ -149,6 +154,29 @@ export class BlockingIndex {
     const found = new Map<string, number>();
     for (const handle of touched) found.set(this.ids[handle]!, this.sums[handle]!);
     return found;
+  }
+}
+
+/** Drops every entry older than `oldest` (lookups never reach before it again), and postings left empty,
+ * so memory follows the window, not the whole history: a rare token may never be looked up again. */
+function pruneIndex(postings: Map<string, Posting>, oldest: number): void {
+  for (const [token, posting] of postings) {
+    let kept = 0;
+    for (let i = posting.start; i < posting.times.length; i += 1) {
+      if (posting.times[i]! < oldest) continue;
+      posting.clusters[kept] = posting.clusters[i]!;
+      posting.times[kept] = posting.times[i]!;
+      posting.traits[kept] = posting.traits[i]!;
+      kept += 1;
+    }
+    if (kept === 0) {
+      postings.delete(token);
+      continue;
+    }
+    posting.clusters.length = kept;
+    posting.times.length = kept;
+    posting.traits.length = kept;
+    posting.start = 0;
   }
 }
 
