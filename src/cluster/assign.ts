@@ -241,12 +241,10 @@ class Assigner {
     this.scratch.load(vector, this.tokens.size);
     const probe = memberOf(features, vector);
     const time = features.input.time;
+    // Distinct live ids in any order: the eligible ones are ranked by a total order (byScoreThenAge) below.
     const candidateIds = this.strategy === 'blocked' ? this.blockedCandidates(features, mapVector, time) : [...this.clusters.keys()];
-    const seen = new Set<string>();
     const evaluations: Evaluation[] = [];
-    for (const id of candidateIds.sort(compareIds)) {
-      if (seen.has(id)) continue;
-      seen.add(id);
+    for (const id of candidateIds) {
       const cluster = this.clusters.get(id);
       if (cluster === undefined) continue;
       if (time < cluster.earliestTime - this.windowMs || time > cluster.latestTime + this.windowMs) continue;
@@ -270,24 +268,21 @@ class Assigner {
 
   /** The clusters sharing the most weight of rare tokens with the item, best first (at most maxCandidates). */
   private blockedCandidates(features: ItemFeatures, vector: SparseVector, time: number): string[] {
-    const shared = new Map<string, number>();
     const probe: Probe = { ...entryTraits(features), time, reachMs: Math.min(this.windowMs, reachMs(features, this.options.level)) };
-    for (const [id, weight] of this.index.lookup(blockingTokens(features, this.idf), withAuthorWeights(vector, features), probe)) {
-      const live = this.resolve(id);
-      shared.set(live, Math.max(shared.get(live) ?? 0, weight));
-    }
+    const found = this.index.lookup(blockingTokens(features, this.idf), withAuthorWeights(vector, features), probe);
     const limit = THRESHOLDS.maxCandidates;
-    // The caller re-sorts by id, so below the limit no ranking is needed.
-    if (shared.size <= limit) return [...shared.keys()];
+    if (found.ids.length <= limit) return found.ids;
     // Only entries reaching the limit-th largest weight can make the cut: find it with a numeric typed-array
     // sort, then rank just those (with ties by id, as the full sort would).
-    const weights = Float64Array.from(shared.values()).sort();
-    const cut = weights[weights.length - limit]!;
-    return [...shared]
-      .filter((entry) => entry[1] >= cut)
-      .sort((a, b) => b[1] - a[1] || compareIds(a[0], b[0]))
+    const cut = Float64Array.from(found.weights).sort()[found.weights.length - limit]!;
+    const ranked: number[] = [];
+    found.weights.forEach((weight, i) => {
+      if (weight >= cut) ranked.push(i);
+    });
+    return ranked
+      .sort((a, b) => found.weights[b]! - found.weights[a]! || compareIds(found.ids[a]!, found.ids[b]!))
       .slice(0, limit)
-      .map(([id]) => id);
+      .map((i) => found.ids[i]!);
   }
 
   /** Scores an item against a cluster as a whole: centroid cosine and duplicate votes of in-window members. */
@@ -382,11 +377,13 @@ class Assigner {
     if (!into.existing && into.id !== into.earliestId) {
       this.clusters.delete(into.id);
       this.mergedInto.set(into.id, into.earliestId);
+      this.index.alias(into.id, into.earliestId);
       into.id = into.earliestId;
       this.clusters.set(into.id, into);
     }
     this.clusters.delete(from.id);
     this.mergedInto.set(from.id, into.id);
+    this.index.alias(from.id, into.id);
     return into;
   }
 

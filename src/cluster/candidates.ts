@@ -51,7 +51,10 @@ export class BlockingIndex {
   private readonly postings = new Map<string, Posting>();
   /** Cluster ids as small integers, so a lookup accumulates in flat arrays instead of Maps and Sets. */
   private readonly handles = new Map<string, number>();
+  /** Per handle: the cluster's current id (meaningful at union-find roots). */
   private readonly ids: string[] = [];
+  /** Union-find over handles: a merged cluster's handle points towards the survivor's. */
+  private parent = new Int32Array(1024);
   /** Per handle: the lookup (and token) that last touched it, and its summed weight in that lookup. */
   private lookupStamp = new Int32Array(1024);
   private tokenStamp = new Int32Array(1024);
@@ -70,6 +73,7 @@ export class BlockingIndex {
       this.handles.set(clusterId, handle);
       this.ids.push(clusterId);
       if (handle >= this.sums.length) this.grow();
+      this.parent[handle] = handle;
     }
     for (const token of tokens) {
       let posting = this.postings.get(token);
@@ -96,7 +100,35 @@ export class BlockingIndex {
     tokenStamp.set(this.tokenStamp);
     const sums = new Float64Array(size);
     sums.set(this.sums);
-    [this.lookupStamp, this.tokenStamp, this.sums] = [lookupStamp, tokenStamp, sums];
+    const parent = new Int32Array(size);
+    parent.set(this.parent);
+    [this.lookupStamp, this.tokenStamp, this.sums, this.parent] = [lookupStamp, tokenStamp, sums, parent];
+  }
+
+  /** The handle standing for a cluster and every cluster merged into it (path halving keeps chains short). */
+  private root(handle: number): number {
+    let h = handle;
+    while (this.parent[h] !== h) {
+      this.parent[h] = this.parent[this.parent[h]!]!;
+      h = this.parent[h]!;
+    }
+    return h;
+  }
+
+  /** Records that cluster `fromId` is now `toId`: merged into it, or renamed to it when `toId` is new. */
+  alias(fromId: string, toId: string): void {
+    const from = this.handles.get(fromId);
+    if (from === undefined) return;
+    const fromRoot = this.root(from);
+    const to = this.handles.get(toId);
+    if (to === undefined) {
+      this.handles.set(toId, fromRoot);
+      this.ids[fromRoot] = toId;
+      return;
+    }
+    const toRoot = this.root(to);
+    if (toRoot !== fromRoot) this.parent[fromRoot] = toRoot;
+    this.ids[toRoot] = toId;
   }
 
   /** Forgets entries older than `oldest`; call it with a time no later than any lookup still to come. */
@@ -104,9 +136,9 @@ export class BlockingIndex {
     pruneIndex(this.postings, oldest);
   }
 
-  /** Cluster ids (possibly stale: resolve merges) sharing tokens with the item inside the window, with the
-   * summed weight of the shared tokens (a cheap upper estimate of the similarity, used to rank them). */
-  lookup(tokens: readonly string[], weights: ReadonlyMap<string, number>, probe: Probe): Map<string, number> {
+  /** The clusters (current ids, merges followed) sharing tokens with the item within its reach, each with the
+   * summed weight of the distinct shared tokens (a cheap upper estimate of the similarity, to rank them). */
+  lookup(tokens: readonly string[], weights: ReadonlyMap<string, number>, probe: Probe): { ids: string[]; weights: number[] } {
     const time = probe.time;
     const ownLanguage = this.traitsOf(probe) >> 1;
     // Reaching no further than the window itself, an entry needs no trait test.
@@ -133,7 +165,7 @@ export class BlockingIndex {
       const newest = time + this.windowMs;
       for (let i = posting.start; i < posting.clusters.length; i += 1) {
         const t = posting.times[i]!;
-        const handle = posting.clusters[i]!;
+        const handle = this.root(posting.clusters[i]!);
         if (t >= oldest && t <= newest && this.tokenStamp[handle] !== tokenStamp) {
           if (!reachAll && (t < nearest || t > furthest)) {
             const traits = posting.traits[i]!;
@@ -151,9 +183,7 @@ export class BlockingIndex {
         }
       }
     }
-    const found = new Map<string, number>();
-    for (const handle of touched) found.set(this.ids[handle]!, this.sums[handle]!);
-    return found;
+    return { ids: touched.map((handle) => this.ids[handle]!), weights: touched.map((handle) => this.sums[handle]!) };
   }
 }
 
