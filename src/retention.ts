@@ -22,12 +22,12 @@ export function pruneExpired(config: Config, store: Store, now: Date): PruneRepo
   const cutoff = new Date(cutoffMs).toISOString();
   const clusters = store.clusters.latest();
   const shown = new Set(config.publish.feeds.flatMap((feed) => selectClusters(clusters, feed).map((cluster) => cluster.id)));
-  const counts = store.transaction(() => store.retention.prune(cutoff, cutoffMs, [...shown]));
+  const counts = store.transaction(() => store.retention.prune(cutoff, cutoffMs, [...shown], now.toISOString()));
   const protectedStories = clusters.filter((cluster) => shown.has(cluster.id) && Date.parse(cluster.updated) < cutoffMs).length;
   return { ...counts, cutoff, protectedStories };
 }
 
 /** One log line describing a prune. */
 export function pruneSummary(report: PruneReport): string {
-  return `prune: deleted ${report.clusters} stories, ${report.items} items, ${report.mergeRecords} merge records and ${report.runs} run records older than ${report.cutoff}; kept ${report.protectedStories} old stories still shown in a published feed`;
+  return `prune: deleted ${report.clusters} stories, ${report.items} items, ${report.mergeRecords} merge records and ${report.runs} run records older than ${report.cutoff}; kept ${report.protectedStories} old stories still shown in a published feed; forgot ${report.tombstones} pruned items their sources no longer list`;
 }

@@ -96,6 +96,47 @@ describe('pruneExpired', () => {
     store.close();
   });
 
+  it('does not bring back a pruned item its source still lists, until the source stops listing it', () => {
+    const dir = tempDir();
+    const config = parseConfig({ root: dir, retention: { days: 90 }, publish: { feeds: [{ name: 'all', limit: 1 }] } }, join(dir, 'feedmerge.yaml'));
+    const store = Store.open(join(dir, 'feedmerge.db'));
+    store.sources.declare({ kind: 'feed', url: MAIN, name: 'Main', origin: 'config' }, OLDER);
+    const old = add(store, MAIN, 'old', OLDER, OLDER, 'OLD');
+    add(store, MAIN, 'new', RECENT, RECENT, 'NEW');
+    expect(pruneExpired(config, store, NOW)).toMatchObject({ items: 1, clusters: 1, tombstones: 0 });
+    expect(store.items.get(old)).toBeUndefined();
+
+    // The feed still lists the old item on the next runs: nothing is inserted, nothing to cluster.
+    const later = '2026-06-02T00:00:00.000Z';
+    for (const at of [later, '2026-08-01T00:00:00.000Z']) {
+      expect(store.transaction(() => store.items.upsert(MAIN, [raw('old', OLDER), raw('new', RECENT)], at))).toMatchObject({ inserted: 0 });
+    }
+    expect(store.items.get(old)).toBeUndefined();
+    expect(store.items.unclustered()).toEqual([]);
+
+    // Seen on 2026-08-01, the tombstone outlives a prune on 2026-09-01 ...
+    expect(pruneExpired(config, store, new Date('2026-09-01T00:00:00.000Z'))).toMatchObject({ tombstones: 0 });
+    // ... but not one after the feed stopped listing the item for the retention period: then it may return.
+    expect(pruneExpired(config, store, new Date('2026-11-15T00:00:00.000Z'))).toMatchObject({ tombstones: 1 });
+    expect(store.transaction(() => store.items.upsert(MAIN, [raw('old', OLDER)], '2026-11-16T00:00:00.000Z'))).toMatchObject({ inserted: 1 });
+    expect(store.integrityCheck()).toBe('ok');
+    store.close();
+  });
+
+  it('forgets the tombstones of a removed source', () => {
+    const dir = tempDir();
+    const config = parseConfig({ root: dir, retention: { days: 90 } }, join(dir, 'feedmerge.yaml'));
+    const store = Store.open(join(dir, 'feedmerge.db'));
+    store.sources.declare({ kind: 'feed', url: MAIN, name: 'Main', origin: 'config' }, OLDER);
+    add(store, MAIN, 'old', OLDER, OLDER, 'OLD');
+    pruneExpired(config, store, NOW);
+    store.transaction(() => store.sources.remove(MAIN));
+    store.sources.declare({ kind: 'feed', url: MAIN, name: 'Main', origin: 'config' }, RECENT);
+    // Re-added, the feed starts afresh: what it lists is read again.
+    expect(store.transaction(() => store.items.upsert(MAIN, [raw('old', OLDER)], RECENT))).toMatchObject({ inserted: 1 });
+    store.close();
+  });
+
   it('keeps everything younger than retention.days', () => {
     const dir = tempDir();
     const config = parseConfig({ root: dir, retention: { days: 365 } }, join(dir, 'feedmerge.yaml'));

@@ -57,6 +57,7 @@ export class ItemRepository {
   private readonly selectById;
   private readonly selectByCluster;
   private readonly countAll;
+  private readonly touchTombstone;
 
   constructor(private readonly db: Db) {
     this.selectExisting = db.prepare<[string, string], { id: string; content_hash: string; position: number; cluster_id: string | null }>(
@@ -78,11 +79,16 @@ export class ItemRepository {
     this.selectById = db.prepare<[string], ItemRow>(`${SELECT_ITEM} WHERE i.id = ?`);
     this.selectByCluster = db.prepare<[string], ItemRow>(`${SELECT_ITEM} WHERE i.cluster_id = ? ORDER BY i.sort_time, i.position, i.id`);
     this.countAll = db.prepare<[], { n: number }>(`SELECT COUNT(*) AS n FROM items`);
+    this.touchTombstone = db.prepare<[string, string, string]>(
+      `UPDATE pruned_items SET last_seen_at = ? WHERE source_url = ? AND identity = ?`,
+    );
   }
 
   /**
    * Stores a source's items: new identities are inserted, known ones updated in place when their visible
-   * content changed, untouched otherwise. Call inside a transaction.
+   * content changed, untouched otherwise. An item retention deleted stays deleted while its source still
+   * lists it (its tombstone is only marked as seen): it would come back as a new story. Call inside a
+   * transaction.
    */
   upsert(sourceUrl: string, items: readonly RawItem[], now: string): UpsertResult {
     let inserted = 0;
@@ -112,6 +118,7 @@ export class ItemRepository {
         now,
       };
       if (!existing) {
+        if (this.touchTombstone.run(now, sourceUrl, item.identity).changes > 0) continue;
         this.insert.run({ ...values, id: itemId(sourceUrl, item.identity), sortTime: publishedTime ?? nowMs });
         inserted++;
       } else if (existing.content_hash !== hash) {

@@ -10,6 +10,8 @@ export interface PruneCounts {
   readonly mergeRecords: number;
   /** Run records deleted (the last run is always kept: `/healthz` shows it). */
   readonly runs: number;
+  /** Tombstones dropped: pruned items their source has not listed for the retention period. */
+  readonly tombstones: number;
 }
 
 /** Deletes what has outlived the retention period; the only place rows are deleted by age. */
@@ -22,18 +24,22 @@ export class RetentionRepository {
    * Deletes clusters whose last change and every member's time are before the cutoff (unless listed in
    * `keep`: what a published feed still shows), live clusters with no members left, the merge records that
    * point (directly or through a chain) to a deleted cluster, the members of deleted clusters, unclustered
-   * items older than the cutoff and old run records. Call inside a transaction.
+   * items older than the cutoff and old run records. Every deleted item leaves a tombstone (see
+   * ItemRepository.upsert); tombstones unseen since the cutoff go. Call inside a transaction.
    */
-  prune(cutoffIso: string, cutoffMs: number, keep: readonly string[]): PruneCounts {
+  prune(cutoffIso: string, cutoffMs: number, keep: readonly string[], nowIso: string): PruneCounts {
     const s = (this.statements ??= this.prepare());
     s.clear.run();
     const live = s.collectLive.run({ cutoffIso, cutoffMs, keep: JSON.stringify(keep) }).changes;
     const withMerged = live + s.collectMerged.run().changes;
+    const tombstones = s.dropTombstones.run({ cutoffIso }).changes;
+    s.buryMembers.run({ nowIso });
+    s.buryUnclustered.run({ cutoffIso, cutoffMs, nowIso });
     const items = s.deleteMembers.run().changes + s.deleteUnclustered.run({ cutoffIso, cutoffMs }).changes;
     s.deleteClusters.run();
     const runs = s.deleteRuns.run({ cutoffIso }).changes;
     s.clear.run();
-    return { items, clusters: live, mergeRecords: withMerged - live, runs };
+    return { items, clusters: live, mergeRecords: withMerged - live, runs, tombstones };
   }
 
   private prepare() {
@@ -59,6 +65,14 @@ export class RetentionRepository {
           SELECT c.id FROM clusters c JOIN gone g ON c.merged_into = g.id
         )
         SELECT id FROM gone`),
+      dropTombstones: this.db.prepare(`DELETE FROM pruned_items WHERE last_seen_at < @cutoffIso`),
+      buryMembers: this.db.prepare(`
+        INSERT OR REPLACE INTO pruned_items (source_url, identity, pruned_at, last_seen_at)
+        SELECT source_url, identity, @nowIso, @nowIso FROM items WHERE cluster_id IN (SELECT id FROM temp.prune_clusters)`),
+      buryUnclustered: this.db.prepare(`
+        INSERT OR REPLACE INTO pruned_items (source_url, identity, pruned_at, last_seen_at)
+        SELECT source_url, identity, @nowIso, @nowIso FROM items
+        WHERE cluster_id IS NULL AND sort_time < @cutoffMs AND first_seen_at < @cutoffIso`),
       deleteMembers: this.db.prepare(`DELETE FROM items WHERE cluster_id IN (SELECT id FROM temp.prune_clusters)`),
       deleteUnclustered: this.db.prepare(
         `DELETE FROM items WHERE cluster_id IS NULL AND sort_time < @cutoffMs AND first_seen_at < @cutoffIso`,
