@@ -1,7 +1,8 @@
 import type { RawItem } from '../model.js';
 import { toIsoDate } from './dates.js';
 import { itemIdentity, resolveLink } from './identity.js';
-import { stripTruncationMark, toPlainText } from './plain-text.js';
+import { toPlainText } from './plain-text.js';
+import { stripTruncation } from './truncation.js';
 
 /** An item as a format adapter found it, before cleaning: text may hold HTML, links may be relative. */
 export interface ItemDraft {
@@ -33,7 +34,7 @@ export function finishItem(draft: ItemDraft, position: number, sourceUrl: string
   let link = resolveLink(draft.link, draft.base);
   if (!link && guid && draft.guidIsLink) link = resolveLink(guid, null);
   const summarySource = draft.summaryHtml ?? draft.contentHtml;
-  const { text: summaryText, truncated } = stripTruncationMark(toPlainText(summarySource));
+  const { text: summaryText, truncated } = stripTruncation(toPlainText(summarySource));
   const summary = cut(summaryText, MAX_SUMMARY_CHARS);
   let title = cut(toPlainText(draft.title), MAX_TITLE_CHARS);
   if (!title) title = cut(summary, DERIVED_TITLE_CHARS) || (link ?? '');

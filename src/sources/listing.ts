@@ -6,7 +6,7 @@ import { createHash } from 'node:crypto';
 import type { RawItem } from '../model.js';
 import { markFurniture } from './listing-furniture.js';
 import { layoutStories, type StoryDraft } from './listing-layout.js';
-import { stripTruncation } from './listing-shape.js';
+import { stripTruncation } from './truncation.js';
 import { collapseSpaces, foldTitle, normaliseListingText, splitParagraphs } from './listing-text.js';
 import { deriveTitle } from './listing-title.js';
 

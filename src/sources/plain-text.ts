@@ -10,8 +10,6 @@ const ANY_TAG = /<\/?[a-z!?][^<>]*>/gi;
 /** C0/C1 control characters except tab/newline (collapsed below) and U+FFFD, which marks invalid input. */
 // eslint-disable-next-line no-control-regex -- removing control characters is the point
 const CONTROL = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F]/g;
-/** Truncation marks feeds append to teasers ("[...]", "[…]", "Read more…"). */
-const TRUNCATION_MARK = /\s*(?:\[\s*(?:\.\.\.|…)\s*\]|\(\s*(?:\.\.\.|…)\s*\)|(?:\.\.\.|…)\s*$)\s*$/u;
 
 /** Turns an HTML (or plain) fragment into one line of plain text: tags stripped, entities decoded, whitespace collapsed. */
 export function toPlainText(html: string | null | undefined): string {
@@ -65,8 +63,3 @@ function removeHiddenElements(html: string): string {
   return out + html.slice(pos);
 }
 
-/** Removes a trailing truncation mark; reports whether there was one. */
-export function stripTruncationMark(text: string): { readonly text: string; readonly truncated: boolean } {
-  const stripped = text.replace(TRUNCATION_MARK, '');
-  return stripped.length === text.length ? { text, truncated: false } : { text: stripped.trim(), truncated: true };
-}
