@@ -30,11 +30,13 @@ export function registerFeedsManage(feeds: Command): void {
       const schedule = checkSchedule(options.schedule, 'feeds add');
       const name = options.name === undefined ? defaultFeedName(location) : options.name.trim();
       if (name === '') throw new FeedmergeError('feeds add: --name must not be empty');
-      await withStore(config, (store) => {
-        refuseDuplicate(location, config, store, 'feeds add');
-        store.sources.declare({ kind: 'feed', url: location, name, origin: 'cli', schedule }, new Date().toISOString());
+      const formerly = await withStore(config, (store) => {
+        const previous = refuseDuplicate(location, config, store, 'feeds add');
+        store.sources.adopt({ kind: 'feed', url: location, name, origin: 'cli', schedule }, new Date().toISOString());
+        return previous;
       });
-      process.stdout.write(`Added ${name} <${location}>${schedule ? ` on schedule "${schedule}"` : ''}; it is read on the next run.\n`);
+      const kept = formerly ? ` (it was in the config file before: its ${formerly.items} items and state are kept)` : '';
+      process.stdout.write(`Added ${name} <${location}>${schedule ? ` on schedule "${schedule}"` : ''}${kept}; it is read on the next run.\n`);
     });
 
   feeds
@@ -133,13 +135,18 @@ export function defaultFeedName(location: string): string {
   return location.split(/[\\/]/).pop()!.replace(/\.(xml|rss|atom|json)$/i, '') || location;
 }
 
-/** Fails when the feed is already declared, in the config file or in the database. */
-export function refuseDuplicate(location: string, config: Config, store: Store, command: string): void {
+/**
+ * Fails when the feed is already declared, in the config file or in the database. A feed the config file
+ * declared before but no longer does may be subscribed again: it is returned, to be taken over.
+ */
+export function refuseDuplicate(location: string, config: Config, store: Store, command: string): SourceState | undefined {
   if (config.feeds.some((feed) => feed.url === location)) {
     throw new FeedmergeError(`${command}: ${location} is already in the config file ${config.configPath}`);
   }
   const existing: SourceState | undefined = store.sources.get(location);
+  if (existing?.kind === 'feed' && existing.origin === 'config') return existing;
   if (existing) throw new FeedmergeError(`${command}: ${location} is already subscribed as "${existing.name}"`);
+  return undefined;
 }
 
 /** Runs `work` holding the run lock (a run in flight would otherwise write items of a feed being removed). */

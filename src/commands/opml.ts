@@ -111,7 +111,7 @@ export function importFeeds(
         else problems.push(`skipped ${feed.url}: ${describeError(error).replace(/^opml import: /, '')}`);
         continue;
       }
-      store.sources.declare({ kind: 'feed', url: location, name: feed.name ?? defaultFeedName(location), origin: 'cli' }, now);
+      store.sources.adopt({ kind: 'feed', url: location, name: feed.name ?? defaultFeedName(location), origin: 'cli' }, now);
       added++;
     }
   });

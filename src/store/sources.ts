@@ -86,6 +86,14 @@ export class SourceRepository {
     else if (!(spec.origin === 'cli' && existing.origin !== 'cli')) this.updateDeclared.run(row);
   }
 
+  /** Records a source the CLI subscribes to, taking over an entry the config file declared before (its
+   * items and read state are kept; name, schedule and origin become the CLI's). */
+  adopt(spec: SourceSpec, now: string): void {
+    const row = { url: spec.url, kind: spec.kind, name: spec.name, origin: spec.origin, schedule: spec.schedule ?? null, now };
+    if (this.get(spec.url)) this.updateDeclared.run(row);
+    else this.insert.run(row);
+  }
+
   /** Applies what a reader learnt about a source; `newUrl` moves it (and its items) to a new URL. */
   update(url: string, change: SourceStateChange): string {
     const assignments: string[] = [];

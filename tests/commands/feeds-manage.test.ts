@@ -73,6 +73,28 @@ describe('feeds add / remove', () => {
     expect(after.clusters.some((cluster) => cluster.items.some((item) => item.source === 'Guardian'))).toBe(false);
   }, 120_000);
 
+  it('subscribes again, from the CLI, a feed taken out of the config file, keeping its items', async () => {
+    const dir = tempDir();
+    const file = join(dir, 'guardian.rss');
+    writeFileSync(file, GUARDIAN);
+    const config = makeInstance(dir, `feeds:\n  - url: ${JSON.stringify(file)}\n    name: Guardian\n`);
+    expect((await cli(['run', '--config', config])).status).toBe(0);
+    const [before] = feedsOf((await cli(['feeds', '--json', '--config', config])).stdout);
+    expect(before).toMatchObject({ url: file, origin: 'config' });
+
+    writeFileSync(config, readFileSync(config, 'utf8').replace(/feeds:[\s\S]*$/, ''));
+    const added = await cli(['feeds', 'add', file, '--name', 'The Guardian', '--config', config]);
+    expect(added.stderr).toBe('');
+    expect(added.status).toBe(0);
+    expect(added.stdout).toContain(`its ${String(before!.items)} items and state are kept`);
+    const [after] = feedsOf((await cli(['feeds', '--json', '--config', config])).stdout);
+    expect(after).toMatchObject({ url: file, name: 'The Guardian', origin: 'cli', items: before!.items, status: 'ok' });
+    // Now it is the CLI's: adding it once more is a duplicate.
+    const again = await cli(['feeds', 'add', file, '--config', config]);
+    expect(again.status).toBe(1);
+    expect(again.stderr).toMatch(/already subscribed as "The Guardian"/);
+  }, 120_000);
+
   it('feeds reset lets a feed that answered 410 Gone be read again', async () => {
     let gone = true;
     let hits = 0;
