@@ -37,7 +37,13 @@ const configSchema = z.strictObject({
   root: z.string().default('.'),
   database: z.string().min(1).default('data/feedmerge.db'),
   output: z.string().min(1).default('public'),
-  seeds: z.array(z.string().min(1)).default([]),
+  seeds: z
+    .array(
+      z.union([z.string().min(1), z.strictObject({ path: z.string().min(1), name: z.string().trim().min(1) })], {
+        error: 'expected a path, or {path, name} naming the outlet',
+      }),
+    )
+    .default([]),
   feeds: z.array(feedEntry).default([]),
   title: z.string().min(1).default('feedmerge'),
   /** Public URL the published feeds are reachable at (used for self links and ids). */
@@ -108,6 +114,8 @@ export interface Config {
   readonly database: string;
   readonly output: string;
   readonly seeds: readonly string[];
+  /** Outlet names given to seed paths (`{path, name}` entries): a file's, or every file's of a folder. */
+  readonly seedNames: ReadonlyMap<string, string>;
   readonly feeds: readonly FeedConfig[];
   readonly title: string;
   readonly baseUrl: string;
@@ -168,7 +176,8 @@ export function parseConfig(data: unknown, configPath: string): Config {
     root,
     database: atRoot(value.database),
     output: atRoot(value.output),
-    seeds: value.seeds.map(atRoot),
+    seeds: value.seeds.map((seed) => atRoot(typeof seed === 'string' ? seed : seed.path)),
+    seedNames: new Map(value.seeds.flatMap((seed) => (typeof seed === 'string' ? [] : [[atRoot(seed.path), seed.name] as const]))),
     feeds,
     title: value.title,
     baseUrl: value.baseUrl.endsWith('/') ? value.baseUrl : `${value.baseUrl}/`,

@@ -65,7 +65,7 @@ export async function runPipeline(config: Config, store: Store, options: RunOpti
 
 /** Records the sources the config and the seed folders declare; returns every source to read this run. */
 function declareSources(config: Config, store: Store, now: string, log: Logger): Set<string> {
-  const { specs: listings, errors } = discoverListings(config.seeds);
+  const { specs: listings, errors } = discoverListings(config.seeds, config.seedNames);
   for (const error of errors) log.warn({ source: error.path }, `seeds: ${error.path}: ${error.error}`);
   const feeds: SourceSpec[] = config.feeds.map((feed) => ({
     kind: 'feed',

@@ -31,7 +31,16 @@ describe('loadConfig', () => {
     expect(config.feeds.map((feed) => feed.url)).toEqual([join(dir, 'feeds', 'a.xml'), '/srv/b.xml', 'https://example.org/feed']);
   });
 
+  it('takes seed paths as strings or as {path, name} entries naming the outlet', () => {
+    const dir = tempDir();
+    const path = writeConfig(dir, 'root: ..\nseeds:\n  - seeds\n  - path: captures/ips\n    name: "  IPS News "\n');
+    const config = loadConfig(path);
+    expect(config.seeds).toEqual([join(dir, 'seeds'), join(dir, 'captures', 'ips')]);
+    expect([...config.seedNames]).toEqual([[join(dir, 'captures', 'ips'), 'IPS News']]);
+  });
+
   it.each([
+    ['seeds:\n  - path: x\n    name: ""', /seeds\.0/],
     ['database: 5', /database: expected string/],
     ['feeds:\n  - name: x', /feeds\.0\.url: expected string/],
     ['feeds:\n  - url: ftp://x.org/f', /feeds\.0\.url: unsupported scheme/],

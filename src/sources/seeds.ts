@@ -11,16 +11,20 @@ export interface SeedPathError {
 
 /**
  * Finds the listing files under the configured seed paths: every `.txt` file of a folder (not recursive,
- * sorted by name, so a file dropped in is read on the next run), or a file named directly.
+ * sorted by name, so a file dropped in is read on the next run), or a file named directly. A listing is
+ * credited under the name `names` gives its path (or its folder's), else under its file name.
  */
-export function discoverListings(paths: readonly string[]): { specs: SourceSpec[]; errors: SeedPathError[] } {
+export function discoverListings(
+  paths: readonly string[],
+  names: ReadonlyMap<string, string> = new Map(),
+): { specs: SourceSpec[]; errors: SeedPathError[] } {
   const specs: SourceSpec[] = [];
   const errors: SeedPathError[] = [];
   const seen = new Set<string>();
-  const add = (file: string): void => {
+  const add = (file: string, name: string | undefined): void => {
     if (seen.has(file)) return;
     seen.add(file);
-    specs.push({ kind: 'listing', url: file, name: listingName(file), origin: 'seed' });
+    specs.push({ kind: 'listing', url: file, name: names.get(file) ?? name ?? listingName(file), origin: 'seed' });
   };
   for (const path of paths) {
     try {
@@ -29,8 +33,8 @@ export function discoverListings(paths: readonly string[]): { specs: SourceSpec[
           .filter((entry) => entry.isFile() && entry.name.toLowerCase().endsWith('.txt') && !entry.name.startsWith('.'))
           .map((entry) => entry.name)
           .sort()
-          .forEach((name) => add(join(path, name)));
-      } else add(path);
+          .forEach((name) => add(join(path, name), names.get(path)));
+      } else add(path, names.get(path));
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;
       errors.push({ path, error: code === 'ENOENT' ? 'no such file or folder' : String(code ?? error) });

@@ -1,0 +1,26 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { discoverListings } from '../../src/sources/seeds.js';
+import { tempDir } from '../helpers/temp.js';
+
+describe('discoverListings', () => {
+  it('credits listings under the name given to their file or folder, else under the file name', () => {
+    const dir = tempDir();
+    mkdirSync(join(dir, 'ips'));
+    mkdirSync(join(dir, 'misc'));
+    for (const file of ['ips/2026-11-01.txt', 'ips/2026-11-02.txt', 'misc/a.txt', 'misc/b.txt', 'misc/notes.md']) writeFileSync(join(dir, file), 'Headline\n');
+    const names = new Map([
+      [join(dir, 'ips'), 'IPS News'],
+      [join(dir, 'misc', 'b.txt'), 'Kawsachun News'],
+    ]);
+    const { specs, errors } = discoverListings([join(dir, 'ips'), join(dir, 'misc'), join(dir, 'missing')], names);
+    expect(specs.map((spec) => [spec.url.slice(dir.length + 1), spec.name])).toEqual([
+      ['ips/2026-11-01.txt', 'IPS News'],
+      ['ips/2026-11-02.txt', 'IPS News'],
+      ['misc/a.txt', 'a'],
+      ['misc/b.txt', 'Kawsachun News'],
+    ]);
+    expect(errors).toEqual([{ path: join(dir, 'missing'), error: 'no such file or folder' }]);
+  });
+});
