@@ -4,7 +4,7 @@ import { describeError } from './errors.js';
 import type { Logger } from './log.js';
 import type { RunReport, SourceRunResult, SourceSpec, SourceState } from './model.js';
 import { noProgress, type Progress } from './progress.js';
-import { renderFeed, selectClusters } from './publish/feeds.js';
+import { fillsEveryFeed, renderFeed, selectClusters } from './publish/feeds.js';
 import { writeFeeds } from './publish/write.js';
 import { segmentListing } from './sources/listing.js';
 import { readFeeds, type FeedReadOutcome } from './sources/read-feeds.js';
@@ -189,7 +189,7 @@ function clusterNewItems(config: Config, store: Store, now: string, log: Logger)
 
 /** Renders and writes every output feed; returns the files that changed. */
 function publishFeeds(config: Config, store: Store): string[] {
-  const clusters = store.clusters.latest();
+  const clusters = store.clusters.newest((loaded) => fillsEveryFeed(loaded, config.publish.feeds));
   const site = { title: config.title, baseUrl: config.baseUrl };
   const rendered = config.publish.feeds.map((feed) => renderFeed(selectClusters(clusters, feed), feed, site));
   return writeFeeds(config.output, rendered);

@@ -1,5 +1,5 @@
 import type { Config } from './config.js';
-import { selectClusters } from './publish/feeds.js';
+import { fillsEveryFeed, selectClusters } from './publish/feeds.js';
 import type { PruneCounts, Store } from './store/index.js';
 
 /** What a prune did. */
@@ -20,7 +20,7 @@ const DAY_MS = 86_400_000;
 export function pruneExpired(config: Config, store: Store, now: Date): PruneReport {
   const cutoffMs = now.getTime() - config.retention.days * DAY_MS;
   const cutoff = new Date(cutoffMs).toISOString();
-  const clusters = store.clusters.latest();
+  const clusters = store.clusters.newest((loaded) => fillsEveryFeed(loaded, config.publish.feeds));
   const shown = new Set(config.publish.feeds.flatMap((feed) => selectClusters(clusters, feed).map((cluster) => cluster.id)));
   const counts = store.transaction(() => store.retention.prune(cutoff, cutoffMs, [...shown], now.toISOString()));
   const protectedStories = clusters.filter((cluster) => shown.has(cluster.id) && Date.parse(cluster.updated) < cutoffMs).length;

@@ -29,6 +29,11 @@ export function feedUrl(site: SiteInfo, name: string, format: FeedFormat): strin
   return `${site.baseUrl}feeds/${name}.${format}`;
 }
 
+/** Whether `loaded` (the newest stories, see ClusterRepository.newest) holds every feed's full selection. */
+export function fillsEveryFeed(loaded: readonly Cluster[], feeds: readonly OutputFeedConfig[]): boolean {
+  return feeds.every((feed) => selectClusters(loaded, feed).length >= feed.limit);
+}
+
 /** Filters (sources by name or URL, keywords), newest first by cluster `updated`, at most `limit`. */
 export function selectClusters(clusters: readonly Cluster[], feed: OutputFeedConfig): Cluster[] {
   const sources = feed.sources?.map((s) => s.trim().toLowerCase());

@@ -8,6 +8,9 @@ interface ClusterRow {
   updated_at: string;
 }
 
+/** Stories in the first page `newest` reads; each further page is twice as large. */
+const NEWEST_FIRST_PAGE = 256;
+
 /** What applying a clustering result changed. */
 export interface ApplyResult {
   readonly newClusters: number;
@@ -21,6 +24,8 @@ export class ClusterRepository {
   private readonly touchOne;
   private readonly markMerged;
   private readonly selectLive;
+  private readonly selectLiveAfter;
+  private readonly selectRestOfGroup;
   private readonly selectOne;
   private readonly selectMergedInto;
 
@@ -33,6 +38,13 @@ export class ClusterRepository {
     this.markMerged = db.prepare(`UPDATE clusters SET merged_into = ?, updated_at = ? WHERE id = ?`);
     this.selectLive = db.prepare<[number], ClusterRow>(
       `SELECT id, created_at, updated_at FROM clusters WHERE merged_into IS NULL ORDER BY updated_at DESC, id LIMIT ?`,
+    );
+    this.selectLiveAfter = db.prepare<{ updated: string; id: string; limit: number }, ClusterRow>(
+      `SELECT id, created_at, updated_at FROM clusters WHERE merged_into IS NULL AND (updated_at < @updated OR (updated_at = @updated AND id > @id))
+       ORDER BY updated_at DESC, id LIMIT @limit`,
+    );
+    this.selectRestOfGroup = db.prepare<{ updated: string; id: string }, ClusterRow>(
+      `SELECT id, created_at, updated_at FROM clusters WHERE merged_into IS NULL AND updated_at = @updated AND id > @id ORDER BY id`,
     );
     this.selectOne = db.prepare<[string], ClusterRow>(`SELECT id, created_at, updated_at FROM clusters WHERE id = ?`);
     this.selectMergedInto = db.prepare<[string], { merged_into: string | null }>(`SELECT merged_into FROM clusters WHERE id = ?`);
@@ -70,6 +82,29 @@ export class ClusterRepository {
       .all(limit)
       .map((row) => toCluster(row, this.items.inCluster(row.id)))
       .filter((cluster) => cluster.items.length > 0);
+  }
+
+  /**
+   * The most recently changed stories, loaded page by page (each page ends with every story changed at the
+   * same moment as its last one) until `enough` says so or none is left. Every story not loaded changed
+   * strictly earlier than every one loaded, so a newest-first selection that `enough` accepts is complete:
+   * publishing reads a handful of pages, not the whole history.
+   */
+  newest(enough: (loaded: readonly Cluster[]) => boolean): Cluster[] {
+    const loaded: Cluster[] = [];
+    let rows = this.selectLive.all(NEWEST_FIRST_PAGE);
+    for (let page = NEWEST_FIRST_PAGE; rows.length > 0; page *= 2) {
+      const last = rows[rows.length - 1]!;
+      rows.push(...this.selectRestOfGroup.all({ updated: last.updated_at, id: last.id }));
+      for (const row of rows) {
+        const cluster = toCluster(row, this.items.inCluster(row.id));
+        if (cluster.items.length > 0) loaded.push(cluster);
+      }
+      if (enough(loaded)) break;
+      const end = rows[rows.length - 1]!;
+      rows = this.selectLiveAfter.all({ updated: end.updated_at, id: end.id, limit: page * 2 });
+    }
+    return loaded;
   }
 
   /** One cluster by id; an id that was merged away resolves to the cluster that absorbed it. */

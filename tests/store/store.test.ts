@@ -35,6 +35,28 @@ function openWithSource(dir: string): Store {
 }
 
 describe('Store', () => {
+  it('loads the newest stories page by page, whole groups of equal change times, until told it has enough', () => {
+    const store = openWithSource(tempDir());
+    const url = 'https://example.org/feed';
+    // 300 stories changed at T0 (one run), then 700 changed one second apart after it.
+    const at = (i: number): string => (i < 300 ? T0 : new Date(Date.parse(T1) + i * 1000).toISOString());
+    store.transaction(() => {
+      for (let i = 0; i < 1000; i++) {
+        store.items.upsert(url, [raw(`n${i}`)], at(i));
+        store.clusters.apply({ assignments: [{ itemId: itemId(url, `n${i}`), clusterId: `C${String(i).padStart(4, '0')}` }], merges: [] }, at(i));
+      }
+    });
+    const all = store.clusters.latest();
+    const ten = store.clusters.newest((loaded) => loaded.length >= 10);
+    expect(ten.map((c) => c.id)).toEqual(all.slice(0, 256).map((c) => c.id));
+    // The second page (512) reaches into the T0 group: all 300 of it come along, whatever the page size.
+    const deep = store.clusters.newest((loaded) => loaded.length >= 500);
+    expect(deep).toHaveLength(1000);
+    expect(new Set(deep.map((c) => c.id))).toEqual(new Set(all.map((c) => c.id)));
+    expect(store.clusters.newest(() => false)).toHaveLength(1000);
+    store.close();
+  });
+
   it('creates the file, applies migrations and passes the integrity check', () => {
     const store = openWithSource(tempDir());
     expect(store.integrityCheck()).toBe('ok');
