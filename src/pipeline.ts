@@ -181,8 +181,14 @@ function clusterNewItems(config: Config, store: Store, now: string, log: Logger)
   const fresh = store.items.unclustered();
   if (fresh.length === 0) return 0;
   const windowMs = config.cluster.windowDays * DAY_MS;
-  const earliest = fresh.reduce((min, item) => Math.min(min, item.time), Number.POSITIVE_INFINITY);
-  const existing = store.items.clusteredSince(earliest - windowMs);
+  let earliest = Number.POSITIVE_INFINITY;
+  let latest = Number.NEGATIVE_INFINITY;
+  for (const item of fresh) {
+    earliest = Math.min(earliest, item.time);
+    latest = Math.max(latest, item.time);
+  }
+  // Only stories within the window of some new item can take one; later ones are as irrelevant as earlier.
+  const existing = store.items.clusteredBetween(earliest - windowMs, latest + windowMs);
   const result = assignToClusters(existing, fresh, config.cluster);
   return store.transaction(() => store.clusters.apply(result, now)).newClusters;
 }

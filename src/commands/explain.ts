@@ -26,7 +26,7 @@ export function registerExplain(program: Command): void {
         }) as [NonNullable<ReturnType<typeof store.items.getClusterInput>>, NonNullable<ReturnType<typeof store.items.getClusterInput>>];
         // Rare-word weights depend on the batch: score against the items a run would see beside these two.
         const windowMs = config.cluster.windowDays * 86_400_000;
-        const context = [...store.items.clusteredSince(Math.min(a.time, b.time) - windowMs), ...store.items.unclustered()];
+        const context = [...store.items.clusteredBetween(Math.min(a.time, b.time) - windowMs, Math.max(a.time, b.time) + windowMs), ...store.items.unclustered()];
         const explanation = explainPair(a, b, config.cluster, context);
         const itemA = store.items.get(a.id)!;
         const itemB = store.items.get(b.id)!;

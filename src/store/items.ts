@@ -53,7 +53,7 @@ export class ItemRepository {
   private readonly updateContent;
   private readonly updatePosition;
   private readonly selectUnclustered;
-  private readonly selectClusteredSince;
+  private readonly selectClusteredBetween;
   private readonly selectById;
   private readonly selectByCluster;
   private readonly countAll;
@@ -73,8 +73,8 @@ export class ItemRepository {
         changed_at = @now, sort_time = COALESCE(@publishedTime, sort_time) WHERE id = @id`);
     this.updatePosition = db.prepare(`UPDATE items SET position = ? WHERE id = ?`);
     this.selectUnclustered = db.prepare<[], ItemRow>(`${SELECT_ITEM} WHERE i.cluster_id IS NULL ORDER BY i.sort_time, i.id`);
-    this.selectClusteredSince = db.prepare<[number], ItemRow>(
-      `${SELECT_ITEM} WHERE i.cluster_id IS NOT NULL AND i.sort_time >= ? ORDER BY i.sort_time, i.id`,
+    this.selectClusteredBetween = db.prepare<[number, number], ItemRow>(
+      `${SELECT_ITEM} WHERE i.cluster_id IS NOT NULL AND i.sort_time BETWEEN ? AND ? ORDER BY i.sort_time, i.id`,
     );
     this.selectById = db.prepare<[string], ItemRow>(`${SELECT_ITEM} WHERE i.id = ?`);
     this.selectByCluster = db.prepare<[string], ItemRow>(`${SELECT_ITEM} WHERE i.cluster_id = ? ORDER BY i.sort_time, i.position, i.id`);
@@ -137,9 +137,9 @@ export class ItemRepository {
     return this.selectUnclustered.all().map(toClusterInput);
   }
 
-  /** Clustered items whose time is at or after `sinceMs` (the clustering window). */
-  clusteredSince(sinceMs: number): ClusteredInput[] {
-    return this.selectClusteredSince.all(sinceMs).map((row) => ({ ...toClusterInput(row), clusterId: row.cluster_id! }));
+  /** Clustered items whose time is within [fromMs, toMs] (the clustering window around new items). */
+  clusteredBetween(fromMs: number, toMs: number): ClusteredInput[] {
+    return this.selectClusteredBetween.all(fromMs, toMs).map((row) => ({ ...toClusterInput(row), clusterId: row.cluster_id! }));
   }
 
   /** One item by id. */
