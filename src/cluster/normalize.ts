@@ -26,7 +26,7 @@ export interface ItemFeatures {
   readonly anchors: readonly string[];
   /** Name tokens of the author byline (for "same author" and "author named in the text"). */
   readonly authorTokens: readonly string[];
-  /** Folded source name: items of one source are judged more strictly. */
+  /** Folded publisher: the outlet credited, else the source name. Items of one publisher are judged more strictly. */
   readonly sourceKey: string;
 }
 
@@ -194,9 +194,11 @@ const GENERIC_AUTHORS = new Set(['staff', 'editor', 'editors', 'admin', 'reporte
 
 /** Computes the features of one item. */
 export function extractFeatures(input: ClusterInput, maxBodyWords: number): ItemFeatures {
-  const sourceKey = foldText(input.sourceName);
+  const feedKey = foldText(input.sourceName);
   const outletKey = input.outlet === null ? '' : foldText(input.outlet);
-  const titleKey = stripOutletSuffix(foldText(input.title), [sourceKey, outletKey]);
+  const titleKey = stripOutletSuffix(foldText(input.title), [feedKey, outletKey]);
+  // The publisher: the outlet a listing or an aggregator feed credits, else the source itself.
+  const sourceKey = outletKey || feedKey;
   const bodyWordsAll = splitWords(foldText(input.summary));
   const bodyWords = bodyWordsAll.slice(0, maxBodyWords);
   const titleWords = splitWords(titleKey);

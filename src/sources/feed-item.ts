@@ -19,6 +19,8 @@ export interface ItemDraft {
   readonly published: unknown;
   readonly updated: unknown;
   readonly categories: readonly string[];
+  /** The original outlet when the feed carries another's item (RSS/Atom `<source>`). */
+  readonly outlet: string | null;
 }
 
 /** Summaries feed the clustering, which needs the teaser, not a whole article: longer text is cut here. */
@@ -51,7 +53,7 @@ export function finishItem(draft: ItemDraft, position: number, sourceUrl: string
     summary,
     contentHtml: clean(draft.contentHtml),
     author: authors.length > 0 ? authors.join(', ') : null,
-    outlet: null,
+    outlet: cut(toPlainText(draft.outlet), MAX_TITLE_CHARS) || null,
     published: published ?? updated,
     updated,
     categories,

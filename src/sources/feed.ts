@@ -43,6 +43,7 @@ const CUSTOM_FIELDS = {
     ['description', 'rawDescription', { keepArray: true }],
     ['category', 'rawCategories', { keepArray: true }],
     ['dc:subject', 'rawSubjects', { keepArray: true }],
+    ['source', 'rawSource', { keepArray: true }],
     ['published', 'rawPublished'],
     ['updated', 'rawUpdated'],
     ['issued', 'rawIssued'], // Atom 0.3
@@ -168,6 +169,7 @@ function draftFromParserItem(item: ParserItem, feedBase: string | null): ItemDra
     published: asText(item.rawPublished) ?? asText(item.rawIssued) ?? asText(item.pubDate) ?? asText(item['dc:date']),
     updated: asText(item.rawUpdated) ?? asText(item.rawModified),
     categories: [...categoriesOf(item.rawCategories), ...categoriesOf(item.rawSubjects)],
+    outlet: outletOf(first(item.rawSource)),
   };
 }
 
@@ -204,6 +206,15 @@ function typedContent(value: unknown, type: string | undefined): string | null {
 function markupOnly(text: string | null): string | null {
   // "[^<>]*", not "[\s\S]*": the latter rescans to the end from every "<a" of a hostile description (quadratic).
   return text && /<[a-z][^<>]*>/i.test(text) ? text : null;
+}
+
+/** The original outlet of an item an aggregator carries: RSS `<source url>Name</source>`, Atom
+ * `<source><title>Name</title></source>`. */
+function outletOf(source: unknown): string | null {
+  if (typeof source === 'object' && source !== null && Array.isArray((source as XmlNode).title)) {
+    return asText(((source as XmlNode).title as unknown[])[0]);
+  }
+  return asText(source);
 }
 
 function namesOf(raw: unknown): string[] {

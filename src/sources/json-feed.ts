@@ -39,6 +39,7 @@ export function readJsonFeed(text: string, documentUrl: string | null): JsonFeed
       published: item.date_published,
       updated: item.date_modified,
       categories: Array.isArray(item.tags) ? item.tags.filter((tag): tag is string => typeof tag === 'string') : [],
+      outlet: null,
     };
   });
   return { title: str(data.title), link: str(data.home_page_url), items };

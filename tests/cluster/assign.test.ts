@@ -82,6 +82,24 @@ describe('assignToClusters', () => {
     expect(clusterOf(r, 'b')).not.toBe(clusterOf(r, 'a'));
   });
 
+  it('judges items by their publisher: one aggregator feed crediting two outlets carries two publishers', () => {
+    const a = 'Peru\'s Congress removes President Vizcarra over bribery claims';
+    const b = 'Peruvian Congress removes President Vizcarra over bribery claims'; // title Dice 0.93: one article, not a verbatim repeat
+    const twoOutlets = assignToClusters(
+      [],
+      [item('x', a, 'Aggregator', 0, { outlet: 'Wire' }), item('y', b, 'Aggregator', 1, { outlet: 'Daily' })],
+      duplicates,
+    );
+    expect(clusterOf(twoOutlets, 'y')).toBe(clusterOf(twoOutlets, 'x'));
+    // One outlet listing two near-identical headlines: only a near-verbatim repeat is one article.
+    const oneOutlet = assignToClusters(
+      [],
+      [item('x', a, 'Aggregator', 0, { outlet: 'Wire' }), item('y', b, 'Aggregator', 1, { outlet: 'Wire' })],
+      duplicates,
+    );
+    expect(clusterOf(oneOutlet, 'y')).not.toBe(clusterOf(oneOutlet, 'x'));
+  });
+
   it('guards against chaining: an item close to one member only does not join a tight cluster', () => {
     // A -- B -- C -- D: each neighbour pair shares most of a headline, the ends share little.
     const titles = [

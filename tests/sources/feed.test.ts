@@ -70,6 +70,13 @@ describe('parseFeed on formats and encodings', () => {
     expect(third!.published).toBeNull(); // year 1 is absurd
   });
 
+  it('credits the original outlet an aggregator names: RSS <source>, Atom <source><title>', async () => {
+    const rss = await parse('own/aggregator-source.rss', 'https://aggregator.example/peru.rss');
+    expect(rss.items.map((item) => item.outlet)).toEqual(['Wire & Co', 'The Daily Example', null]);
+    const atom = await parse('own/aggregator-source.atom', 'https://planet.example/atom');
+    expect(atom.items.map((item) => item.outlet)).toEqual(['Andes Blog']);
+  });
+
   it('reads a declared ISO-8859-1 RSS, resolving relative links against the document URL', async () => {
     const feed = await parse('own/latin1.rss', 'http://latin.example.pt/rss');
     expect(feed.title).toBe('Notícias de Portugal');
