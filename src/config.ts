@@ -52,6 +52,7 @@ const configSchema = z.strictObject({
     .strictObject({
       timeoutSeconds: z.number().positive().max(600).default(20),
       maxBodyBytes: z.number().int().positive().default(10 * 1024 * 1024),
+      maxItems: z.number().int().positive().default(100_000),
       concurrency: z.number().int().positive().max(256).default(8),
       perHostConcurrency: z.number().int().positive().max(64).default(2),
       maxRedirects: z.number().int().min(0).max(20).default(5),

@@ -178,6 +178,8 @@ export interface SourceRunResult {
   readonly newItems: number;
   readonly updatedItems: number;
   readonly error?: string | undefined;
+  /** Read, but only in part (one line naming the source). */
+  readonly warning?: string | undefined;
 }
 
 /** Summary of one run, logged and stored. */

@@ -43,6 +43,7 @@ export async function runPipeline(config: Config, store: Store, options: RunOpti
   results.push(...(await ingestFeeds(sources.filter((s) => s.kind === 'feed'), config, store, clock, progress, options)));
   for (const result of results) {
     if (result.outcome === 'error') options.log.warn({ source: result.url }, result.error ?? 'failed');
+    else if (result.warning) options.log.warn({ source: result.url }, result.warning);
     else options.log.debug({ source: result.url, outcome: result.outcome, newItems: result.newItems }, `read ${result.name}`);
   }
 
@@ -143,6 +144,7 @@ async function ingestFeeds(
       newItems: stored.inserted,
       updatedItems: stored.updated,
       error: outcome.error ?? undefined,
+      ...(outcome.warning ? { warning: outcome.warning } : {}),
     });
     progress.tick(source.name);
   };
@@ -151,6 +153,7 @@ async function ingestFeeds(
     {
       timeoutMs: config.fetch.timeoutSeconds * 1000,
       maxBodyBytes: config.fetch.maxBodyBytes,
+      maxItems: config.fetch.maxItems,
       maxRedirects: config.fetch.maxRedirects,
       concurrency: config.fetch.concurrency,
       perHostConcurrency: config.fetch.perHostConcurrency,

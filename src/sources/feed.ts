@@ -22,10 +22,13 @@ export interface ParsedFeed {
   readonly title: string | null;
   readonly link: string | null;
   readonly items: RawItem[];
+  /** Entries beyond `maxItems`, not read. */
+  readonly skippedItems: number;
 }
 
-/** Real feeds carry at most a few thousand items (long podcast archives); more is a flood, not a feed. */
-const MAX_ITEMS = 10_000;
+/** Entries read from one document by default (fetch.maxItems): real feeds carry at most a few thousand (long
+ * podcast archives); the body cap bounds the rest, and a document with more is cut, with a warning. */
+export const DEFAULT_MAX_ITEMS = 100_000;
 /** Nesting deeper than this is an attack on the parser or the HTML builder, not a feed (real ones nest < 20). */
 const MAX_DEPTH = 200;
 
@@ -60,9 +63,10 @@ type ParserItem = Record<string, unknown>;
  */
 export async function parseFeed(
   body: Buffer,
-  options: { readonly url: string; readonly contentType?: string | null; readonly now?: Date },
+  options: { readonly url: string; readonly contentType?: string | null; readonly now?: Date; readonly maxItems?: number },
 ): Promise<ParsedFeed> {
   const now = options.now ?? new Date();
+  const maxItems = options.maxItems ?? DEFAULT_MAX_ITEMS;
   const documentUrl = /^https?:\/\//i.test(options.url) ? options.url : null;
   const text = decodeBody(body, options.contentType);
   const kind = detectDocumentKind(text);
@@ -80,15 +84,16 @@ export async function parseFeed(
       return {
         title: feed.title,
         link: resolveLink(feed.link, documentUrl),
-        items: finishAll(feed.items, options.url, now),
+        items: finishAll(feed.items.slice(0, maxItems), options.url, now),
+        skippedItems: Math.max(0, feed.items.length - maxItems),
       };
     }
     case 'xml':
-      return parseXmlFeed(text, options.url, documentUrl, now);
+      return parseXmlFeed(text, options.url, documentUrl, now, maxItems);
   }
 }
 
-async function parseXmlFeed(text: string, sourceUrl: string, documentUrl: string | null, now: Date): Promise<ParsedFeed> {
+async function parseXmlFeed(text: string, sourceUrl: string, documentUrl: string | null, now: Date, maxItems: number): Promise<ParsedFeed> {
   const xml = hardenXml(text);
   // A fresh parser per document: xml2js keeps state after an error, so a shared one could poison the next feed.
   const parser = new Parser<Record<string, unknown>, ParserItem>({
@@ -106,9 +111,15 @@ async function parseXmlFeed(text: string, sourceUrl: string, documentUrl: string
   const feedLink = resolveLink(asText(feed.link), feedBase) ?? null;
   // Relative links in RSS resolve against the document; a file source has none, so the site link stands in.
   const base = feedBase ?? feedLink;
-  const drafts = (feed.items ?? []).slice(0, MAX_ITEMS).map((item) => draftFromParserItem(item, base));
+  const entries = feed.items ?? [];
+  const drafts = entries.slice(0, maxItems).map((item) => draftFromParserItem(item, base));
   const title = asText(feed.title);
-  return { title: title ? toPlainText(title) || null : null, link: feedLink, items: finishAll(drafts, sourceUrl, now) };
+  return {
+    title: title ? toPlainText(title) || null : null,
+    link: feedLink,
+    items: finishAll(drafts, sourceUrl, now),
+    skippedItems: Math.max(0, entries.length - maxItems),
+  };
 }
 
 /**
@@ -131,7 +142,7 @@ function guardAtomDates(parser: object): void {
 function finishAll(drafts: readonly ItemDraft[], sourceUrl: string, now: Date): RawItem[] {
   const items: RawItem[] = [];
   const seen = new Set<string>();
-  for (const draft of drafts.slice(0, MAX_ITEMS)) {
+  for (const draft of drafts) {
     const item = finishItem(draft, items.length, sourceUrl, now);
     // Two entries with one identity in one document: the first (usually newest) wins, never a duplicate row.
     if (item && !seen.has(item.identity)) {

@@ -1,7 +1,7 @@
 import { describeError } from '../errors.js';
 import type { RawItem, SourceState } from '../model.js';
 import { backoffDelayMs, parseRetryAfter } from './backoff.js';
-import { parseFeed } from './feed.js';
+import { DEFAULT_MAX_ITEMS, parseFeed } from './feed.js';
 import { fetchHttp, hashBody, HttpStatusError, readFileSource } from './fetch.js';
 import { createLimiter } from './limiter.js';
 import { nextCronTime } from './next-run.js';
@@ -10,6 +10,8 @@ import { nextCronTime } from './next-run.js';
 export interface FeedFetchOptions {
   readonly timeoutMs: number;
   readonly maxBodyBytes: number;
+  /** Entries read from one document (default DEFAULT_MAX_ITEMS). */
+  readonly maxItems?: number;
   readonly maxRedirects: number;
   readonly concurrency: number;
   readonly perHostConcurrency: number;
@@ -48,6 +50,8 @@ export interface FeedReadOutcome {
   readonly items: readonly RawItem[];
   /** One line naming the feed and the failure, or null. */
   readonly error: string | null;
+  /** One line naming the feed and something read only in part (entries beyond fetch.maxItems), or null. */
+  readonly warning?: string | null;
   /** What to store for this source. */
   readonly state: SourceStatePatch;
 }
@@ -133,12 +137,17 @@ async function readOne(source: SourceState, options: FeedFetchOptions, now: Date
     if (source.contentHash === contentHash && source.status !== 'error') {
       return notModified(source, now, scheduled, validators, newUrl);
     }
-    const feed = await parseFeed(body, { url: documentUrl, contentType, now });
+    const feed = await parseFeed(body, { url: documentUrl, contentType, now, ...(options.maxItems ? { maxItems: options.maxItems } : {}) });
+    const read = feed.items.length;
     return {
       url: source.url,
       outcome: 'read',
       items: feed.items,
       error: null,
+      warning:
+        feed.skippedItems > 0
+          ? `${feedLabel(source)}: ${feed.skippedItems + read} entries in one document; read the first ${options.maxItems ?? DEFAULT_MAX_ITEMS} (fetch.maxItems)`
+          : null,
       state: {
         ...success(now, scheduled),
         status: 'ok',
@@ -182,7 +191,7 @@ function notModified(
 function failure(source: SourceState, error: unknown, now: Date, scheduled: Date | null, newUrl: string | null): FeedReadOutcome {
   const errorCount = source.errorCount + 1;
   const reason = describeError(error).replace(/^(fetch|parse): /, '');
-  const label = source.name && source.name !== source.url ? `feed "${source.name}" (${source.url})` : `feed ${source.url}`;
+  const label = feedLabel(source);
   if (error instanceof HttpStatusError && error.status === 410) {
     return {
       url: source.url,
@@ -231,3 +240,8 @@ function hostKey(url: string): string {
   }
 }
 
+
+/** How a feed is named in messages: its name and URL. */
+function feedLabel(source: SourceState): string {
+  return source.name && source.name !== source.url ? `feed "${source.name}" (${source.url})` : `feed ${source.url}`;
+}

@@ -13,8 +13,9 @@ import { cdata as cdataOf, hostileAtom, hostileJsonFeed, hostileRss, SCRIPT_PAYL
 import { clustersOf, renderAll, storedItems } from './render-items.js';
 
 const NOW = new Date('2026-03-02T12:00:00Z');
+// A floor of 10,000 entries per document (fetch.maxItems) keeps the flood tests quick.
 const parse = (text: string | Buffer, url = 'https://hostile.example/feed', contentType: string | null = null) =>
-  parseFeed(typeof text === 'string' ? Buffer.from(text, 'utf8') : text, { url, contentType, now: NOW });
+  parseFeed(typeof text === 'string' ? Buffer.from(text, 'utf8') : text, { url, contentType, now: NOW, maxItems: 10_000 });
 
 /** Parses, then publishes what was read; returns the items and every problem found in the published output. */
 async function publishProblems(items: readonly RawItem[]): Promise<string[]> {

@@ -209,11 +209,19 @@ describe('parseFeed on hostile documents', () => {
     const body = Buffer.from(`<rss version="2.0"><channel><title>deep</title><item><description>${'<a>'.repeat(depth)}${'</a>'.repeat(depth)}</description></item></channel></rss>`);
     await expect(parseFeed(body, { url: 'x' })).rejects.toThrow(/^parse: XML nested deeper than/);
   });
-  it('reads a feed with 50,000 items, keeping the first 10,000', async () => {
+  it('reads at most maxItems entries of a document and says how many it skipped', async () => {
     const items = Array.from({ length: 50_000 }, (_, i) => `<item><title>Item ${i}</title><guid>g${i}</guid></item>`).join('');
-    const feed = await parseFeed(Buffer.from(`<rss version="2.0"><channel><title>big</title>${items}</channel></rss>`), { url: 'x' });
+    const body = Buffer.from(`<rss version="2.0"><channel><title>big</title>${items}</channel></rss>`);
+    const feed = await parseFeed(body, { url: 'x', maxItems: 10_000 });
     expect(feed.items).toHaveLength(10_000);
     expect(feed.items[9_999]!.title).toBe('Item 9999');
+    expect(feed.skippedItems).toBe(40_000);
+    // The default reads a large feed whole.
+    const whole = await parseFeed(body, { url: 'x' });
+    expect(whole.items).toHaveLength(50_000);
+    expect(whole.skippedItems).toBe(0);
+    const json = JSON.stringify({ version: 'https://jsonfeed.org/version/1.1', items: Array.from({ length: 30 }, (_, i) => ({ id: `j${i}`, title: `J ${i}` })) });
+    expect(await parseFeed(Buffer.from(json), { url: 'x', maxItems: 20 })).toMatchObject({ skippedItems: 10 });
   });
   it('never throws anything but ParseError on mangled real documents', async () => {
     const source = read('real/guardian.rss');
