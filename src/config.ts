@@ -51,7 +51,8 @@ const configSchema = z.strictObject({
   fetch: z
     .strictObject({
       timeoutSeconds: z.number().positive().max(600).default(20),
-      maxBodyBytes: z.number().int().positive().default(10 * 1024 * 1024),
+      // 32 MiB: a long archive or a large aggregator feed fits (Miniflux allows 15 MiB); a hostile stream stops here.
+      maxBodyBytes: z.number().int().positive().default(32 * 1024 * 1024),
       maxItems: z.number().int().positive().default(100_000),
       concurrency: z.number().int().positive().max(256).default(8),
       perHostConcurrency: z.number().int().positive().max(64).default(2),

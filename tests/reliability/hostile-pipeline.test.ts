@@ -85,7 +85,7 @@ beforeAll(async () => {
   await once(server, 'listening');
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   const feeds = ['rss', 'atom', 'json', 'bomb', 'xxe', 'xxe-dtd', 'deep', 'many', 'invalid-utf8', 'huge', 'gzip-bomb'];
-  config = makeInstance(dir, `feeds:\n${feeds.map((f) => `  - url: ${base}/${f}\n    name: hostile-${f}`).join('\n')}\nfetch:\n  timeoutSeconds: 60\n  maxItems: 10000\npublish:\n  feeds:\n    - { name: all, limit: 2000 }\n    - { name: hostile, sources: [hostile-rss, hostile-atom, hostile-json, hostile-listing], limit: 1000 }\n`);
+  config = makeInstance(dir, `feeds:\n${feeds.map((f) => `  - url: ${base}/${f}\n    name: hostile-${f}`).join('\n')}\nfetch:\n  timeoutSeconds: 60\n  maxItems: 10000\n  maxBodyBytes: 10485760\npublish:\n  feeds:\n    - { name: all, limit: 2000 }\n    - { name: hostile, sources: [hostile-rss, hostile-atom, hostile-json, hostile-listing], limit: 1000 }\n`);
   writeFileSync(join(dir, 'seeds', 'hostile-listing.txt'), hostileListing());
   // 10 MB with no blank line: one paragraph as far as a listing reader can tell.
   const line = 'Officials said on Tuesday that the harbour would reopen after the storm, and traders welcomed the news. ';
