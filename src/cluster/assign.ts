@@ -460,10 +460,10 @@ function entryTraits(features: ItemFeatures): EntryTraits {
 
 /**
  * How far in time (ms) a member can be from an item and still decide its placement, apart from author and
- * translation matches (which the index keeps at any gap). With text, or naming authors, the item
- * can be a duplicate at any gap (containment, author rules): the whole window. A bare headline (no body words
- * to compare, so no containment and no body cosine) is a duplicate only by its title within
- * titleOnlyMaxGapHours (from any source), and joins a story only while storyCentroidCosine plus the per-day gap penalty stays
+ * translation matches (which the index keeps at any gap). With text, or naming authors, the item can be a
+ * duplicate at any gap (containment, author rules): the whole window. A bare headline (no body words to
+ * compare, so no containment and no body cosine) is a duplicate only by its title within titleOnlyMaxGapHours
+ * (whatever the source), and joins a story only while storyCentroidCosine plus the per-day gap penalty stays
  * reachable by a cosine (at most 1). Exact: every cluster it skips could not have taken the item.
  */
 export function reachMs(features: ItemFeatures, level: ClusterLevel): number {

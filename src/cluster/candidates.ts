@@ -131,9 +131,12 @@ export class BlockingIndex {
     this.ids[toRoot] = toId;
   }
 
-  /** Forgets entries older than `oldest`; call it with a time no later than any lookup still to come. */
+  /** Forgets entries older than `oldest`, and postings left empty, so memory follows the window, not the whole
+   * history (a rare token may never be looked up again). Call it with a time no later than any lookup to come. */
   prune(oldest: number): void {
-    pruneIndex(this.postings, oldest);
+    for (const [token, posting] of this.postings) {
+      if (dropOlder(posting, oldest) === 0) this.postings.delete(token);
+    }
   }
 
   /** The clusters (current ids, merges followed) sharing tokens with the item within its reach, each with the
@@ -147,14 +150,14 @@ export class BlockingIndex {
     const furthest = time + probe.reachMs;
     this.lookups += 1;
     const stamp = this.lookups;
-    // Handles in first-touch order, so the result's order matches a Map filled token by token.
+    // Handles in first-touch order: deterministic, and the caller needs no other.
     const touched: number[] = [];
     const oldest = time - this.windowMs;
     for (const token of tokens) {
       const posting = this.postings.get(token);
       if (posting === undefined) continue;
       while (posting.start < posting.times.length && posting.times[posting.start]! < oldest) posting.start += 1;
-      if (posting.start > 1024 && posting.start * 2 > posting.times.length) compact(posting);
+      if (posting.start > 1024 && posting.start * 2 > posting.times.length) dropOlder(posting, oldest);
       const live = posting.times.length - posting.start;
       // Too common to tell stories apart; a real match shares rarer tokens too.
       if (live > THRESHOLDS.maxPostingLength) continue;
@@ -165,8 +168,9 @@ export class BlockingIndex {
       const newest = time + this.windowMs;
       for (let i = posting.start; i < posting.clusters.length; i += 1) {
         const t = posting.times[i]!;
+        if (t < oldest || t > newest) continue;
         const handle = this.root(posting.clusters[i]!);
-        if (t >= oldest && t <= newest && this.tokenStamp[handle] !== tokenStamp) {
+        if (this.tokenStamp[handle] !== tokenStamp) {
           if (!reachAll && (t < nearest || t > furthest)) {
             const traits = posting.traits[i]!;
             const language = traits >> 1;
@@ -187,33 +191,19 @@ export class BlockingIndex {
   }
 }
 
-/** Drops every entry older than `oldest` (lookups never reach before it again), and postings left empty,
- * so memory follows the window, not the whole history: a rare token may never be looked up again. */
-function pruneIndex(postings: Map<string, Posting>, oldest: number): void {
-  for (const [token, posting] of postings) {
-    let kept = 0;
-    for (let i = posting.start; i < posting.times.length; i += 1) {
-      if (posting.times[i]! < oldest) continue;
-      posting.clusters[kept] = posting.clusters[i]!;
-      posting.times[kept] = posting.times[i]!;
-      posting.traits[kept] = posting.traits[i]!;
-      kept += 1;
-    }
-    if (kept === 0) {
-      postings.delete(token);
-      continue;
-    }
-    posting.clusters.length = kept;
-    posting.times.length = kept;
-    posting.traits.length = kept;
-    posting.start = 0;
+/** Drops the entries older than `oldest` (lookups never reach before it again); returns how many are left. */
+function dropOlder(posting: Posting, oldest: number): number {
+  let kept = 0;
+  for (let i = posting.start; i < posting.times.length; i += 1) {
+    if (posting.times[i]! < oldest) continue;
+    posting.clusters[kept] = posting.clusters[i]!;
+    posting.times[kept] = posting.times[i]!;
+    posting.traits[kept] = posting.traits[i]!;
+    kept += 1;
   }
-}
-
-/** Drops pruned entries so memory follows the window, not the whole history. */
-function compact(posting: Posting): void {
-  posting.clusters = posting.clusters.slice(posting.start);
-  posting.times = posting.times.slice(posting.start);
-  posting.traits = posting.traits.slice(posting.start);
+  posting.clusters.length = kept;
+  posting.times.length = kept;
+  posting.traits.length = kept;
   posting.start = 0;
+  return kept;
 }
