@@ -5,6 +5,7 @@ import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { ConfigError } from './errors.js';
 import type { ClusterLevel } from './model.js';
+import { DEFAULT_MAX_ITEMS } from './sources/limits.js';
 
 /** The configuration shipped with feedmerge, used when no --config is given. */
 export const DEFAULT_CONFIG_PATH = fileURLToPath(new URL('../config/feedmerge.yaml', import.meta.url));
@@ -53,7 +54,7 @@ const configSchema = z.strictObject({
       timeoutSeconds: z.number().positive().max(600).default(20),
       // 32 MiB: a long archive or a large aggregator feed fits (Miniflux allows 15 MiB); a hostile stream stops here.
       maxBodyBytes: z.number().int().positive().default(32 * 1024 * 1024),
-      maxItems: z.number().int().positive().default(100_000),
+      maxItems: z.number().int().positive().default(DEFAULT_MAX_ITEMS),
       concurrency: z.number().int().positive().max(256).default(8),
       perHostConcurrency: z.number().int().positive().max(64).default(2),
       maxRedirects: z.number().int().min(0).max(20).default(5),

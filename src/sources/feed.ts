@@ -8,6 +8,7 @@ import { advertisedFeedUrl, detectDocumentKind } from './detect.js';
 import { finishItem, type ItemDraft } from './feed-item.js';
 import { resolveLink } from './identity.js';
 import { readJsonFeed } from './json-feed.js';
+import { DEFAULT_MAX_ITEMS } from './limits.js';
 import { toPlainText } from './plain-text.js';
 
 /**
@@ -26,9 +27,6 @@ export interface ParsedFeed {
   readonly skippedItems: number;
 }
 
-/** Entries read from one document by default (fetch.maxItems): real feeds carry at most a few thousand (long
- * podcast archives); the body cap bounds the rest, and a document with more is cut, with a warning. */
-export const DEFAULT_MAX_ITEMS = 100_000;
 /** Nesting deeper than this is an attack on the parser or the HTML builder, not a feed (real ones nest < 20). */
 const MAX_DEPTH = 200;
 

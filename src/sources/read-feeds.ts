@@ -1,7 +1,8 @@
 import { describeError } from '../errors.js';
 import type { RawItem, SourceState } from '../model.js';
 import { backoffDelayMs, parseRetryAfter } from './backoff.js';
-import { DEFAULT_MAX_ITEMS, parseFeed } from './feed.js';
+import { parseFeed } from './feed.js';
+import { DEFAULT_MAX_ITEMS } from './limits.js';
 import { fetchHttp, hashBody, HttpStatusError, readFileSource } from './fetch.js';
 import { createLimiter } from './limiter.js';
 import { nextCronTime } from './next-run.js';
