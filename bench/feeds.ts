@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Parser from 'rss-parser';
-import { parseFeed } from '../src/sources/feed.js';
+import { parseFeed } from '../src/sources/feed/parse.js';
 import { Store } from '../src/store/index.js';
 
 const FIXTURES = fileURLToPath(new URL('../tests/fixtures/feeds/', import.meta.url));

@@ -6,9 +6,9 @@ import type { RunReport, SourceRunResult, SourceSpec, SourceState } from './mode
 import { noProgress, type Progress } from './progress.js';
 import { fillsEveryFeed, renderFeed, selectClusters } from './publish/feeds.js';
 import { writeFeeds } from './publish/write.js';
-import { segmentListing } from './sources/listing.js';
+import { segmentListing } from './sources/listing/segment.js';
 import { readFeeds, type FeedReadOutcome } from './sources/read-feeds.js';
-import { discoverListings, readListingFile } from './sources/seeds.js';
+import { discoverListings, readListingFile } from './sources/listing/seeds.js';
 import type { Store } from './store/index.js';
 
 /** Options of one run. */

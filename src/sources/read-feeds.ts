@@ -1,10 +1,10 @@
 import { describeError } from '../errors.js';
 import type { RawItem, SourceState } from '../model.js';
-import { backoffDelayMs, parseRetryAfter } from './backoff.js';
-import { parseFeed } from './feed.js';
+import { backoffDelayMs, parseRetryAfter } from './http/backoff.js';
+import { parseFeed } from './feed/parse.js';
 import { DEFAULT_MAX_ITEMS } from './limits.js';
-import { fetchHttp, hashBody, HttpStatusError, readFileSource } from './fetch.js';
-import { createLimiter } from './limiter.js';
+import { fetchHttp, hashBody, HttpStatusError, readFileSource } from './http/fetch.js';
+import { createLimiter } from './http/limiter.js';
 import { nextCronTime } from './next-run.js';
 
 /** How feeds are fetched: limits from config.fetch, the default schedule, and whether this is a forced run. */

@@ -5,7 +5,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { ParseError } from '../../src/errors.js';
 import type { RawItem } from '../../src/model.js';
-import { parseFeed } from '../../src/sources/feed.js';
+import { parseFeed } from '../../src/sources/feed/parse.js';
 import { checkPublishedHtml, checkPublishedJson, checkPublishedXml } from '../reliability/active-content.js';
 import { cdata, xmlEscape } from '../reliability/payloads.js';
 import { clustersOf, renderAll, storedItems } from '../reliability/render-items.js';

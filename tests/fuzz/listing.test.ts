@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { ParseError } from '../../src/errors.js';
 import type { RawItem } from '../../src/model.js';
-import { segmentListing } from '../../src/sources/listing.js';
+import { segmentListing } from '../../src/sources/listing/segment.js';
 import { checkPublishedHtml, checkPublishedJson, checkPublishedXml } from '../reliability/active-content.js';
 import { clustersOf, renderAll, storedItems } from '../reliability/render-items.js';
 import { FUZZ_RUNS, nastyText } from './arbitraries.js';

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ParseError } from '../../src/errors.js';
 import type { RawItem } from '../../src/model.js';
-import { parseFeed } from '../../src/sources/feed.js';
+import { parseFeed } from '../../src/sources/feed/parse.js';
 import { tempDir } from '../helpers/temp.js';
 import { checkPublishedHtml, checkPublishedJson, checkPublishedXml } from './active-content.js';
 import { cdata as cdataOf, hostileAtom, hostileJsonFeed, hostileRss, SCRIPT_PAYLOADS, xmlEscape } from './payloads.js';

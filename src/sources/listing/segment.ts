@@ -3,12 +3,12 @@
  * Pipeline: normalise text -> paragraphs -> drop furniture -> lay out stories -> titles, bylines, identities.
  */
 import { createHash } from 'node:crypto';
-import type { RawItem } from '../model.js';
-import { markFurniture } from './listing-furniture.js';
-import { layoutStories, type StoryDraft } from './listing-layout.js';
-import { stripTruncation } from './truncation.js';
-import { collapseSpaces, foldTitle, normaliseListingText, splitParagraphs } from './listing-text.js';
-import { deriveTitle } from './listing-title.js';
+import type { RawItem } from '../../model.js';
+import { markFurniture } from './furniture.js';
+import { layoutStories, type StoryDraft } from './layout.js';
+import { stripTruncation } from '../truncation.js';
+import { collapseSpaces, foldTitle, normaliseListingText, splitParagraphs } from './text.js';
+import { deriveTitle } from './title.js';
 
 /** The source a listing belongs to (only its name is used: to tell a credited outlet from the source). */
 export interface ListingSource {

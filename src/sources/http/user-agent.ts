@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 
 /** package.json sits two folders up from both src/sources/ and dist/sources/. */
-const PACKAGE_JSON = new URL('../../package.json', import.meta.url);
+const PACKAGE_JSON = new URL('../../../package.json', import.meta.url);
 
 function readVersion(): string {
   try {

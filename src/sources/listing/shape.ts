@@ -2,7 +2,7 @@
  * What a listing paragraph looks like: headline or prose. Pure measurements on one paragraph; the
  * layout module weighs them against the paragraphs around it.
  */
-import { TAIL_CHARS, stripTruncation } from './truncation.js';
+import { TAIL_CHARS, stripTruncation } from '../truncation.js';
 
 /** Shape features look at most this much of a paragraph: a headline or a lead shows in its first lines. */
 const SHAPE_WINDOW = 4_000;

@@ -2,9 +2,9 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { listingNameFromPath, segmentListing } from '../../src/sources/listing.js';
+import { listingNameFromPath, segmentListing } from '../../../src/sources/listing/segment.js';
 
-const DIR = join(import.meta.dirname, '..', 'fixtures', 'listings');
+const DIR = join(import.meta.dirname, '..', '..', 'fixtures', 'listings');
 const SEEDS = readdirSync(DIR)
   .filter((file) => file.endsWith('.txt'))
   .sort();

@@ -1,12 +1,12 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FetchError } from '../../src/errors.js';
-import { isBlockedAddress } from '../../src/sources/address-guard.js';
-import { fetchHttp, HttpStatusError, readFileSource, type HttpRequest } from '../../src/sources/fetch.js';
-import { startFeedServer, type FeedTestServer } from './feed-test-server.js';
+import { FetchError } from '../../../src/errors.js';
+import { isBlockedAddress } from '../../../src/sources/http/address-guard.js';
+import { fetchHttp, HttpStatusError, readFileSource, type HttpRequest } from '../../../src/sources/http/fetch.js';
+import { startFeedServer, type FeedTestServer } from '../feed-test-server.js';
 
-const GUARDIAN = readFileSync(new URL('../fixtures/feeds/real/guardian.rss', import.meta.url));
-const VERSION = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+const GUARDIAN = readFileSync(new URL('../../fixtures/feeds/real/guardian.rss', import.meta.url));
+const VERSION = (JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
 let server: FeedTestServer;
 beforeAll(async () => {
@@ -118,7 +118,7 @@ describe('SSRF guard', () => {
 
 describe('readFileSource', () => {
   it('reads a file with its hash and refuses missing or over-size files', async () => {
-    const path = new URL('../fixtures/feeds/real/guardian.rss', import.meta.url).pathname;
+    const path = new URL('../../fixtures/feeds/real/guardian.rss', import.meta.url).pathname;
     const file = await readFileSource(path, 10_000_000);
     expect(file.body.equals(GUARDIAN)).toBe(true);
     expect(file.contentHash).toMatch(/^[0-9a-f]{64}$/);

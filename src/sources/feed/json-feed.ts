@@ -1,4 +1,4 @@
-import { ParseError } from '../errors.js';
+import { ParseError } from '../../errors.js';
 import type { ItemDraft } from './feed-item.js';
 
 /** A JSON Feed document as adapters see it: feed metadata plus item drafts. */

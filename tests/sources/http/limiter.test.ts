@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createLimiter } from '../../src/sources/limiter.js';
+import { createLimiter } from '../../../src/sources/http/limiter.js';
 
 describe('createLimiter', () => {
   it('never exceeds the global or per-key limit and lets other keys pass a saturated one', async () => {

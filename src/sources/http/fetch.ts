@@ -6,7 +6,7 @@ import { pipeline } from 'node:stream/promises';
 import { STATUS_CODES } from 'node:http';
 import { createBrotliDecompress, createGunzip, createInflate } from 'node:zlib';
 import { Agent, buildConnector, request } from 'undici';
-import { FetchError } from '../errors.js';
+import { FetchError } from '../../errors.js';
 import { BlockedAddressError, guardedLookup, isBlockedAddress } from './address-guard.js';
 import { USER_AGENT } from './user-agent.js';
 

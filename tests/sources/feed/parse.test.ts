@@ -1,9 +1,9 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { ParseError } from '../../src/errors.js';
-import { parseFeed } from '../../src/sources/feed.js';
+import { ParseError } from '../../../src/errors.js';
+import { parseFeed } from '../../../src/sources/feed/parse.js';
 
-const FIXTURES = new URL('../fixtures/feeds/', import.meta.url);
+const FIXTURES = new URL('../../fixtures/feeds/', import.meta.url);
 const NOW = new Date('2025-06-01T00:00:00Z');
 const read = (path: string): Buffer => readFileSync(new URL(path, FIXTURES));
 const parse = (path: string, url = 'https://feeds.example.com/feed', contentType: string | null = null) =>

@@ -1,14 +1,14 @@
 import { createRequire } from 'node:module';
 import { decodeHTML } from 'entities';
 import Parser from 'rss-parser';
-import { ParseError } from '../errors.js';
-import type { RawItem } from '../model.js';
+import { ParseError } from '../../errors.js';
+import type { RawItem } from '../../model.js';
 import { decodeBody } from './charset.js';
 import { advertisedFeedUrl, detectDocumentKind } from './detect.js';
 import { finishItem, type ItemDraft } from './feed-item.js';
 import { resolveLink } from './identity.js';
 import { readJsonFeed } from './json-feed.js';
-import { DEFAULT_MAX_ITEMS } from './limits.js';
+import { DEFAULT_MAX_ITEMS } from '../limits.js';
 import { toPlainText } from './plain-text.js';
 
 /**

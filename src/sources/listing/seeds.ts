@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import type { SourceSpec } from '../model.js';
+import type { SourceSpec } from '../../model.js';
 
 /** A seed path that could not be listed, reported as one line and otherwise ignored. */
 export interface SeedPathError {

@@ -1,7 +1,7 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { listingNameFromPath, segmentListing } from '../../src/sources/listing.js';
+import { listingNameFromPath, segmentListing } from '../../../src/sources/listing/segment.js';
 
 /** Hand-made labels of the five seeds, beside each capture (see tests/fixtures/listings/). */
 interface Expected {
@@ -18,7 +18,7 @@ interface Expected {
   }[];
 }
 
-const DIR = join(import.meta.dirname, '..', 'fixtures', 'listings');
+const DIR = join(import.meta.dirname, '..', '..', 'fixtures', 'listings');
 const SEEDS = readdirSync(DIR)
   .filter((file) => file.endsWith('.txt'))
   .sort();

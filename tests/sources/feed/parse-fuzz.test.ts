@@ -1,13 +1,13 @@
 import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { describe, it } from 'vitest';
-import { ParseError } from '../../src/errors.js';
-import { parseFeed } from '../../src/sources/feed.js';
+import { ParseError } from '../../../src/errors.js';
+import { parseFeed } from '../../../src/sources/feed/parse.js';
 
 /** Bounded for the normal test run; `FEEDMERGE_FUZZ_RUNS=20000` makes it a long fuzzing session. */
 const RUNS = Number(process.env.FEEDMERGE_FUZZ_RUNS ?? 150);
 const SEEDS = ['real/guardian.rss', 'real/heise.atom', 'own/atom-xml-base.atom', 'own/json-feed-1.1.json', 'own/rss-1.0.rdf'].map((name) =>
-  readFileSync(new URL(`../fixtures/feeds/${name}`, import.meta.url)),
+  readFileSync(new URL(`../../fixtures/feeds/${name}`, import.meta.url)),
 );
 /** Fragments that stress parsers: markup, entities, CDATA ends, invalid bytes, deep openers. */
 const NASTY = ['<', '>', '&', '&amp;', '&#0;', '&#xD800;', ']]>', '<![CDATA[', '<!DOCTYPE x [<!ENTITY a "b">]>', '\u0000', '\uFFFF', '<item>', '</channel>', '"', '{', '}', '\\u0000', 'javascript:alert(1)', '<script>'];

@@ -2,7 +2,7 @@
  * Layout of a listing: which paragraphs are titles, bodies, continuations or section headings.
  * Decided by structure (how paragraphs alternate and compare), not by the strings of any one site.
  */
-import { parseByline, splitInlineByline, type Byline } from './listing-byline.js';
+import { parseByline, splitInlineByline, type Byline } from './byline.js';
 import {
   bodyScore,
   continuationSignal,
@@ -12,7 +12,7 @@ import {
   measureParagraph,
   quotedShare,
   type ParagraphShape,
-} from './listing-shape.js';
+} from './shape.js';
 
 /** A content paragraph with its shape and the byline printed just before it, if any. */
 interface Unit {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { backoffDelayMs, parseRetryAfter } from '../../src/sources/backoff.js';
-import { nextCronTime } from '../../src/sources/next-run.js';
+import { backoffDelayMs, parseRetryAfter } from '../../../src/sources/http/backoff.js';
+import { nextCronTime } from '../../../src/sources/next-run.js';
 
 const HOUR = 3600_000;
 

@@ -1,8 +1,8 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { discoverListings } from '../../src/sources/seeds.js';
-import { tempDir } from '../helpers/temp.js';
+import { discoverListings } from '../../../src/sources/listing/seeds.js';
+import { tempDir } from '../../helpers/temp.js';
 
 describe('discoverListings', () => {
   it('credits listings under the name given to their file or folder, else under the file name', () => {

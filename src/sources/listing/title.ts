@@ -2,7 +2,7 @@
  * Headlines for teaser-only listings: the first sentence (or its first clause), cut at a word boundary,
  * with photo captions and "X reports" attributions left out.
  */
-import { sentenceEnds } from './listing-shape.js';
+import { sentenceEnds } from './shape.js';
 
 /** Derived titles aim at this length: a long headline, and what feed readers show on one line. */
 export const TITLE_MAX_CHARS = 100;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { segmentListing } from '../../src/sources/listing.js';
+import { segmentListing } from '../../../src/sources/listing/segment.js';
 
 const SOURCE = { name: 'Example Outlet', url: '/seeds/example.txt' };
 
