@@ -1,4 +1,4 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_CONFIG_PATH, loadConfig } from '../src/config.js';
@@ -18,7 +18,10 @@ describe('loadConfig', () => {
     const checkout = join(DEFAULT_CONFIG_PATH, '..', '..');
     expect(config.database).toBe(join(checkout, 'data', 'feedmerge.db'));
     expect(config.output).toBe(join(checkout, 'public'));
-    expect(config.seeds).toEqual([join(checkout, 'seeds')]);
+    expect(config.seeds.at(-1)).toBe(join(checkout, 'seeds'));
+    // Every shipped seed listing is credited under a readable outlet name, never its file name.
+    const files = readdirSync(join(checkout, 'seeds')).filter((name) => name.endsWith('.txt'));
+    for (const file of files) expect(config.seedNames.get(join(checkout, 'seeds', file)), file).toMatch(/^[A-Z][A-Za-z ]+$/);
     expect(config.publish.feeds.map((feed) => [feed.name, feed.limit])).toEqual([['all', 50]]);
     expect(Object.isFrozen(config.fetch)).toBe(true);
   });

@@ -26,7 +26,11 @@ export interface ItemFeatures {
   readonly anchors: readonly string[];
   /** Name tokens of the author byline (for "same author" and "author named in the text"). */
   readonly authorTokens: readonly string[];
-  /** Folded publisher: the outlet credited, else the source name. Items of one publisher are judged more strictly. */
+  /**
+   * Folded publisher as read through one source: the source name, with the outlet it credits. Items sharing it
+   * are judged more strictly (an outlet rarely runs one story twice). An outlet's own listing and another
+   * source crediting that outlet differ: there, the same article is a re-publication, not a second story.
+   */
   readonly sourceKey: string;
 }
 
@@ -197,8 +201,8 @@ export function extractFeatures(input: ClusterInput, maxBodyWords: number): Item
   const feedKey = foldText(input.sourceName);
   const outletKey = input.outlet === null ? '' : foldText(input.outlet);
   const titleKey = stripOutletSuffix(foldText(input.title), [feedKey, outletKey]);
-  // The publisher: the outlet a listing or an aggregator feed credits, else the source itself.
-  const sourceKey = outletKey || feedKey;
+  // The publisher: the source itself, with the outlet a listing or an aggregator feed credits.
+  const sourceKey = outletKey === '' ? feedKey : `${feedKey}\u0000${outletKey}`;
   const bodyWordsAll = splitWords(foldText(input.summary));
   const bodyWords = bodyWordsAll.slice(0, maxBodyWords);
   const titleWords = splitWords(titleKey);
