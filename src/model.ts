@@ -59,6 +59,14 @@ export interface SourceState {
 
 export type SourceStatus = 'new' | 'ok' | 'not-modified' | 'error' | 'gone';
 
+/** Fields of a source's state a read changes, plus `newUrl` when the feed moved permanently (301/308). */
+export type SourceStateChange = Partial<
+  Pick<
+    SourceState,
+    'status' | 'lastError' | 'lastFetchedAt' | 'nextFetchAt' | 'retryNotBefore' | 'errorCount' | 'etag' | 'lastModified' | 'contentHash' | 'title'
+  >
+> & { readonly newUrl?: string | undefined };
+
 /** The state of a declared source that has never been read (what the store holds for a new row). */
 export function newSourceState(spec: SourceSpec): SourceState {
   return {

@@ -1,5 +1,5 @@
 import { describeError } from '../errors.js';
-import type { RawItem, SourceState } from '../model.js';
+import type { RawItem, SourceState, SourceStateChange } from '../model.js';
 import { backoffDelayMs, parseRetryAfter } from './http/backoff.js';
 import { parseFeed } from './feed/parse.js';
 import { DEFAULT_MAX_ITEMS } from './limits.js';
@@ -25,23 +25,6 @@ export interface FeedFetchOptions {
   readonly ignoreDefaultSchedule?: boolean;
 }
 
-/** Fields of SourceState a read changes, plus `newUrl` when the feed moved permanently (301/308). */
-export type SourceStatePatch = Partial<
-  Pick<
-    SourceState,
-    | 'status'
-    | 'lastError'
-    | 'lastFetchedAt'
-    | 'nextFetchAt'
-    | 'errorCount'
-    | 'etag'
-    | 'lastModified'
-    | 'contentHash'
-    | 'title'
-    | 'retryNotBefore'
-  >
-> & { readonly newUrl?: string };
-
 /** What happened to one feed in a run, and what to store for it. */
 export interface FeedReadOutcome {
   /** The source's url as passed in. */
@@ -54,7 +37,7 @@ export interface FeedReadOutcome {
   /** One line naming the feed and something read only in part (entries beyond fetch.maxItems), or null. */
   readonly warning?: string | null;
   /** What to store for this source. */
-  readonly state: SourceStatePatch;
+  readonly state: SourceStateChange;
 }
 
 /**
@@ -163,7 +146,7 @@ async function readOne(source: SourceState, options: FeedFetchOptions, now: Date
   }
 }
 
-function success(now: Date, scheduled: Date | null): SourceStatePatch {
+function success(now: Date, scheduled: Date | null): SourceStateChange {
   return {
     lastError: null,
     lastFetchedAt: now.toISOString(),

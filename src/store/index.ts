@@ -9,7 +9,6 @@ import { SourceRepository } from './sources.js';
 export { itemId } from './items.js';
 export { wrapStorageError } from './db.js';
 export { itemTime } from './clusters.js';
-export type { SourceStateChange } from './sources.js';
 export type { PruneCounts } from './retention.js';
 
 /** The database, one repository a table. Nothing outside store/ sees SQL or better-sqlite3. */

@@ -1,13 +1,5 @@
-import type { SourceSpec, SourceState, SourceStatus } from '../model.js';
+import type { SourceSpec, SourceState, SourceStateChange, SourceStatus } from '../model.js';
 import type { Db } from './db.js';
-
-/** Fields of a source's state a reader may change after reading it. */
-export type SourceStateChange = Partial<
-  Pick<
-    SourceState,
-    'status' | 'lastError' | 'lastFetchedAt' | 'nextFetchAt' | 'retryNotBefore' | 'errorCount' | 'etag' | 'lastModified' | 'contentHash' | 'title'
-  >
-> & { readonly newUrl?: string | undefined };
 
 interface SourceRow {
   url: string;
