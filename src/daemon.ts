@@ -1,5 +1,3 @@
-import { readdirSync, statSync } from 'node:fs';
-import { join } from 'node:path';
 import { summarise, summaryLine } from './commands/run.js';
 import type { Config } from './config.js';
 import { ConfigError, describeError, LockedError } from './errors.js';
@@ -10,6 +8,7 @@ import { runPipeline } from './pipeline.js';
 import { startServer, type RunningServer } from './publish/server.js';
 import { pruneExpired, pruneSummary } from './retention.js';
 import { createCronJobs, createRunQueue, isValidCron, type CronJob, type RunQueue } from './schedule.js';
+import { seedFingerprint } from './sources/listing/seeds.js';
 import { Store } from './store/index.js';
 
 /** How `serve` runs; tests shorten the seed check and prune schedules. */
@@ -191,29 +190,4 @@ export function validateSchedules(config: Config): void {
   };
   check(config.schedule.default, 'schedule.default');
   config.feeds.forEach((feed, index) => feed.schedule && check(feed.schedule, `feeds.${index}.schedule`));
-}
-
-/**
- * Names, sizes and modification times of the listing files under the seed paths: changes when a file is
- * added, removed or rewritten. Costs a directory read and a stat a file, so it can run every minute.
- */
-export function seedFingerprint(paths: readonly string[]): string {
-  const parts: string[] = [];
-  for (const path of paths) {
-    try {
-      const info = statSync(path);
-      if (!info.isDirectory()) {
-        parts.push(`${path}\t${info.size}\t${info.mtimeMs}`);
-        continue;
-      }
-      for (const name of readdirSync(path).sort()) {
-        if (!name.toLowerCase().endsWith('.txt')) continue;
-        const file = statSync(join(path, name), { throwIfNoEntry: false });
-        if (file?.isFile()) parts.push(`${join(path, name)}\t${file.size}\t${file.mtimeMs}`);
-      }
-    } catch {
-      parts.push(`${path}\tmissing`);
-    }
-  }
-  return parts.join('\n');
 }

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { basename, join } from 'node:path';
+import { join } from 'node:path';
 import type { SourceSpec } from '../../model.js';
 
 /** A seed path that could not be listed, reported as one line and otherwise ignored. */
@@ -43,9 +43,24 @@ export function discoverListings(
   return { specs, errors };
 }
 
+/**
+ * Names, sizes and modification times of the listing files discoverListings finds: changes when a file is
+ * added, removed or rewritten. Costs a directory read and a stat a file, so it can run every minute.
+ */
+export function seedFingerprint(paths: readonly string[]): string {
+  const { specs, errors } = discoverListings(paths);
+  const parts = specs.map((spec) => {
+    const info = statSync(spec.url, { throwIfNoEntry: false });
+    return info ? `${spec.url}\t${info.size}\t${info.mtimeMs}` : `${spec.url}\tmissing`;
+  });
+  return [...parts, ...errors.map((error) => `${error.path}\tmissing`)].join('\n');
+}
+
 /** A listing's default name: its file name without `.txt`. */
 export function listingName(path: string): string {
-  return basename(path).replace(/\.txt$/i, '');
+  // Split on both separators: a config written on Windows may name a seed with backslashes.
+  const name = path.split(/[\\/]/u).pop() ?? path;
+  return name.replace(/\.txt$/iu, '');
 }
 
 /** Reads a listing file as text (UTF-8, BOM dropped) with the hash that tells whether it changed. */

@@ -75,10 +75,3 @@ function finishStory(
     truncated,
   };
 }
-
-/** A listing's display name from its path: the file name without `.txt`. */
-export function listingNameFromPath(path: string): string {
-  // Split on both separators: a config written on Windows may name a seed with backslashes.
-  const name = path.split(/[\\/]/u).pop() ?? path;
-  return name.replace(/\.txt$/iu, '');
-}

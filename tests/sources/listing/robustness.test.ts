@@ -2,7 +2,8 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { listingNameFromPath, segmentListing } from '../../../src/sources/listing/segment.js';
+import { listingName } from '../../../src/sources/listing/seeds.js';
+import { segmentListing } from '../../../src/sources/listing/segment.js';
 
 const DIR = join(import.meta.dirname, '..', '..', 'fixtures', 'listings');
 const SEEDS = readdirSync(DIR)
@@ -131,7 +132,7 @@ describe('segmentListing robustness', () => {
     ['C:\\seeds\\Peru.TXT', 'Peru'],
     ['relative/name.with.dots.txt', 'name.with.dots'],
     ['no-extension', 'no-extension'],
-  ])('listingNameFromPath(%j) is %j', (path, name) => {
-    expect(listingNameFromPath(path)).toBe(name);
+  ])('listingName(%j) is %j', (path, name) => {
+    expect(listingName(path)).toBe(name);
   });
 });

@@ -1,7 +1,7 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { discoverListings } from '../../../src/sources/listing/seeds.js';
+import { discoverListings, seedFingerprint } from '../../../src/sources/listing/seeds.js';
 import { tempDir } from '../../helpers/temp.js';
 
 describe('discoverListings', () => {
@@ -22,5 +22,24 @@ describe('discoverListings', () => {
       ['misc/b.txt', 'Kawsachun News'],
     ]);
     expect(errors).toEqual([{ path: join(dir, 'missing'), error: 'no such file or folder' }]);
+  });
+});
+
+describe('seedFingerprint', () => {
+  it('changes when a listing is added, rewritten or removed, and ignores what discoverListings ignores', () => {
+    const dir = tempDir();
+    writeFileSync(join(dir, 'a.txt'), 'Headline\n');
+    const first = seedFingerprint([dir]);
+    writeFileSync(join(dir, '.draft.txt'), 'editor swap file\n');
+    writeFileSync(join(dir, 'notes.md'), 'not a listing\n');
+    expect(seedFingerprint([dir])).toBe(first);
+    writeFileSync(join(dir, 'b.txt'), 'Another headline\n');
+    const added = seedFingerprint([dir]);
+    expect(added).not.toBe(first);
+    writeFileSync(join(dir, 'b.txt'), 'Another, longer headline\n');
+    expect(seedFingerprint([dir])).not.toBe(added);
+    rmSync(join(dir, 'b.txt'));
+    expect(seedFingerprint([dir])).toBe(first);
+    expect(seedFingerprint([join(dir, 'missing')])).toBe(`${join(dir, 'missing')}\tmissing`);
   });
 });

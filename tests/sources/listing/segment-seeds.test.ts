@@ -1,7 +1,8 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { listingNameFromPath, segmentListing } from '../../../src/sources/listing/segment.js';
+import { listingName } from '../../../src/sources/listing/seeds.js';
+import { segmentListing } from '../../../src/sources/listing/segment.js';
 
 /** Hand-made labels of the five seeds, beside each capture (see tests/fixtures/listings/). */
 interface Expected {
@@ -34,7 +35,7 @@ describe('segmentListing on the seed listings', () => {
   describe.each(SEEDS)('%s', (file) => {
     const text = readFileSync(join(DIR, file), 'utf8');
     const expected = JSON.parse(readFileSync(join(DIR, file.replace(/\.txt$/u, '.expected.json')), 'utf8')) as Expected;
-    const items = segmentListing(text, { name: listingNameFromPath(file), url: join(DIR, file) });
+    const items = segmentListing(text, { name: listingName(file), url: join(DIR, file) });
 
     it(`finds every story (${expected.layout})`, () => {
       expect(items.map((item) => item.title)).toHaveLength(expected.stories.length);
