@@ -3,6 +3,7 @@ import { dirname, isAbsolute, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
+import { cronProblem } from './cron.js';
 import { ConfigError } from './errors.js';
 import type { ClusterLevel } from './model.js';
 import { DEFAULT_MAX_ITEMS } from './sources/limits.js';
@@ -10,7 +11,14 @@ import { DEFAULT_MAX_ITEMS } from './sources/limits.js';
 /** The configuration shipped with feedmerge, used when no --config is given. */
 export const DEFAULT_CONFIG_PATH = fileURLToPath(new URL('../config/feedmerge.yaml', import.meta.url));
 
-const cronExpression = z.string().trim().min(1, 'must be a cron expression such as "*/30 * * * *"');
+const cronExpression = z
+  .string()
+  .trim()
+  .min(1, 'must be a cron expression such as "*/30 * * * *"')
+  .superRefine((expression, context) => {
+    const problem = expression === '' ? null : cronProblem(expression);
+    if (problem !== null) context.addIssue({ code: 'custom', message: problem });
+  });
 
 const feedEntry = z.strictObject({
   url: z.string().trim().min(1, 'must not be empty'),

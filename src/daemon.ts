@@ -1,13 +1,14 @@
 import { summarise, summaryLine } from './commands/run.js';
 import type { Config } from './config.js';
-import { ConfigError, describeError, LockedError } from './errors.js';
+import { isValidCron } from './cron.js';
+import { describeError, LockedError } from './errors.js';
 import { acquireRunLock } from './lock.js';
 import type { Logger } from './log.js';
 import type { RunReport, SourceState } from './model.js';
 import { runPipeline } from './pipeline.js';
 import { startServer, type RunningServer } from './publish/server.js';
 import { pruneExpired, pruneSummary } from './retention.js';
-import { createCronJobs, createRunQueue, isValidCron, type CronJob, type RunQueue } from './schedule.js';
+import { createCronJobs, createRunQueue, type CronJob, type RunQueue } from './schedule.js';
 import { seedFingerprint } from './sources/listing/seeds.js';
 import { Store } from './store/index.js';
 
@@ -50,7 +51,6 @@ const DAILY_PRUNE = '17 4 * * *';
  * `run` of the same instance and the daemon never overlap either.
  */
 export async function startDaemon(config: Config, options: DaemonOptions): Promise<Daemon> {
-  validateSchedules(config);
   const { log } = options;
   const clock = options.now ?? (() => new Date());
   const store = Store.open(config.database);
@@ -179,15 +179,4 @@ export function schedulesInUse(config: Config, sources: readonly SourceState[]):
   for (const feed of config.feeds) if (feed.schedule) expressions.add(feed.schedule);
   for (const source of sources) if (source.kind === 'feed' && source.schedule && isValidCron(source.schedule)) expressions.add(source.schedule);
   return expressions;
-}
-
-/** Fails with one line naming the key when a configured schedule is not a valid cron expression. */
-export function validateSchedules(config: Config): void {
-  const check = (expression: string, key: string): void => {
-    if (!isValidCron(expression)) {
-      throw new ConfigError(`config: ${config.configPath}: ${key}: invalid cron expression "${expression}"`);
-    }
-  };
-  check(config.schedule.default, 'schedule.default');
-  config.feeds.forEach((feed, index) => feed.schedule && check(feed.schedule, `feeds.${index}.schedule`));
 }

@@ -1,4 +1,5 @@
 import cron, { type ScheduledTask } from 'node-cron';
+import { isValidCron } from './cron.js';
 import { describeError } from './errors.js';
 import type { Logger } from './log.js';
 
@@ -119,7 +120,7 @@ export function createCronJobs(log: Logger): CronJobs {
       }
       for (const [name, job] of jobs) {
         if (tasks.has(name)) continue;
-        if (!cron.validate(job.expression)) {
+        if (!isValidCron(job.expression)) {
           log.error(`scheduler: ${name}: invalid cron expression "${job.expression}"; job not scheduled`);
           continue;
         }
@@ -141,11 +142,6 @@ export function createCronJobs(log: Logger): CronJobs {
       for (const name of [...tasks.keys()]) remove(name);
     },
   };
-}
-
-/** Whether node-cron accepts an expression (5 fields, or 6 with seconds first). */
-export function isValidCron(expression: string): boolean {
-  return cron.validate(expression);
 }
 
 /**

@@ -52,6 +52,8 @@ describe('loadConfig', () => {
     ['publish:\n  feeds:\n    - name: "../etc"', /publish\.feeds\.0\.name: must be lower-case/],
     ['feeds:\n  - url: https://a.org/f\n  - url: https://a.org/f', /feeds\.1\.url: duplicate feed/],
     ['feeds: [unclosed', /invalid YAML/],
+    ['schedule:\n  default: every hour', /schedule\.default: invalid cron expression "every hour"/],
+    ['feeds:\n  - url: https://a.org/f\n    schedule: "0 25 * * *"', /feeds\.0\.schedule: invalid cron expression "0 25 \* \* \*"/],
   ])('rejects %j with one line naming the key', (text, pattern) => {
     const path = writeConfig(tempDir(), text);
     let error: unknown;

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { silentLogger } from '../src/log.js';
-import { createCronJobs, createRunQueue, isValidCron } from '../src/schedule.js';
+import { isValidCron } from '../src/cron.js';
+import { createCronJobs, createRunQueue } from '../src/schedule.js';
 
 const log = silentLogger();
 

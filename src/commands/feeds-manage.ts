@@ -3,10 +3,10 @@ import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
 import type { Config } from '../config.js';
+import { cronProblem } from '../cron.js';
 import { FeedmergeError } from '../errors.js';
 import { acquireRunLock } from '../lock.js';
 import type { SourceState } from '../model.js';
-import { isValidCron } from '../schedule.js';
 import type { Store } from '../store/index.js';
 import { configFrom, withStore, type GlobalOptions } from './context.js';
 
@@ -123,9 +123,8 @@ export function feedLocation(input: string, command: string, options: { readonly
 export function checkSchedule(expression: string | undefined, command: string): string | undefined {
   if (expression === undefined) return undefined;
   const trimmed = expression.trim();
-  if (!isValidCron(trimmed)) {
-    throw new FeedmergeError(`${command}: invalid cron expression "${expression}" (e.g. "0 * * * *" for hourly; 5 fields, or 6 with seconds first)`);
-  }
+  const problem = cronProblem(trimmed);
+  if (problem !== null) throw new FeedmergeError(`${command}: ${problem}`);
   return trimmed;
 }
 

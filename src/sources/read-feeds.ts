@@ -1,3 +1,4 @@
+import { nextCronTime } from '../cron.js';
 import { describeError } from '../errors.js';
 import type { RawItem, SourceState, SourceStateChange } from '../model.js';
 import { backoffDelayMs, parseRetryAfter } from './http/backoff.js';
@@ -5,7 +6,6 @@ import { parseFeed } from './feed/parse.js';
 import { DEFAULT_MAX_ITEMS } from './limits.js';
 import { fetchHttp, hashBody, HttpStatusError, readFileSource } from './http/fetch.js';
 import { createLimiter } from './http/limiter.js';
-import { nextCronTime } from './next-run.js';
 
 /** How feeds are fetched: limits from config.fetch, the default schedule, and whether this is a forced run. */
 export interface FeedFetchOptions {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { backoffDelayMs, parseRetryAfter } from '../../../src/sources/http/backoff.js';
-import { nextCronTime } from '../../../src/sources/next-run.js';
+import { nextCronTime } from '../../../src/cron.js';
 
 const HOUR = 3600_000;
 
