@@ -1,10 +1,9 @@
-import { summarise, summaryLine } from './commands/run.js';
 import type { Config } from './config.js';
 import { isValidCron } from './cron.js';
 import { describeError, LockedError } from './errors.js';
 import { acquireRunLock } from './lock.js';
 import type { Logger } from './log.js';
-import type { RunReport, SourceState } from './model.js';
+import { summarise, summaryLine, type RunReport, type SourceState } from './model.js';
 import { runPipeline } from './pipeline.js';
 import { startServer, type RunningServer } from './publish/server.js';
 import { pruneExpired, pruneSummary } from './retention.js';

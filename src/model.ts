@@ -201,3 +201,26 @@ export interface RunReport {
   readonly filesWritten: readonly string[];
   readonly errors: number;
 }
+
+/** The per-run summary as structured log fields. */
+export function summarise(report: RunReport): Record<string, unknown> {
+  return {
+    sources: report.sources.length,
+    read: report.sources.filter((s) => s.outcome === 'read').length,
+    notModified: report.sources.filter((s) => s.outcome === 'not-modified').length,
+    skipped: report.sources.filter((s) => s.outcome === 'skipped').length,
+    newItems: report.newItems,
+    updatedItems: report.updatedItems,
+    newClusters: report.newClusters,
+    errors: report.errors,
+    filesWritten: report.filesWritten.length,
+    ms: Date.parse(report.finishedAt) - Date.parse(report.startedAt),
+  };
+}
+
+/** The per-run summary as one readable line. */
+export function summaryLine(report: RunReport): string {
+  const s = summarise(report);
+  const sources = `${s.sources} sources (${s.read} read, ${s.notModified} unchanged, ${s.skipped} not due, ${s.errors} failed)`;
+  return `run: ${sources}, ${s.newItems} new items, ${s.newClusters} new stories, ${s.filesWritten} files written in ${s.ms} ms`;
+}

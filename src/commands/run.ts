@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { acquireRunLock } from '../lock.js';
 import { createLogger } from '../log.js';
-import type { RunReport } from '../model.js';
+import { summarise, summaryLine } from '../model.js';
 import { runPipeline } from '../pipeline.js';
 import { createProgress } from '../progress.js';
 import { configFrom, withStore, type GlobalOptions } from './context.js';
@@ -43,26 +43,4 @@ export function registerRun(program: Command): void {
         await lock.release();
       }
     });
-}
-
-/** The per-run summary as structured log fields. */
-export function summarise(report: RunReport): Record<string, unknown> {
-  return {
-    sources: report.sources.length,
-    read: report.sources.filter((s) => s.outcome === 'read').length,
-    notModified: report.sources.filter((s) => s.outcome === 'not-modified').length,
-    skipped: report.sources.filter((s) => s.outcome === 'skipped').length,
-    newItems: report.newItems,
-    updatedItems: report.updatedItems,
-    newClusters: report.newClusters,
-    errors: report.errors,
-    filesWritten: report.filesWritten.length,
-    ms: Date.parse(report.finishedAt) - Date.parse(report.startedAt),
-  };
-}
-
-/** The per-run summary as one readable line. */
-export function summaryLine(report: RunReport): string {
-  const s = summarise(report);
-  return `run: ${s.sources} sources (${s.read} read, ${s.notModified} unchanged, ${s.skipped} not due, ${s.errors} failed), ${s.newItems} new items, ${s.newClusters} new stories, ${s.filesWritten} files written in ${s.ms} ms`;
 }
