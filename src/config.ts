@@ -6,7 +6,10 @@ import { z } from 'zod';
 import { cronProblem } from './cron.js';
 import { ConfigError } from './errors.js';
 import type { ClusterLevel } from './model.js';
-import { DEFAULT_MAX_ITEMS } from './sources/limits.js';
+
+/** Entries read from one document (fetch.maxItems): real feeds carry at most a few thousand (long podcast
+ * archives); the body cap bounds the rest, and a document with more is cut, with a warning. */
+const DEFAULT_MAX_ITEMS = 100_000;
 
 /** The configuration shipped with feedmerge, used when no --config is given. */
 export const DEFAULT_CONFIG_PATH = fileURLToPath(new URL('../config/feedmerge.yaml', import.meta.url));

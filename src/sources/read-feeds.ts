@@ -3,7 +3,6 @@ import { describeError } from '../errors.js';
 import type { RawItem, SourceState, SourceStateChange } from '../model.js';
 import { backoffDelayMs, parseRetryAfter } from './http/backoff.js';
 import { parseFeed } from './feed/parse.js';
-import { DEFAULT_MAX_ITEMS } from './limits.js';
 import { fetchHttp, hashBody, HttpStatusError, readFileSource } from './http/fetch.js';
 import { createLimiter } from './http/limiter.js';
 
@@ -11,8 +10,8 @@ import { createLimiter } from './http/limiter.js';
 export interface FeedFetchOptions {
   readonly timeoutMs: number;
   readonly maxBodyBytes: number;
-  /** Entries read from one document (default DEFAULT_MAX_ITEMS). */
-  readonly maxItems?: number;
+  /** Entries read from one document (fetch.maxItems). */
+  readonly maxItems: number;
   readonly maxRedirects: number;
   readonly concurrency: number;
   readonly perHostConcurrency: number;
@@ -121,7 +120,7 @@ async function readOne(source: SourceState, options: FeedFetchOptions, now: Date
     if (source.contentHash === contentHash && source.status !== 'error') {
       return notModified(source, now, scheduled, validators, newUrl);
     }
-    const feed = await parseFeed(body, { url: documentUrl, contentType, now, ...(options.maxItems ? { maxItems: options.maxItems } : {}) });
+    const feed = await parseFeed(body, { url: documentUrl, contentType, now, maxItems: options.maxItems });
     const read = feed.items.length;
     return {
       url: source.url,
@@ -130,7 +129,7 @@ async function readOne(source: SourceState, options: FeedFetchOptions, now: Date
       error: null,
       warning:
         feed.skippedItems > 0
-          ? `${feedLabel(source)}: ${feed.skippedItems + read} entries in one document; read the first ${options.maxItems ?? DEFAULT_MAX_ITEMS} (fetch.maxItems)`
+          ? `${feedLabel(source)}: ${feed.skippedItems + read} entries in one document; read the first ${options.maxItems} (fetch.maxItems)`
           : null,
       state: {
         ...success(now, scheduled),

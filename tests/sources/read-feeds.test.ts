@@ -10,6 +10,7 @@ const NOW = new Date('2025-06-02T12:00:00Z');
 const OPTIONS: FeedFetchOptions = {
   timeoutMs: 500,
   maxBodyBytes: 1024 * 1024,
+  maxItems: 10_000,
   maxRedirects: 5,
   concurrency: 8,
   perHostConcurrency: 2,

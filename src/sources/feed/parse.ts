@@ -8,7 +8,6 @@ import { advertisedFeedUrl, detectDocumentKind } from './detect.js';
 import { finishItem, type ItemDraft } from './feed-item.js';
 import { resolveLink } from './identity.js';
 import { readJsonFeed } from './json-feed.js';
-import { DEFAULT_MAX_ITEMS } from '../limits.js';
 import { toPlainText } from './plain-text.js';
 
 /**
@@ -64,7 +63,7 @@ export async function parseFeed(
   options: { readonly url: string; readonly contentType?: string | null; readonly now?: Date; readonly maxItems?: number },
 ): Promise<ParsedFeed> {
   const now = options.now ?? new Date();
-  const maxItems = options.maxItems ?? DEFAULT_MAX_ITEMS;
+  const maxItems = options.maxItems ?? Infinity; // callers pass fetch.maxItems
   const documentUrl = /^https?:\/\//i.test(options.url) ? options.url : null;
   const text = decodeBody(body, options.contentType);
   const kind = detectDocumentKind(text);
