@@ -18,18 +18,20 @@ import { syntheticItems } from './cluster.js';
 
 const CLI = fileURLToPath(new URL('../src/cli.ts', import.meta.url));
 
-const escapeXml = (text: string): string =>
+export const escapeXml = (text: string): string =>
   text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 
 /** The outlet an item stands for: its UCI publisher (without the copy number the benchmark adds). */
-const outletOf = (item: ClusterInput): string => item.sourceName.replace(/ \d+$/, '') || 'unnamed outlet';
+export const outletOf = (item: ClusterInput): string => item.sourceName.replace(/ \d+$/, '') || 'unnamed outlet';
 
-/** An RSS 2.0 document; `credit` adds each item's outlet as `<source>`, as an aggregator's feed does. */
-function rss(title: string, items: readonly ClusterInput[], credit = false): string {
+/** An RSS 2.0 document; `credit` adds each item's outlet as `<source>`, as an aggregator's feed does; an item's
+ * summary, when it has one, is its `<description>`. */
+export function rss(title: string, items: readonly ClusterInput[], credit = false): string {
   const entries = items.map(
     (item) =>
       `<item><title>${escapeXml(item.title)}</title><link>https://example.org/${encodeURIComponent(item.id)}</link>` +
       `<guid isPermaLink="false">${escapeXml(item.id)}</guid><pubDate>${new Date(item.time).toUTCString()}</pubDate>` +
+      `${item.summary ? `<description>${escapeXml(item.summary)}</description>` : ''}` +
       `${credit ? `<source url="https://example.org/">${escapeXml(outletOf(item))}</source>` : ''}</item>`,
   );
   return `<?xml version="1.0" encoding="utf-8"?>\n<rss version="2.0"><channel><title>${escapeXml(title)}</title>` +

@@ -6,6 +6,7 @@ const benches: readonly { readonly name: string; readonly module: string }[] = [
   { name: 'feed parse + store throughput (issue 5)', module: './feeds.js' },
   { name: 'clustering quality on the UCI sample (issue 6)', module: './cluster-quality.js' },
   { name: 'clustering speed and growth (issue 6)', module: './cluster.js' },
+  { name: 'clustering through the CLI: UCI slices in 1 and 24 runs, GoogleNews NMI, explain, determinism (issue 13)', module: './cluster-eval.js' },
   { name: 'publishing: render, write, serve (issue 7)', module: './publish.js' },
   { name: 'end to end: feeds -> run -> published, 6k and 64k items (issue 6)', module: './pipeline.js' },
 ];
