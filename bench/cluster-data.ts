@@ -20,8 +20,11 @@ export const UCI_SLICES: readonly { readonly name: string; readonly path: string
   { name: 'uci-news-dev2', path: UCI_DEV2_PATH },
 ];
 
-/** The odd-numbered half of GoogleNews-TS (benchmarks only: tests must not read ../shared). */
+/** The odd-numbered half of GoogleNews-TS as shared (benchmarks only: tests must not read ../shared). */
 export const GOOGLENEWS_DEV_PATH = fileURLToPath(new URL('../../shared/data/googlenews-dev.tsv', import.meta.url));
+
+/** The same file committed with the tests (5,343 documents, 76 stories). */
+export const GOOGLENEWS_DEV_FIXTURE = fileURLToPath(new URL('../tests/fixtures/googlenews/googlenews-dev.tsv', import.meta.url));
 
 /** A headline with its gold story label. */
 export interface LabelledItem {

@@ -19,7 +19,9 @@
  *
  * Run: npx tsx bench/cluster-eval.ts [--part one,steps,google,explain,determinism] [--uci a.csv,b.csv]
  *      [--google file.tsv] [--runs 24] [--layout outlets|aggregator] [--pairs 300] [--explain-runner in-process|process]
- *      [--keep] [--json]
+ *      [--keep] [--json] [--check]
+ * `--check` lists issue 13's floors as PASS/FAIL and exits 1 when one fails; `--keep` keeps the instances (to run
+ * `feedmerge clusters` / `explain` on them by hand); `--json` also prints every figure as JSON.
  * `--uci` accepts the committed CSV slices or any UCI file (tab-separated newsCorpora.csv rows with or without a
  * header); `--google` any TSV with columns story, title, snippet.
  */
@@ -527,6 +529,22 @@ export async function determinismCheck(dirA: string, dirB: string, labelled: rea
 }
 
 // ---------------------------------------------------------------------------------------------------------------
+// Issue 13's floors
+
+/** The floors issue 13 will be checked with (on the shared slices and on held-out data). */
+export const ISSUE_13_FLOORS = {
+  /** Each UCI slice, in one run and in 24 runs in time order. */
+  uciBcubedPrecision: 0.9,
+  uciBcubedF1: 0.6,
+  /** |F1(24 runs) - F1(one run)| at most this. */
+  uciStepsF1Tolerance: 0.01,
+  /** GoogleNews-TS, titles only and title + snippet. */
+  googleNmi: 0.873,
+  /** NMI(title + snippet) >= NMI(titles only) - this. */
+  googleSnippetTolerance: 0.005,
+} as const;
+
+// ---------------------------------------------------------------------------------------------------------------
 // The bench
 
 const PARTS = ['one', 'steps', 'google', 'explain', 'determinism'] as const;
@@ -542,6 +560,7 @@ interface Args {
   readonly explainRunner: 'in-process' | 'process';
   readonly keep: boolean;
   readonly json: boolean;
+  readonly check: boolean;
 }
 
 function parseArgs(argv: readonly string[]): Args {
@@ -568,6 +587,7 @@ function parseArgs(argv: readonly string[]): Args {
     explainRunner,
     keep: argv.includes('--keep'),
     json: argv.includes('--json'),
+    check: argv.includes('--check'),
   };
 }
 
@@ -587,6 +607,9 @@ export async function main(argv: readonly string[] = []): Promise<void> {
   };
   const report: Record<string, unknown> = {};
   const instanceOptions: InstanceOptions = { layout: args.layout };
+  const F = ISSUE_13_FLOORS;
+  const floors: { readonly what: string; readonly ok: boolean }[] = [];
+  const floor = (what: string, ok: boolean): void => void floors.push({ what, ok });
   try {
     const slices = args.uci.map((s) => ({ ...s, labelled: loadUciSample(s.path) }));
     const oneRun = new Map<string, CliScores>();
@@ -599,6 +622,8 @@ export async function main(argv: readonly string[] = []): Promise<void> {
         const { scores } = await clusterInOneRun(dir('feedmerge-eval-one-'), slice.labelled, instanceOptions);
         oneRun.set(slice.name, scores);
         console.log(row(`${slice.name}, one run`, scores));
+        floor(`${slice.name} one run: B-cubed P ${f3(scores.bcubedPrecision)} >= ${F.uciBcubedPrecision}`, scores.bcubedPrecision >= F.uciBcubedPrecision);
+        floor(`${slice.name} one run: B-cubed F1 ${f3(scores.bcubedF1)} >= ${F.uciBcubedF1}`, scores.bcubedF1 >= F.uciBcubedF1);
         report[`${slice.name}/one`] = scores;
       }
       if (args.parts.has('steps')) {
@@ -614,6 +639,14 @@ export async function main(argv: readonly string[] = []): Promise<void> {
           `  story ids over ${args.runs} runs: ${st.toNewer === 0 && st.vanished === 0 ? 'stable' : 'NOT STABLE'}: ${st.toNewer} moves to a newer id, ${st.toOlder} to an older id (merges), ${st.sameRunAge} between ids first seen in the same run, ${st.vanished} items vanished`,
         );
         for (const e of st.examples) console.log(`    ${e}`);
+        const s = steps.scores;
+        floor(`${slice.name} ${args.runs} runs: B-cubed P ${f3(s.bcubedPrecision)} >= ${F.uciBcubedPrecision}`, s.bcubedPrecision >= F.uciBcubedPrecision);
+        floor(`${slice.name} ${args.runs} runs: B-cubed F1 ${f3(s.bcubedF1)} >= ${F.uciBcubedF1}`, s.bcubedF1 >= F.uciBcubedF1);
+        floor(
+          `${slice.name} ${args.runs} runs: |F1 difference| ${Math.abs(s.bcubedF1 - one.bcubedF1).toFixed(3)} <= ${F.uciStepsF1Tolerance}`,
+          Math.abs(s.bcubedF1 - one.bcubedF1) <= F.uciStepsF1Tolerance,
+        );
+        floor(`${slice.name} ${args.runs} runs: no item moves to a newer story id (${st.toNewer}), none vanishes (${st.vanished})`, st.toNewer === 0 && st.vanished === 0);
         console.log(`  stories after each run: ${steps.trace.map((t) => t.stories).join(' ')}`);
         report[`${slice.name}/steps`] = steps;
       }
@@ -631,6 +664,9 @@ export async function main(argv: readonly string[] = []): Promise<void> {
         report[`google/${withSnippet ? 'title+snippet' : 'titles'}`] = g;
       }
       const [t, ts] = results as [GoogleResult, GoogleResult];
+      floor(`GoogleNews titles only: NMI ${f3(t.nmi)} >= ${F.googleNmi}`, t.nmi >= F.googleNmi);
+      floor(`GoogleNews title + snippet: NMI ${f3(ts.nmi)} >= ${F.googleNmi}`, ts.nmi >= F.googleNmi);
+      floor(`GoogleNews title + snippet not below titles only by more than ${F.googleSnippetTolerance} (${(ts.nmi - t.nmi).toFixed(3)})`, ts.nmi >= t.nmi - F.googleSnippetTolerance);
       console.log(`  NMI = I(X;Y)/sqrt(H(X)H(Y)) (NMIar = 2I/(H(X)+H(Y))); title + snippet - titles only = ${(ts.nmi - t.nmi >= 0 ? '+' : '') + (ts.nmi - t.nmi).toFixed(3)}`);
     }
     if (args.parts.has('explain')) {
@@ -645,6 +681,7 @@ export async function main(argv: readonly string[] = []): Promise<void> {
       console.log(`  merged (pairwise rule): ${check.mergedButApart} pairs MERGED though in different stories, ${check.apartButMerged} not merged though in one story`);
       console.log(`  sameCluster (stored ids): ${check.sameClusterMismatches ?? 'field absent'} differ${check.failures > 0 ? `; ${check.failures} explain calls failed` : ''}`);
       for (const e of check.examples) console.log(`    ${e}`);
+      floor(`explain --json sameStory equals clusters --json membership on ${check.pairs} pairs`, check.sameStoryField && check.sameStoryMismatches === 0 && check.failures === 0);
       report.explain = check;
     }
     if (args.parts.has('determinism')) {
@@ -654,7 +691,13 @@ export async function main(argv: readonly string[] = []): Promise<void> {
       console.log(
         `  ${check.identical ? 'identical stories' : 'DIFFERENT stories'}: ${check.storiesA} vs ${check.storiesB} stories, ${check.onlyInA} groups only in the first, ${check.onlyInB} only in the second; B-cubed F1 ${f3(check.scoresA.bcubedF1)} vs ${f3(check.scoresB.bcubedF1)}`,
       );
+      floor(`same stories from two folders (${check.onlyInA + check.onlyInB} groups differ)`, check.identical);
       report.determinism = check;
+    }
+    if (args.check) {
+      console.log(`\nissue 13 floors: ${floors.filter((f) => f.ok).length} of ${floors.length} met`);
+      for (const f of floors) console.log(`  ${f.ok ? 'PASS' : 'FAIL'}  ${f.what}`);
+      if (floors.some((f) => !f.ok)) process.exitCode = 1;
     }
     if (args.json) console.log(JSON.stringify(report, null, 2));
   } finally {
