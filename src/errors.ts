@@ -26,3 +26,13 @@ export function describeError(error: unknown): string {
   const text = error instanceof Error ? error.message : String(error);
   return text.replace(/\s+/g, ' ').trim();
 }
+
+/** A command stopped early on SIGTERM or SIGINT; what it stored is whole, the next run continues. */
+export class InterruptedError extends FeedmergeError {
+  constructor(
+    message: string,
+    readonly signal: NodeJS.Signals,
+  ) {
+    super(message);
+  }
+}

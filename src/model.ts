@@ -198,8 +198,26 @@ export interface RunReport {
   readonly newItems: number;
   readonly updatedItems: number;
   readonly newClusters: number;
+  /** Stories merged into older ones (an item bridged them). */
+  readonly merges?: number;
   readonly filesWritten: readonly string[];
   readonly errors: number;
+  /** Set when the run was stopped (SIGTERM, SIGINT) before reading every source; clustering and publishing were left to the next run. */
+  readonly interrupted?: boolean;
+  /** Sources left unread by a stopped run. */
+  readonly unread?: number;
+}
+
+/** The outlet name for a feed declared without one: its host without "www.", or its file name. */
+export function defaultFeedName(location: string): string {
+  if (/^https?:\/\//i.test(location)) {
+    try {
+      return new URL(location).hostname.replace(/^www\./i, '');
+    } catch {
+      return location;
+    }
+  }
+  return location.split(/[\\/]/).pop()!.replace(/\.(xml|rss|atom|json)$/i, '') || location;
 }
 
 /** The per-run summary as structured log fields. */
@@ -215,6 +233,7 @@ export function summarise(report: RunReport): Record<string, unknown> {
     errors: report.errors,
     filesWritten: report.filesWritten.length,
     ms: Date.parse(report.finishedAt) - Date.parse(report.startedAt),
+    ...(report.interrupted ? { interrupted: true, unread: report.unread ?? 0 } : {}),
   };
 }
 
@@ -222,5 +241,6 @@ export function summarise(report: RunReport): Record<string, unknown> {
 export function summaryLine(report: RunReport): string {
   const s = summarise(report);
   const sources = `${s.sources} sources (${s.read} read, ${s.notModified} unchanged, ${s.skipped} not due, ${s.errors} failed)`;
-  return `run: ${sources}, ${s.newItems} new items, ${s.newClusters} new stories, ${s.filesWritten} files written in ${s.ms} ms`;
+  const stopped = report.interrupted ? `; stopped early, ${report.unread ?? 0} sources left for the next run` : '';
+  return `run: ${sources}, ${s.newItems} new items, ${s.newClusters} new stories, ${s.filesWritten} files written in ${s.ms} ms${stopped}`;
 }

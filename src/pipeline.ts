@@ -1,14 +1,16 @@
+import { readFileSync } from 'node:fs';
 import { assignToClusters } from './cluster/index.js';
 import type { Config } from './config.js';
-import { describeError } from './errors.js';
+import { describeError, FetchError } from './errors.js';
 import type { Logger } from './log.js';
-import type { RunReport, SourceRunResult, SourceSpec, SourceState } from './model.js';
+import { defaultFeedName, type RunReport, type SourceRunResult, type SourceSpec, type SourceState } from './model.js';
 import { noProgress, type Progress } from './progress.js';
 import { fillsEveryFeed, renderFeed, selectClusters } from './publish/feeds.js';
 import { writeFeeds } from './publish/write.js';
 import { segmentListing } from './sources/listing/segment.js';
 import { readFeeds, type FeedReadOutcome } from './sources/read-feeds.js';
 import { discoverListings, readListingFile } from './sources/listing/seeds.js';
+import type { BasicCredentials } from './sources/http/fetch.js';
 import type { Store } from './store/index.js';
 
 /** Options of one run. */
@@ -23,6 +25,14 @@ export interface RunOptions {
   readonly ignoreDefaultSchedule?: boolean;
   /** Read only these sources (URLs or paths); default: every declared source. */
   readonly only?: (source: SourceState) => boolean;
+  /**
+   * Stops the run early (SIGTERM, SIGINT): no further source is read, a feed request in flight is abandoned
+   * (nothing stored for it), each source already read is stored whole in its own transaction, and clustering
+   * and publishing are left to the next run, which finds the unclustered items and the unread sources.
+   */
+  readonly signal?: AbortSignal;
+  /** Told what each feed read took and how it ended (the metrics). */
+  readonly onFeedRead?: (outcome: FeedReadOutcome) => void;
 }
 
 const DAY_MS = 86_400_000;
@@ -39,16 +49,21 @@ export async function runPipeline(config: Config, store: Store, options: RunOpti
   const wanted = (source: SourceState): boolean => declared.has(source.url) && (options.only?.(source) ?? true);
   const sources = store.sources.list().filter(wanted);
 
-  results.push(...ingestListings(sources.filter((s) => s.kind === 'listing'), store, clock, progress));
-  results.push(...(await ingestFeeds(sources.filter((s) => s.kind === 'feed'), config, store, clock, progress, options)));
+  const { signal } = options;
+  results.push(...(await ingestListings(sources.filter((s) => s.kind === 'listing'), store, clock, progress, signal)));
+  if (!signal?.aborted) {
+    results.push(...(await ingestFeeds(sources.filter((s) => s.kind === 'feed'), config, store, clock, progress, options)));
+  }
   for (const result of results) {
     if (result.outcome === 'error') options.log.warn({ source: result.url }, result.error ?? 'failed');
     else if (result.warning) options.log.warn({ source: result.url }, result.warning);
     else options.log.debug({ source: result.url, outcome: result.outcome, newItems: result.newItems }, `read ${result.name}`);
   }
 
-  const newClusters = clusterNewItems(config, store, clock().toISOString(), options.log);
-  const filesWritten = publishFeeds(config, store);
+  // Stopped: what is stored stays, the published files stay as they were; the next run clusters and publishes.
+  const stopped = (): boolean => signal?.aborted === true;
+  const clustered = stopped() ? { newClusters: 0, merged: 0 } : clusterNewItems(config, store, clock().toISOString(), options.log);
+  const filesWritten = stopped() ? [] : publishFeeds(config, store);
 
   const report: RunReport = {
     startedAt,
@@ -56,11 +71,13 @@ export async function runPipeline(config: Config, store: Store, options: RunOpti
     sources: results,
     newItems: sum(results.map((r) => r.newItems)),
     updatedItems: sum(results.map((r) => r.updatedItems)),
-    newClusters,
+    newClusters: clustered.newClusters,
+    merges: clustered.merged,
     filesWritten,
     errors: results.filter((r) => r.outcome === 'error').length,
+    ...(stopped() ? { interrupted: true, unread: sources.length - results.length } : {}),
   };
-  store.runs.finish(runId, report, 'ok');
+  store.runs.finish(runId, report, stopped() ? 'interrupted' : 'ok');
   return report;
 }
 
@@ -71,7 +88,8 @@ function declareSources(config: Config, store: Store, now: string, log: Logger):
   const feeds: SourceSpec[] = config.feeds.map((feed) => ({
     kind: 'feed',
     url: feed.url,
-    name: feed.name ?? feed.url,
+    // Never the URL itself: it may carry a token or be a local path, and the name is credited in public feeds.
+    name: feed.name ?? defaultFeedName(feed.url),
     origin: 'config',
     schedule: feed.schedule,
   }));
@@ -83,36 +101,52 @@ function declareSources(config: Config, store: Store, now: string, log: Logger):
   return declared;
 }
 
-/** Reads every listing file that changed since the last run; each file's items land in one transaction. */
-function ingestListings(listings: readonly SourceState[], store: Store, clock: () => Date, progress: Progress): SourceRunResult[] {
+/**
+ * Reads every listing file that changed since the last run; each file's items land in one transaction. Yields
+ * to the event loop between files, so a stop signal is heard within one file's work.
+ */
+async function ingestListings(
+  listings: readonly SourceState[],
+  store: Store,
+  clock: () => Date,
+  progress: Progress,
+  signal: AbortSignal | undefined,
+): Promise<SourceRunResult[]> {
   progress.start('listings', listings.length);
-  const results = listings.map((source): SourceRunResult => {
-    const now = clock().toISOString();
-    const base = { url: source.url, name: source.name };
-    try {
-      const { text, hash } = readListingFile(source.url);
-      if (hash === source.contentHash && source.status === 'ok') {
-        store.sources.update(source.url, { lastFetchedAt: now });
-        return { ...base, outcome: 'not-modified', newItems: 0, updatedItems: 0 };
-      }
-      const items = segmentListing(text, { name: source.name, url: source.url });
-      const stored = store.transaction(() => {
-        const result = store.items.upsert(source.url, items, now);
-        store.clusters.touch(result.changedClusters, now);
-        store.sources.update(source.url, { status: 'ok', lastError: null, lastFetchedAt: now, contentHash: hash, errorCount: 0 });
-        return result;
-      });
-      return { ...base, outcome: 'read', newItems: stored.inserted, updatedItems: stored.updated };
-    } catch (error) {
-      const message = `listing "${source.name}" (${source.url}): ${describeError(error)}`;
-      store.sources.update(source.url, { status: 'error', lastError: message, lastFetchedAt: now, errorCount: source.errorCount + 1 });
-      return { ...base, outcome: 'error', newItems: 0, updatedItems: 0, error: message };
-    } finally {
-      progress.tick(source.name);
-    }
-  });
+  const results: SourceRunResult[] = [];
+  for (const source of listings) {
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    if (signal?.aborted) break;
+    results.push(ingestListing(source, store, clock, progress));
+  }
   progress.stop();
   return results;
+}
+
+function ingestListing(source: SourceState, store: Store, clock: () => Date, progress: Progress): SourceRunResult {
+  const now = clock().toISOString();
+  const base = { url: source.url, name: source.name };
+  try {
+    const { text, hash } = readListingFile(source.url);
+    if (hash === source.contentHash && source.status === 'ok') {
+      store.sources.update(source.url, { lastFetchedAt: now });
+      return { ...base, outcome: 'not-modified', newItems: 0, updatedItems: 0 };
+    }
+    const items = segmentListing(text, { name: source.name, url: source.url });
+    const stored = store.transaction(() => {
+      const result = store.items.upsert(source.url, items, now);
+      store.clusters.touch(result.changedClusters, now);
+      store.sources.update(source.url, { status: 'ok', lastError: null, lastFetchedAt: now, contentHash: hash, errorCount: 0 });
+      return result;
+    });
+    return { ...base, outcome: 'read', newItems: stored.inserted, updatedItems: stored.updated };
+  } catch (error) {
+    const message = `listing "${source.name}" (${source.url}): ${describeError(error)}`;
+    store.sources.update(source.url, { status: 'error', lastError: message, lastFetchedAt: now, errorCount: source.errorCount + 1 });
+    return { ...base, outcome: 'error', newItems: 0, updatedItems: 0, error: message };
+  } finally {
+    progress.tick(source.name);
+  }
 }
 
 /** Fetches the due feeds politely; each feed's items and state land in one transaction as soon as it is read. */
@@ -122,13 +156,14 @@ async function ingestFeeds(
   store: Store,
   clock: () => Date,
   progress: Progress,
-  options: Pick<RunOptions, 'force' | 'ignoreDefaultSchedule'>,
+  options: Pick<RunOptions, 'force' | 'ignoreDefaultSchedule' | 'signal' | 'onFeedRead'>,
 ): Promise<SourceRunResult[]> {
   if (feeds.length === 0) return [];
   progress.start('feeds', feeds.length);
   const byUrl = new Map(feeds.map((feed) => [feed.url, feed]));
   const results: SourceRunResult[] = [];
   const store1 = (outcome: FeedReadOutcome): void => {
+    options.onFeedRead?.(outcome);
     const source = byUrl.get(outcome.url)!;
     const now = clock().toISOString();
     const stored = store.transaction(() => {
@@ -161,6 +196,8 @@ async function ingestFeeds(
       defaultSchedule: config.schedule.default,
       force: options.force ?? false,
       ignoreDefaultSchedule: options.ignoreDefaultSchedule ?? false,
+      credentialsFor: (url) => credentialsFor(config, url),
+      signal: options.signal,
     },
     clock(),
     store1,
@@ -169,8 +206,8 @@ async function ingestFeeds(
   return results;
 }
 
-/** Assigns every unclustered item; returns how many new clusters were made. */
-function clusterNewItems(config: Config, store: Store, now: string, log: Logger): number {
+/** Assigns every unclustered item (those a stopped run stored too); returns how many stories were made and merged. */
+function clusterNewItems(config: Config, store: Store, now: string, log: Logger): { newClusters: number; merged: number } {
   const builtWith = store.meta.get('cluster.level');
   if (builtWith !== config.cluster.level) {
     store.transaction(() => {
@@ -182,7 +219,7 @@ function clusterNewItems(config: Config, store: Store, now: string, log: Logger)
     });
   }
   const fresh = store.items.unclustered();
-  if (fresh.length === 0) return 0;
+  if (fresh.length === 0) return { newClusters: 0, merged: 0 };
   const windowMs = config.cluster.windowDays * DAY_MS;
   let earliest = Number.POSITIVE_INFINITY;
   let latest = Number.NEGATIVE_INFINITY;
@@ -193,7 +230,8 @@ function clusterNewItems(config: Config, store: Store, now: string, log: Logger)
   // Only stories within the window of some new item can take one; later ones are as irrelevant as earlier.
   const existing = store.items.clusteredBetween(earliest - windowMs, latest + windowMs);
   const result = assignToClusters(existing, fresh, config.cluster);
-  return store.transaction(() => store.clusters.apply(result, now)).newClusters;
+  const applied = store.transaction(() => store.clusters.apply(result, now));
+  return { newClusters: applied.newClusters, merged: applied.merged };
 }
 
 /** Renders and writes every output feed; returns the files that changed. */
@@ -202,6 +240,24 @@ function publishFeeds(config: Config, store: Store): string[] {
   const site = { title: config.title, baseUrl: config.baseUrl };
   const rendered = config.publish.feeds.map((feed) => renderFeed(selectClusters(clusters, feed), feed, site));
   return writeFeeds(config.output, rendered);
+}
+
+/**
+ * The HTTP Basic credentials configured for a feed, the password file read now (so a rotated secret is used
+ * at the next fetch); undefined leaves the URL's own userinfo, if any, to the fetcher.
+ */
+function credentialsFor(config: Config, url: string): BasicCredentials | undefined {
+  const auth = config.feeds.find((feed) => feed.url === url)?.auth;
+  if (!auth) return undefined;
+  if (auth.passwordFile === undefined) return { username: auth.username, password: auth.password ?? '' };
+  let text: string;
+  try {
+    text = readFileSync(auth.passwordFile, 'utf8');
+  } catch (error) {
+    throw new FetchError(`fetch: cannot read passwordFile ${auth.passwordFile}: ${(error as NodeJS.ErrnoException).code ?? describeError(error)}`);
+  }
+  // The first line: `echo secret > file` and systemd-creds both end the file with a newline.
+  return { username: auth.username, password: text.split(/\r?\n/, 1)[0]! };
 }
 
 function sum(values: readonly number[]): number {

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
+import { registerBackup } from './commands/backup.js';
 import { registerClusters } from './commands/clusters.js';
 import { registerExplain } from './commands/explain.js';
 import { registerFeeds } from './commands/feeds.js';
@@ -8,8 +9,9 @@ import { registerOpml } from './commands/opml.js';
 import { registerPrune } from './commands/prune.js';
 import { registerRun } from './commands/run.js';
 import { registerServe } from './commands/serve.js';
-import { describeError, FeedmergeError, LockedError } from './errors.js';
+import { describeError, FeedmergeError, InterruptedError, LockedError } from './errors.js';
 import { ExitCode } from './exit-codes.js';
+import { signalExitCode } from './stop.js';
 
 const version = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
@@ -30,6 +32,7 @@ export function buildProgram(): Command {
   registerServe(program);
   registerOpml(program);
   registerPrune(program);
+  registerBackup(program);
   return program;
 }
 
@@ -45,6 +48,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     }
     process.stderr.write(`feedmerge: ${describeError(error)}\n`);
     if (error instanceof LockedError) return ExitCode.locked;
+    if (error instanceof InterruptedError) return signalExitCode(error.signal);
     if (!(error instanceof FeedmergeError) && process.env.FEEDMERGE_DEBUG) console.error(error);
     return ExitCode.failed;
   }

@@ -143,27 +143,3 @@ export function createCronJobs(log: Logger): CronJobs {
     },
   };
 }
-
-/**
- * Calls `shutdown` on the first SIGTERM or SIGINT (systemd stop, Ctrl-C); a second signal exits at once with
- * code 1 (what is already committed stays: every source is stored in its own transaction). Returns a
- * function that removes the handlers.
- */
-export function onShutdownSignal(shutdown: (signal: NodeJS.Signals) => Promise<void>, log: Logger): () => void {
-  let stopping = false;
-  const handler = (signal: NodeJS.Signals): void => {
-    if (stopping) {
-      log.warn(`${signal} again: exiting without waiting for the run in flight`);
-      process.exit(1);
-    }
-    stopping = true;
-    log.info(`${signal}: stopping the scheduler, letting the run in flight finish`);
-    void shutdown(signal);
-  };
-  process.on('SIGTERM', handler);
-  process.on('SIGINT', handler);
-  return () => {
-    process.off('SIGTERM', handler);
-    process.off('SIGINT', handler);
-  };
-}

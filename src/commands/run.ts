@@ -1,10 +1,9 @@
 import type { Command } from 'commander';
+import { InterruptedError } from '../errors.js';
 import { acquireRunLock } from '../lock.js';
-import { createLogger } from '../log.js';
 import { summarise, summaryLine } from '../model.js';
-import { runPipeline } from '../pipeline.js';
-import { createProgress } from '../progress.js';
-import { configFrom, withStore, type GlobalOptions } from './context.js';
+import { onStopSignal } from '../stop.js';
+import { configFrom, loggerFor, withStore, type GlobalOptions } from './context.js';
 
 interface RunOptions extends GlobalOptions {
   readonly force?: boolean;
@@ -18,15 +17,20 @@ export function registerRun(program: Command): void {
     .option('--force', 'also read feeds whose own schedule says not yet (backoff, Retry-After and 410 still apply)')
     .action(async (_options: RunOptions, command: Command) => {
       const options = command.optsWithGlobals<RunOptions>();
-      const config = configFrom(options);
+      const config = await configFrom(options);
       // Quiet unless someone is watching: cron mails whatever a job prints, so success must print nothing.
       const watched = process.stderr.isTTY === true && !options.quiet;
-      const log = createLogger(options.verbose ? 'verbose' : watched ? 'normal' : 'quiet');
+      const log = await loggerFor(options.verbose ? 'verbose' : watched ? 'normal' : 'quiet');
       // Taken before the database is opened: a second instance leaves at once (exit 75) without touching it.
       const lock = await acquireRunLock(config.database, {
         onCompromised: (error) => log.warn(`lock: ${error.message}; another run may now start`),
+        onTakeover: (message) => log.info(message),
       });
+      // SIGTERM/SIGINT: read no more sources, store the one in flight whole, leave clustering and publishing
+      // to the next run; exit 143/130 (README, "Exit codes").
+      const stop = onStopSignal((message) => log.info(`run: ${message}`));
       try {
+        const [{ runPipeline }, { createProgress }] = await Promise.all([import('../pipeline.js'), import('../progress.js')]);
         // The crontab is the default schedule: every feed is read on each run, except feeds with a `schedule`
         // of their own (read when due) and feeds held by backoff, Retry-After or 410. --force reads those too,
         // except the holds.
@@ -36,10 +40,20 @@ export function registerRun(program: Command): void {
             progress: createProgress(),
             force: options.force ?? false,
             ignoreDefaultSchedule: true,
+            signal: stop.signal,
           }),
         );
+        if (report.interrupted) {
+          const signal = stop.received ?? 'SIGTERM';
+          throw new InterruptedError(
+            `run: stopped by ${signal}: ${report.sources.length} sources read and stored, ${report.unread ?? 0} left unread; ` +
+              'the next run reads them and clusters and publishes what is stored',
+            signal,
+          );
+        }
         log.info(summarise(report), summaryLine(report));
       } finally {
+        stop.dispose();
         await lock.release();
       }
     });

@@ -1,9 +1,7 @@
 import type { Command } from 'commander';
-import { startDaemon } from '../daemon.js';
-import { createLogger } from '../log.js';
-import { onShutdownSignal } from '../schedule.js';
+import { onStopSignal } from '../stop.js';
 import { positiveInteger } from './clusters.js';
-import { configFrom, type GlobalOptions } from './context.js';
+import { configFrom, loggerFor, type GlobalOptions } from './context.js';
 
 interface ServeOptions extends GlobalOptions {
   readonly port?: number;
@@ -19,20 +17,27 @@ export function registerServe(program: Command): void {
     .option('--host <address>', 'address to listen on (default: server.host in the config)')
     .action(async (_options: ServeOptions, command: Command) => {
       const options = command.optsWithGlobals<ServeOptions>();
-      const config = configFrom(options);
+      const config = await configFrom(options);
       // A daemon's log is its only voice: info by default (journald and docker keep it), warnings only with --quiet.
-      const log = createLogger(options.verbose ? 'verbose' : options.quiet ? 'quiet' : 'normal');
+      const log = await loggerFor(options.verbose ? 'verbose' : options.quiet ? 'quiet' : 'normal');
+      const { startDaemon } = await import('../daemon.js');
       const daemon = await startDaemon(config, {
         log,
         host: options.host ?? config.server.host,
         port: options.port ?? config.server.port,
       });
+      // SIGTERM/SIGINT: the run in flight stops reading (the source in flight is stored whole or not at all),
+      // the server closes, exit 0. Clustering and publishing of what was stored happen at the next start.
       await new Promise<void>((resolve) => {
-        const remove = onShutdownSignal(async () => {
-          await daemon.stop();
-          remove();
-          resolve();
-        }, log);
+        const stop = onStopSignal(
+          (message) => log.info(`serve: ${message}`),
+          () => {
+            void daemon.stop().finally(() => {
+              stop.dispose();
+              resolve();
+            });
+          },
+        );
       });
     });
 }

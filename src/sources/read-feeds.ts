@@ -1,9 +1,10 @@
 import { nextCronTime } from '../cron.js';
-import { describeError } from '../errors.js';
+import { describeError, FetchError, ParseError } from '../errors.js';
 import type { RawItem, SourceState, SourceStateChange } from '../model.js';
+import { redactText, redactUrl } from '../redact.js';
 import { backoffDelayMs, parseRetryAfter } from './http/backoff.js';
 import { parseFeed } from './feed/parse.js';
-import { fetchHttp, hashBody, HttpStatusError, readFileSource } from './http/fetch.js';
+import { fetchHttp, FetchAbortedError, hashBody, HttpStatusError, readFileSource, type BasicCredentials } from './http/fetch.js';
 import { createLimiter } from './http/limiter.js';
 
 /** How feeds are fetched: limits from config.fetch, the default schedule, and whether this is a forced run. */
@@ -22,6 +23,10 @@ export interface FeedFetchOptions {
   readonly force?: boolean;
   /** Feeds without a `schedule` of their own are always due: under cron, the crontab is their schedule. */
   readonly ignoreDefaultSchedule?: boolean;
+  /** HTTP Basic credentials configured for a feed (username/password keys); the URL's userinfo otherwise. */
+  readonly credentialsFor?: (url: string) => BasicCredentials | undefined;
+  /** Stops the reading (SIGTERM): no feed starts once aborted, and requests in flight are abandoned. */
+  readonly signal?: AbortSignal | undefined;
 }
 
 /** What happened to one feed in a run, and what to store for it. */
@@ -37,6 +42,12 @@ export interface FeedReadOutcome {
   readonly warning?: string | null;
   /** What to store for this source. */
   readonly state: SourceStateChange;
+  /** What kind of failure, for the metrics: http (an error status), fetch (network, size, timeout), parse, other. */
+  readonly errorKind?: 'http' | 'fetch' | 'parse' | 'other';
+  /** How long the read took (fetch and parse), for the metrics; 0 when skipped. */
+  readonly durationMs?: number;
+  /** Not read because the run was stopped: nothing is to be stored for it, its state stays as it was. */
+  readonly interrupted?: boolean;
 }
 
 /**
@@ -58,8 +69,14 @@ export async function readFeeds(
       const skip = skipReason(source, options, now);
       const outcome = skip
         ? skipped(source)
-        : await limiter.run(hostKey(source.url), () => readOne(source, options, now));
-      onOutcome?.(outcome);
+        : await limiter.run(hostKey(source.url), async () => {
+            // A feed waiting for a slot when the run is stopped is left for the next run, untouched.
+            if (options.signal?.aborted) return interrupted(source);
+            const started = performance.now();
+            const read = await readOne(source, options, now);
+            return { ...read, durationMs: performance.now() - started };
+          });
+      if (!outcome.interrupted) onOutcome?.(outcome);
       return outcome;
     }),
   );
@@ -84,6 +101,10 @@ function skipped(source: SourceState): FeedReadOutcome {
   return { url: source.url, outcome: 'skipped', items: [], error: null, state: {} };
 }
 
+function interrupted(source: SourceState): FeedReadOutcome {
+  return { ...skipped(source), interrupted: true };
+}
+
 async function readOne(source: SourceState, options: FeedFetchOptions, now: Date): Promise<FeedReadOutcome> {
   const scheduled = nextScheduled(source.schedule ?? options.defaultSchedule, now);
   const isHttp = /^https?:\/\//i.test(source.url);
@@ -102,6 +123,8 @@ async function readOne(source: SourceState, options: FeedFetchOptions, now: Date
         maxBodyBytes: options.maxBodyBytes,
         maxRedirects: options.maxRedirects,
         blockPrivateAddresses: options.blockPrivateAddresses,
+        credentials: options.credentialsFor?.(source.url),
+        signal: options.signal,
       });
       newUrl = response.permanentUrl;
       validators.etag = response.etag;
@@ -141,6 +164,8 @@ async function readOne(source: SourceState, options: FeedFetchOptions, now: Date
       },
     };
   } catch (error) {
+    // Abandoned because the run stops: not the feed's fault, so no error and no backoff; the next run reads it.
+    if (error instanceof FetchAbortedError) return interrupted(source);
     return failure(source, error, now, scheduled, newUrl ?? (error instanceof HttpStatusError ? error.permanentUrl : null));
   }
 }
@@ -173,12 +198,14 @@ function notModified(
 
 function failure(source: SourceState, error: unknown, now: Date, scheduled: Date | null, newUrl: string | null): FeedReadOutcome {
   const errorCount = source.errorCount + 1;
-  const reason = describeError(error).replace(/^(fetch|parse): /, '');
+  // Messages are stored, logged and counted: a URL in one (a redirect's target) is shown redacted.
+  const reason = redactText(describeError(error).replace(/^(fetch|parse): /, ''), [source.url]);
   const label = feedLabel(source);
   if (error instanceof HttpStatusError && error.status === 410) {
     return {
       url: source.url,
       outcome: 'error',
+      errorKind: 'http',
       items: [],
       error: `${label}: ${reason}: polling stopped until the feed is reset`,
       state: { status: 'gone', lastError: reason, lastFetchedAt: now.toISOString(), nextFetchAt: null, retryNotBefore: null, errorCount },
@@ -192,6 +219,7 @@ function failure(source: SourceState, error: unknown, now: Date, scheduled: Date
   return {
     url: source.url,
     outcome: 'error',
+    errorKind: errorKindOf(error),
     items: [],
     error: `${label}: ${message}`,
     state: {
@@ -204,6 +232,14 @@ function failure(source: SourceState, error: unknown, now: Date, scheduled: Date
       ...(newUrl ? { newUrl } : {}),
     },
   };
+}
+
+/** The kind of a feed's failure, as the metrics count it. */
+function errorKindOf(error: unknown): NonNullable<FeedReadOutcome['errorKind']> {
+  if (error instanceof HttpStatusError) return 'http';
+  if (error instanceof ParseError) return 'parse';
+  if (error instanceof FetchError) return 'fetch';
+  return 'other';
 }
 
 function nextScheduled(expression: string, now: Date): Date | null {
@@ -224,7 +260,8 @@ function hostKey(url: string): string {
 }
 
 
-/** How a feed is named in messages: its name and URL. */
+/** How a feed is named in messages: its name and URL, without the URL's credentials. */
 function feedLabel(source: SourceState): string {
-  return source.name && source.name !== source.url ? `feed "${source.name}" (${source.url})` : `feed ${source.url}`;
+  const url = /^https?:\/\//i.test(source.url) ? redactUrl(source.url) : source.url;
+  return source.name && source.name !== source.url ? `feed "${source.name}" (${url})` : `feed ${url}`;
 }

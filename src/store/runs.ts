@@ -21,7 +21,7 @@ export class RunRepository {
   }
 
   /** Records how a run ended. */
-  finish(id: number, report: RunReport, status: 'ok' | 'failed'): void {
+  finish(id: number, report: RunReport, status: 'ok' | 'failed' | 'interrupted'): void {
     this.finishOne.run(report.finishedAt, status, JSON.stringify(report), id);
   }
 

@@ -19,7 +19,20 @@ export interface HttpRequest {
   readonly maxBodyBytes: number;
   readonly maxRedirects: number;
   readonly blockPrivateAddresses: boolean;
+  /** HTTP Basic credentials; default: the URL's userinfo (which is never sent as part of the URL). */
+  readonly credentials?: BasicCredentials | undefined;
+  /** Aborts the request when the run is stopped (SIGTERM); the error is then FetchAbortedError. */
+  readonly signal?: AbortSignal | undefined;
 }
+
+/** A user name and password for HTTP Basic authentication (RFC 7617). */
+export interface BasicCredentials {
+  readonly username: string;
+  readonly password: string;
+}
+
+/** The request was abandoned because the run is stopping, not because the feed failed. */
+export class FetchAbortedError extends FetchError {}
 
 /** A fetched body (200) or "not modified" (304), with the validators to store and where a permanent redirect led. */
 export type HttpResult =
@@ -90,9 +103,15 @@ function agentFor(blockPrivateAddresses: boolean): Agent {
  * gzip/deflate/br, a total timeout over the whole exchange and a streamed body cap. Throws FetchError.
  */
 export async function fetchHttp(input: HttpRequest): Promise<HttpResult> {
-  const signal = AbortSignal.timeout(input.timeoutMs);
+  const timeout = AbortSignal.timeout(input.timeoutMs);
+  const signal = input.signal ? AbortSignal.any([timeout, input.signal]) : timeout;
   const visited = new Set<string>();
-  let url = input.url;
+  const { url: start, credentials: fromUrl } = splitCredentials(input.url);
+  const credentials = input.credentials ?? fromUrl;
+  // Credentials go to the origin they were given for only, never to another host a redirect names (as curl and
+  // browsers do): a feed moved to a CDN must not receive the password.
+  const authOrigin = new URL(start).origin;
+  let url = start;
   let allPermanent = true;
   let redirects = 0;
   try {
@@ -110,6 +129,7 @@ export async function fetchHttp(input: HttpRequest): Promise<HttpResult> {
       // Validators belong to the stored URL; after a redirect they still identify the same document.
       if (input.etag) headers['if-none-match'] = input.etag;
       if (input.lastModified) headers['if-modified-since'] = input.lastModified;
+      if (credentials && parsed.origin === authOrigin) headers.authorization = basicAuthorization(credentials);
       const response = await request(url, {
         method: 'GET',
         headers,
@@ -123,7 +143,7 @@ export async function fetchHttp(input: HttpRequest): Promise<HttpResult> {
         const value = response.headers[name];
         return Array.isArray(value) ? (value[0] ?? null) : (value ?? null);
       };
-      const permanentUrl = allPermanent && url !== input.url ? url : null;
+      const permanentUrl = allPermanent && url !== start ? url : null;
       if (REDIRECT_STATUSES.has(status)) {
         discard(response.body);
         const location = header('location');
@@ -161,8 +181,29 @@ export async function fetchHttp(input: HttpRequest): Promise<HttpResult> {
       };
     }
   } catch (error) {
-    throw toFetchError(error, signal, input.timeoutMs);
+    if (input.signal?.aborted) throw new FetchAbortedError('fetch: stopped (shutting down)', { cause: error });
+    throw toFetchError(error, timeout, input.timeoutMs);
   }
+}
+
+/** The URL without its userinfo, and the userinfo as credentials (percent-decoded), if any. */
+export function splitCredentials(location: string): { url: string; credentials: BasicCredentials | undefined } {
+  let parsed: URL;
+  try {
+    parsed = new URL(location);
+  } catch {
+    return { url: location, credentials: undefined };
+  }
+  if (!parsed.username && !parsed.password) return { url: location, credentials: undefined };
+  const credentials = { username: decodeURIComponent(parsed.username), password: decodeURIComponent(parsed.password) };
+  parsed.username = '';
+  parsed.password = '';
+  return { url: parsed.href, credentials };
+}
+
+/** The Authorization header value for HTTP Basic (RFC 7617: user-id ":" password, UTF-8, base64). */
+export function basicAuthorization(credentials: BasicCredentials): string {
+  return `Basic ${Buffer.from(`${credentials.username}:${credentials.password}`, 'utf8').toString('base64')}`;
 }
 
 /** Reads a local feed file, refusing files over the body cap before reading them. */
