@@ -23,11 +23,24 @@ const cronExpression = z
     if (problem !== null) context.addIssue({ code: 'custom', message: problem });
   });
 
-const feedEntry = z.strictObject({
-  url: z.string().trim().min(1, 'must not be empty'),
-  name: z.string().trim().min(1).optional(),
-  schedule: cronExpression.optional(),
-});
+const feedEntry = z
+  .strictObject({
+    url: z.string().trim().min(1, 'must not be empty'),
+    name: z.string().trim().min(1).optional(),
+    schedule: cronExpression.optional(),
+    /** HTTP Basic user name for a private feed (else the URL's userinfo, if any). */
+    username: z.string().min(1).optional(),
+    /** HTTP Basic password; prefer passwordFile, which keeps it out of the config file. */
+    password: z.string().optional(),
+    /** File holding the password (first line), read at each fetch: a systemd credential, a Docker secret. */
+    passwordFile: z.string().min(1).optional(),
+  })
+  .refine((feed) => !(feed.password !== undefined && feed.passwordFile !== undefined), {
+    message: 'give password or passwordFile, not both',
+  })
+  .refine((feed) => feed.username !== undefined || (feed.password === undefined && feed.passwordFile === undefined), {
+    message: 'password and passwordFile need a username',
+  });
 
 const outputFeed = z.strictObject({
   name: z
@@ -83,8 +96,12 @@ const configSchema = z.strictObject({
   publish: z
     .strictObject({
       feeds: z.array(outputFeed).min(1).default([{ name: 'all', limit: 50 }]),
+      /** Serve /opml, the public feeds' list (private feeds are never in it); false turns it off. */
+      opml: z.boolean().default(true),
     })
     .prefault({}),
+  /** Serve /metrics (Prometheus text format); false turns it off. */
+  metrics: z.boolean().default(true),
   schedule: z
     .strictObject({
       default: cronExpression.default('*/30 * * * *'),
@@ -110,6 +127,8 @@ export interface FeedConfig {
   readonly url: string;
   readonly name: string | undefined;
   readonly schedule: string | undefined;
+  /** HTTP Basic credentials from the username/password/passwordFile keys (passwordFile resolved against root). */
+  readonly auth?: { readonly username: string; readonly password?: string | undefined; readonly passwordFile?: string | undefined } | undefined;
 }
 
 /** One output feed. */
@@ -135,7 +154,8 @@ export interface Config {
   readonly baseUrl: string;
   readonly fetch: Readonly<ParsedConfig['fetch']>;
   readonly cluster: { readonly level: ClusterLevel; readonly windowDays: number };
-  readonly publish: { readonly feeds: readonly OutputFeedConfig[] };
+  readonly publish: { readonly feeds: readonly OutputFeedConfig[]; readonly opml: boolean };
+  readonly metrics: boolean;
   readonly schedule: { readonly default: string };
   readonly server: Readonly<ParsedConfig['server']>;
   readonly retention: Readonly<ParsedConfig['retention']>;
@@ -177,6 +197,15 @@ export function parseConfig(data: unknown, configPath: string): Config {
     url: resolveFeedLocation(feed.url, atRoot, `feeds.${index}.url`, configPath),
     name: feed.name,
     schedule: feed.schedule,
+    ...(feed.username === undefined
+      ? {}
+      : {
+          auth: {
+            username: feed.username,
+            password: feed.password,
+            passwordFile: feed.passwordFile === undefined ? undefined : atRoot(feed.passwordFile),
+          },
+        }),
   }));
   const seenUrls = new Set<string>();
   feeds.forEach((feed, index) => {
@@ -205,7 +234,9 @@ export function parseConfig(data: unknown, configPath: string): Config {
         keywords: feed.keywords,
         limit: feed.limit,
       })),
+      opml: value.publish.opml,
     },
+    metrics: value.metrics,
     schedule: value.schedule,
     server: value.server,
     retention: value.retention,

@@ -1,11 +1,13 @@
 import type { Config } from './config.js';
 import { isValidCron } from './cron.js';
-import { describeError, LockedError } from './errors.js';
+import { describeError, LockedError, StorageError } from './errors.js';
 import { acquireRunLock } from './lock.js';
 import type { Logger } from './log.js';
 import { summarise, summaryLine, type RunReport, type SourceState } from './model.js';
 import { runPipeline } from './pipeline.js';
 import { startServer, type RunningServer } from './publish/server.js';
+import { createMetrics } from './metrics.js';
+import { hasCredentials } from './redact.js';
 import { pruneExpired, pruneSummary } from './retention.js';
 import { createCronJobs, createRunQueue, type CronJob, type RunQueue } from './schedule.js';
 import { seedFingerprint } from './sources/listing/seeds.js';
@@ -30,7 +32,10 @@ export interface Daemon {
   readonly url: string;
   /** The run queue (tests wait on it). */
   readonly queue: RunQueue;
-  /** Stops the scheduler, waits for the run in flight, closes the server and the database. */
+  /**
+   * Stops the scheduler and the run in flight (it reads no more sources, stores the one in flight whole or
+   * not at all, and skips clustering and publishing), closes the server and the database.
+   */
   stop(): Promise<void>;
 }
 
@@ -55,11 +60,18 @@ export async function startDaemon(config: Config, options: DaemonOptions): Promi
   const store = Store.open(config.database);
   let lastFailure: string | null = null;
   let lastRunAt: string | null = null;
+  // Aborted by stop(): the run in flight stops reading; what it stored is clustered by the next start.
+  const stopping = new AbortController();
+  const metrics = config.metrics ? createMetrics({ sources: () => store.sources.list(), items: () => store.items.count() }) : null;
+  // Feeds with credentials (userinfo, a token in the query, configured username) are private: never in /opml.
+  const privateFeeds = new Set(config.feeds.filter((feed) => feed.auth !== undefined).map((feed) => feed.url));
+  const isPublic = (source: SourceState): boolean => !privateFeeds.has(source.url) && !hasCredentials(source.url);
 
   const jobs = createCronJobs(log);
   const queue = createRunQueue(async (tags) => {
     const lock = await acquireRunLock(config.database, {
       onCompromised: (error) => log.warn(`lock: ${error.message}; another run may now start`),
+      onTakeover: (message) => log.info(message),
     }).catch((error: unknown) => {
       if (error instanceof LockedError) {
         log.warn(`scheduler: skipping this run (${[...tags].join(', ')}): ${error.message}`);
@@ -68,11 +80,13 @@ export async function startDaemon(config: Config, options: DaemonOptions): Promi
       throw error;
     });
     if (!lock) return;
+    const started = performance.now();
     try {
       await execute(tags);
       lastFailure = null;
     } catch (error) {
       lastFailure = describeError(error);
+      metrics?.runFailed(error instanceof StorageError ? 'storage' : 'run', (performance.now() - started) / 1000);
       throw error;
     } finally {
       lastRunAt = clock().toISOString();
@@ -84,8 +98,17 @@ export async function startDaemon(config: Config, options: DaemonOptions): Promi
   async function execute(tags: ReadonlySet<string>): Promise<void> {
     const only = sourceFilter(tags, config.schedule.default);
     if (only) {
-      const report: RunReport = await runPipeline(config, store, { log, now: clock, only });
+      const started = performance.now();
+      const report: RunReport = await runPipeline(config, store, {
+        log,
+        now: clock,
+        only,
+        signal: stopping.signal,
+        onFeedRead: (outcome) => metrics?.feedRead(outcome),
+      });
+      metrics?.runFinished(report, (performance.now() - started) / 1000);
       log.info({ ...summarise(report), tags: [...tags] }, summaryLine(report));
+      if (report.interrupted) return;
     }
     if (tags.has(PRUNE)) {
       const report = pruneExpired(config, store, clock());
@@ -123,16 +146,15 @@ export async function startDaemon(config: Config, options: DaemonOptions): Promi
         outputDir: config.output,
         site: { title: config.title, baseUrl: config.baseUrl },
         feeds: config.publish.feeds,
-        listSources: () => store.sources.list(),
+        listSources: config.publish.opml ? () => store.sources.list().filter(isPublic) : null,
         latestClusters: (limit) => store.clusters.latest(limit),
-        health: () => ({
-          ok: lastFailure === null,
-          lastRun: store.runs.last(),
-          lastError: lastFailure,
+        health: () => healthReport(store.runs.last(), store.sources.list(), {
+          failed: lastFailure !== null,
           lastRunAt,
           running: queue.busy,
           jobs: jobs.list(),
         }),
+        metrics: metrics ? () => metrics.render() : undefined,
       },
       { host: options.host, port: options.port },
     );
@@ -146,20 +168,51 @@ export async function startDaemon(config: Config, options: DaemonOptions): Promi
   queue.request([ALL, PRUNE], 'start');
   jobs.sync(jobTable());
 
-  let stopping: Promise<void> | undefined;
+  let stopped: Promise<void> | undefined;
   return {
     url: server.url,
     queue,
     stop() {
-      stopping ??= (async () => {
+      stopped ??= (async () => {
+        stopping.abort();
         jobs.stop();
         await queue.close();
         await server.close();
         store.close();
         log.info('serve: stopped');
       })();
-      return stopping;
+      return stopped;
     },
+  };
+}
+
+/**
+ * The public health document: ok, degraded (some sources failing, feeds still served) or failing (the last
+ * run failed as a whole: 503), with counts and times. No source is named: URLs may carry credentials and
+ * listings are local paths; `feedmerge feeds --json` gives the per-source detail to the operator.
+ */
+export function healthReport(
+  lastRun: RunReport | null,
+  sources: readonly SourceState[],
+  daemon: { readonly failed: boolean; readonly lastRunAt: string | null; readonly running: boolean; readonly jobs: unknown },
+): { readonly ok: boolean; readonly status: 'ok' | 'degraded' | 'failing'; readonly [key: string]: unknown } {
+  const byStatus: Record<string, number> = {};
+  for (const source of sources) byStatus[source.status] = (byStatus[source.status] ?? 0) + 1;
+  const failing = (byStatus.error ?? 0) + (byStatus.gone ?? 0);
+  const status = daemon.failed ? 'failing' : failing > 0 ? 'degraded' : 'ok';
+  return {
+    ok: status !== 'failing',
+    status,
+    lastRunAt: daemon.lastRunAt,
+    lastRun: lastRun ? { startedAt: lastRun.startedAt, finishedAt: lastRun.finishedAt, ...summarise(lastRun) } : null,
+    sources: {
+      total: sources.length,
+      feeds: sources.filter((source) => source.kind === 'feed').length,
+      listings: sources.filter((source) => source.kind === 'listing').length,
+      byStatus,
+    },
+    running: daemon.running,
+    jobs: daemon.jobs,
   };
 }
 

@@ -5,7 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import type { OutputFeedConfig } from '../config.js';
-import type { Cluster, RunReport, SourceState } from '../model.js';
+import type { Cluster, SourceState } from '../model.js';
 import type { FeedFormat, SiteInfo } from './feeds.js';
 import { renderIndexPage } from './index-page.js';
 import { renderOpml } from './opml.js';
@@ -15,9 +15,13 @@ export interface ServerDeps {
   readonly outputDir: string;
   readonly site: SiteInfo;
   readonly feeds: readonly OutputFeedConfig[];
-  readonly listSources: () => readonly SourceState[];
+  /** The feeds /opml lists: only public ones (private feeds are left out by the caller), or null to turn /opml off. */
+  readonly listSources: (() => readonly SourceState[]) | null;
   readonly latestClusters: (limit: number) => readonly Cluster[];
-  readonly health: () => { readonly ok: boolean; readonly lastRun: RunReport | null; readonly [key: string]: unknown };
+  /** The /healthz document: counts and times only, never per-source detail (that is `feeds --json`'s). */
+  readonly health: () => { readonly ok: boolean; readonly [key: string]: unknown };
+  /** The /metrics exposition (Prometheus text format), or absent to turn /metrics off. */
+  readonly metrics?: (() => Promise<{ readonly contentType: string; readonly body: string }>) | undefined;
 }
 
 /** A listening server. */
@@ -89,7 +93,7 @@ export function startServer(
       res.setHeader('Content-Security-Policy', PAGE_CSP);
       return sendBody(req, res, dynamicBody(html, 'text/html; charset=utf-8'));
     }
-    if (path === '/opml') {
+    if (path === '/opml' && deps.listSources) {
       const opml = renderOpml(deps.listSources(), deps.site.title);
       return sendBody(req, res, dynamicBody(opml, 'text/x-opml; charset=utf-8'));
     }
@@ -98,10 +102,15 @@ export function startServer(
       try {
         report = deps.health();
       } catch (error) {
-        report = { ok: false, lastRun: null, error: error instanceof Error ? error.message : String(error) };
+        // The message may name the database file: it stays in the log, the public answer says only that it failed.
+        report = { ok: false, status: 'failing', error: `health check failed (${error instanceof Error ? error.name : 'error'})` };
       }
       const json = `${JSON.stringify(report, null, 2)}\n`;
       return sendBody(req, res, { ...dynamicBody(json, 'application/json; charset=utf-8'), cacheControl: 'no-store', status: report.ok ? 200 : 503 });
+    }
+    if (path === '/metrics' && deps.metrics) {
+      const { contentType, body } = await deps.metrics();
+      return sendBody(req, res, { ...dynamicBody(body, contentType), cacheControl: 'no-store' });
     }
     const match = FEED_PATH.exec(path);
     if (match === null || !feedNames.has(match[1]!)) return sendText(res, req, 404, 'Not found\n');
