@@ -27,17 +27,17 @@ describe('the UCI sample through feeds, end to end', () => {
     const scores = clusterThroughFeeds('stories');
     expect(scores.pairPrecision).toBeGreaterThanOrEqual(0.9);
     expect(scores.bcubedF1).toBeGreaterThanOrEqual(0.45);
-  }, 120_000);
+  });
 
   it('stories level, one aggregator feed crediting each outlet with <source>: the same floors', () => {
     const scores = clusterThroughFeeds('stories', 'aggregator');
     expect(scores.pairPrecision).toBeGreaterThanOrEqual(0.9);
     expect(scores.bcubedF1).toBeGreaterThanOrEqual(0.45);
-  }, 120_000);
+  });
 
   it('duplicates level: pairwise precision >= 0.97, and it does merge', () => {
     const scores = clusterThroughFeeds('duplicates');
     expect(scores.pairPrecision).toBeGreaterThanOrEqual(0.97);
     expect(scores.clusters).toBeLessThan(labelled.length);
-  }, 120_000);
+  });
 });

@@ -16,7 +16,7 @@ export function registerClusters(program: Command): void {
     .option('--limit <n>', 'at most this many stories', (value) => positiveInteger(value, '--limit'))
     .action(async (_options: ClustersOptions, command: Command) => {
       const options = command.optsWithGlobals<ClustersOptions>();
-      const config = configFrom(options);
+      const config = await configFrom(options);
       const clusters = await withStore(config, (store) => store.clusters.latest(options.limit));
       process.stdout.write(options.json ? `${JSON.stringify({ clusters: clusters.map(clusterJson) }, null, 2)}\n` : clustersText(clusters));
     });

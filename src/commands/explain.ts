@@ -1,5 +1,4 @@
 import type { Command } from 'commander';
-import { explainPair, formatExplanation } from '../cluster/index.js';
 import { FeedmergeError } from '../errors.js';
 import { configFrom, withStore, type GlobalOptions } from './context.js';
 
@@ -17,7 +16,8 @@ export function registerExplain(program: Command): void {
     .option('--json', 'print the explanation as JSON')
     .action(async (idA: string, idB: string, _options: ExplainOptions, command: Command) => {
       const options = command.optsWithGlobals<ExplainOptions>();
-      const config = configFrom(options);
+      const config = await configFrom(options);
+      const { explainPair, formatExplanation } = await import('../cluster/index.js');
       await withStore(config, (store) => {
         const [a, b] = [idA, idB].map((id) => {
           const input = store.items.getClusterInput(id);

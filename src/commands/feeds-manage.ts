@@ -3,10 +3,9 @@ import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
 import type { Config } from '../config.js';
-import { cronProblem } from '../cron.js';
 import { FeedmergeError } from '../errors.js';
 import { acquireRunLock } from '../lock.js';
-import type { SourceState } from '../model.js';
+import { defaultFeedName, type SourceState } from '../model.js';
 import type { Store } from '../store/index.js';
 import { configFrom, withStore, type GlobalOptions } from './context.js';
 
@@ -25,9 +24,9 @@ export function registerFeedsManage(feeds: Command): void {
     .option('--schedule <cron>', 'cron expression for this feed, e.g. "0 * * * *" (default: schedule.default)')
     .action(async (url: string, _options: AddOptions, command: Command) => {
       const options = command.optsWithGlobals<AddOptions>();
-      const config = configFrom(options);
+      const config = await configFrom(options);
       const location = feedLocation(url, 'feeds add', { mustExist: true });
-      const schedule = checkSchedule(options.schedule, 'feeds add');
+      const schedule = await checkSchedule(options.schedule, 'feeds add');
       const name = options.name === undefined ? defaultFeedName(location) : options.name.trim();
       if (name === '') throw new FeedmergeError('feeds add: --name must not be empty');
       const formerly = await withStore(config, (store) => {
@@ -44,7 +43,7 @@ export function registerFeedsManage(feeds: Command): void {
     .description('unsubscribe from a feed added with `feeds add` or `opml import`, deleting its items')
     .argument('<url>', 'the feed URL as `feedmerge feeds` shows it')
     .action(async (url: string, _options: GlobalOptions, command: Command) => {
-      const config = configFrom(command.optsWithGlobals<GlobalOptions>());
+      const config = await configFrom(command.optsWithGlobals<GlobalOptions>());
       const location = feedLocation(url, 'feeds remove', { mustExist: false });
       if (config.feeds.some((feed) => feed.url === location)) {
         throw new FeedmergeError(`feeds remove: ${location} is declared in the config file ${config.configPath}; remove it there`);
@@ -66,7 +65,7 @@ export function registerFeedsManage(feeds: Command): void {
     .description('clear a feed\'s error backoff or "gone" (HTTP 410) state so the next run reads it')
     .argument('<url>', 'the feed URL as `feedmerge feeds` shows it')
     .action(async (url: string, _options: GlobalOptions, command: Command) => {
-      const config = configFrom(command.optsWithGlobals<GlobalOptions>());
+      const config = await configFrom(command.optsWithGlobals<GlobalOptions>());
       const location = feedLocation(url, 'feeds reset', { mustExist: false });
       const source = await withLock(config, (store) => {
         const found = store.sources.get(location);
@@ -120,19 +119,16 @@ export function feedLocation(input: string, command: string, options: { readonly
 }
 
 /** A cron expression checked with node-cron, or undefined when none was given. */
-export function checkSchedule(expression: string | undefined, command: string): string | undefined {
+export async function checkSchedule(expression: string | undefined, command: string): Promise<string | undefined> {
   if (expression === undefined) return undefined;
+  const { cronProblem } = await import('../cron.js');
   const trimmed = expression.trim();
   const problem = cronProblem(trimmed);
   if (problem !== null) throw new FeedmergeError(`${command}: ${problem}`);
   return trimmed;
 }
 
-/** The outlet name for a feed added without --name: its host without "www.", or its file name. */
-export function defaultFeedName(location: string): string {
-  if (/^https?:\/\//i.test(location)) return new URL(location).hostname.replace(/^www\./i, '');
-  return location.split(/[\\/]/).pop()!.replace(/\.(xml|rss|atom|json)$/i, '') || location;
-}
+export { defaultFeedName };
 
 /**
  * Fails when the feed is already declared, in the config file or in the database. A feed the config file

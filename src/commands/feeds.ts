@@ -16,7 +16,7 @@ export function registerFeeds(program: Command): Command {
     .option('--all', 'include the seed listings too')
     .action(async (_options: FeedsOptions, command: Command) => {
       const options = command.optsWithGlobals<FeedsOptions>();
-      const config = configFrom(options);
+      const config = await configFrom(options);
       const sources = await withStore(config, (store) => store.sources.list());
       const shown = sources.filter((source) => options.all || source.kind === 'feed');
       process.stdout.write(options.json ? `${JSON.stringify({ feeds: shown.map(feedJson) }, null, 2)}\n` : feedsText(shown));

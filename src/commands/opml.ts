@@ -1,11 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
-import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import type { Config } from '../config.js';
 import { describeError, FeedmergeError } from '../errors.js';
 import { newSourceState, type SourceState } from '../model.js';
-import { renderOpml } from '../publish/opml.js';
 import type { Store } from '../store/index.js';
 import { configFrom, withStore, type GlobalOptions } from './context.js';
 import { defaultFeedName, feedLocation, refuseDuplicate } from './feeds-manage.js';
@@ -24,8 +22,8 @@ export function registerOpml(program: Command): void {
     .description('subscribe to every feed of an OPML file (feeds already known are skipped)')
     .argument('<file>', 'OPML file, e.g. exported from another feed reader')
     .action(async (file: string, _options: GlobalOptions, command: Command) => {
-      const config = configFrom(command.optsWithGlobals<GlobalOptions>());
-      const feeds = readOpmlFeeds(file);
+      const config = await configFrom(command.optsWithGlobals<GlobalOptions>());
+      const feeds = await readOpmlFeeds(file);
       const result = await withStore(config, (store) => importFeeds(feeds, config, store));
       for (const line of result.problems) process.stderr.write(`feedmerge: opml import: ${line}\n`);
       process.stdout.write(
@@ -37,14 +35,15 @@ export function registerOpml(program: Command): void {
     .command('export')
     .description('print the subscribed http(s) feeds (config and command line) as OPML 2.0 on stdout')
     .action(async (_options: GlobalOptions, command: Command) => {
-      const config = configFrom(command.optsWithGlobals<GlobalOptions>());
+      const config = await configFrom(command.optsWithGlobals<GlobalOptions>());
       const sources = await withStore(config, (store) => subscribedFeeds(config, store.sources.list()));
+      const { renderOpml } = await import('../publish/opml.js');
       process.stdout.write(renderOpml(sources, config.title));
     });
 }
 
 /** Reads the feeds of an OPML file (outlines with an xmlUrl, at any depth), or fails with one line. */
-export function readOpmlFeeds(file: string): OpmlFeed[] {
+export async function readOpmlFeeds(file: string): Promise<OpmlFeed[]> {
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
@@ -52,6 +51,7 @@ export function readOpmlFeeds(file: string): OpmlFeed[] {
     const code = (error as NodeJS.ErrnoException).code;
     throw new FeedmergeError(`opml import: cannot read ${resolve(file)}: ${code === 'ENOENT' ? 'no such file' : String(code ?? describeError(error))}`);
   }
+  const { XMLParser, XMLValidator } = await import('fast-xml-parser');
   const valid = XMLValidator.validate(text);
   if (valid !== true) {
     throw new FeedmergeError(`opml import: ${resolve(file)}: not well-formed XML (line ${valid.err.line}: ${valid.err.msg})`);

@@ -1,8 +1,6 @@
 import type { Command } from 'commander';
 import { acquireRunLock } from '../lock.js';
-import { createLogger } from '../log.js';
-import { pruneExpired, pruneSummary } from '../retention.js';
-import { configFrom, withStore, type GlobalOptions } from './context.js';
+import { configFrom, loggerFor, withStore, type GlobalOptions } from './context.js';
 
 /** `feedmerge prune`: delete stories older than retention.days (for cron; `serve` prunes daily by itself). */
 export function registerPrune(program: Command): void {
@@ -11,10 +9,11 @@ export function registerPrune(program: Command): void {
     .description('delete stories not updated for retention.days, except those a published feed still shows')
     .action(async (_options: GlobalOptions, command: Command) => {
       const options = command.optsWithGlobals<GlobalOptions>();
-      const config = configFrom(options);
+      const config = await configFrom(options);
       const watched = process.stderr.isTTY === true && !options.quiet;
-      const log = createLogger(options.verbose ? 'verbose' : watched ? 'normal' : 'quiet');
-      const lock = await acquireRunLock(config.database);
+      const log = await loggerFor(options.verbose ? 'verbose' : watched ? 'normal' : 'quiet');
+      const { pruneExpired, pruneSummary } = await import('../retention.js');
+      const lock = await acquireRunLock(config.database, { onTakeover: (message) => log.info(message) });
       try {
         const report = await withStore(config, (store) => pruneExpired(config, store, new Date()));
         log.info(report, pruneSummary(report));

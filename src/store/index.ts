@@ -1,3 +1,7 @@
+import { renameSync, rmSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+import Database from 'better-sqlite3';
+import { StorageError } from '../errors.js';
 import { ClusterRepository } from './clusters.js';
 import { openDatabase, wrapStorageError, type Db } from './db.js';
 import { ItemRepository } from './items.js';
@@ -10,6 +14,9 @@ export { itemId } from './items.js';
 export { wrapStorageError } from './db.js';
 export { itemTime } from './clusters.js';
 export type { PruneCounts } from './retention.js';
+
+/** Pages per backup step: all of them, so the copy is one snapshot (sqlite3_backup_step takes a page count). */
+const ALL_PAGES = 0x7fffffff;
 
 /** The database, one repository a table. Nothing outside store/ sees SQL or better-sqlite3. */
 export class Store {
@@ -56,6 +63,34 @@ export class Store {
   /** `PRAGMA integrity_check`: "ok" when the file is sound. */
   integrityCheck(): string {
     return String(this.db.pragma('integrity_check', { simple: true }));
+  }
+
+  /**
+   * Writes a consistent copy of the database to `file` with SQLite's online backup API, safe while another
+   * process writes: the copy is made in one step under one read snapshot (WAL readers never block the writer,
+   * and a step-wise copy would restart at every write), into a temp file beside `file` that is checked with
+   * `integrity_check` and then renamed over it. Returns the copy's size in pages.
+   */
+  async backup(file: string): Promise<number> {
+    const temp = join(dirname(file), `.${basename(file)}.${process.pid}.tmp`);
+    try {
+      const progress = await this.db.backup(temp, { progress: () => ALL_PAGES });
+      const copy = new Database(temp, { fileMustExist: true });
+      try {
+        const check = String(copy.pragma('integrity_check', { simple: true }));
+        if (check !== 'ok') throw new StorageError(`backup: the copy ${temp} failed integrity_check: ${check}`);
+        // One self-contained file: a backup that needs its -wal beside it is easy to copy away incomplete.
+        copy.pragma('journal_mode = DELETE');
+      } finally {
+        copy.close();
+      }
+      renameSync(temp, file);
+      return progress.totalPages;
+    } catch (error) {
+      rmSync(temp, { force: true });
+      const code = (error as { code?: string }).code;
+      throw typeof code === 'string' && code.startsWith('SQLITE') ? wrapStorageError(error, this.path) : error;
+    }
   }
 
   /** Closes the database (checkpointing the WAL). */

@@ -50,7 +50,7 @@ describe('feeds add / remove', () => {
     expect(removed.status).toBe(0);
     feeds = feedsOf((await cli(['feeds', '--json', ...c])).stdout);
     expect(feeds.map((feed) => feed.url)).toEqual(['https://www.plain.example/feed']);
-  }, 120_000);
+  });
 
   it('a feed added from the CLI is read by the next run; removing it deletes its items', async () => {
     const dir = tempDir();
@@ -71,7 +71,7 @@ describe('feeds add / remove', () => {
     expect(removed.stdout).toContain(`and its ${String(feed!.items)} items`);
     const after = JSON.parse((await cli(['clusters', '--json', '--config', config])).stdout) as typeof clusters;
     expect(after.clusters.some((cluster) => cluster.items.some((item) => item.source === 'Guardian'))).toBe(false);
-  }, 120_000);
+  });
 
   it('subscribes again, from the CLI, a feed taken out of the config file, keeping its items', async () => {
     const dir = tempDir();
@@ -93,7 +93,7 @@ describe('feeds add / remove', () => {
     const again = await cli(['feeds', 'add', file, '--config', config]);
     expect(again.status).toBe(1);
     expect(again.stderr).toMatch(/already subscribed as "The Guardian"/);
-  }, 120_000);
+  });
 
   it('feeds reset lets a feed that answered 410 Gone be read again', async () => {
     let gone = true;
@@ -128,5 +128,5 @@ describe('feeds add / remove', () => {
     } finally {
       server.close();
     }
-  }, 120_000);
+  });
 });

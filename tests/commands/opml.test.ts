@@ -57,7 +57,7 @@ describe('opml import / export', () => {
       ['FromConfig', 'https://config.example/feed.xml'],
       ['Titled only', 'https://titled.example/feed.xml'],
     ]);
-  }, 60_000);
+  });
 
   it('refuses a missing file and a file that is not OPML, one line, exit 1', async () => {
     const dir = tempDir();
@@ -76,5 +76,5 @@ describe('opml import / export', () => {
     expect(bad.status).toBe(1);
     expect(bad.stderr.trim().split('\n')).toHaveLength(1);
     expect(bad.stderr).toContain('not well-formed XML');
-  }, 60_000);
+  });
 });

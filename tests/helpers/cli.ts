@@ -4,8 +4,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const REPO = fileURLToPath(new URL('../..', import.meta.url));
-const TSX = join(REPO, 'node_modules', '.bin', 'tsx');
-const CLI = join(REPO, 'src', 'cli.ts');
+/** The built CLI, as installed (tests/helpers/build.ts rebuilds dist/ before the suite when src/ changed). */
+export const CLI = join(REPO, 'bin', 'feedmerge.js');
 
 export interface CliResult {
   readonly status: number | null;
@@ -15,11 +15,10 @@ export interface CliResult {
 
 /** Runs the real CLI in a child process (stderr is not a TTY there, so logs are JSON lines). */
 export function runCli(args: readonly string[], options: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): CliResult {
-  const result = spawnSync(TSX, [CLI, ...args], {
+  const result = spawnSync(process.execPath, [CLI, ...args], {
     cwd: options.cwd ?? REPO,
     env: { ...process.env, FEEDMERGE_CONFIG: '', ...options.env },
     encoding: 'utf8',
-    timeout: 120_000,
     // The default 1 MiB would cut `clusters --json` of a large corpus short.
     maxBuffer: 256 * 1024 * 1024,
   });
@@ -38,7 +37,7 @@ export function makeInstance(dir: string, extraYaml = ''): string {
 /** Runs the real CLI without blocking this process (so a test's own HTTP server or lock keeps working). */
 export function runCliAsync(args: readonly string[]): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(TSX, [CLI, ...args], { cwd: REPO, env: { ...process.env, FEEDMERGE_CONFIG: '' } });
+    const child = spawn(process.execPath, [CLI, ...args], { cwd: REPO, env: { ...process.env, FEEDMERGE_CONFIG: '' } });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));

@@ -1,9 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { chmodSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { REPO } from '../helpers/cli.js';
-
-const CLI = join(REPO, 'src', 'cli.ts');
+import { CLI, REPO } from '../helpers/cli.js';
 
 /** A finished CLI process. */
 export interface Finished {
@@ -21,11 +19,10 @@ export interface Running {
 
 /**
  * Starts the real CLI asynchronously (so the test can act while it runs); `uid` runs it as another user (root
- * only). It runs as `node --import tsx`, one process: the tsx launcher would fork a child that a SIGKILL of
- * the launcher leaves running.
+ * only). It runs the built CLI as one node process, so a signal reaches the program itself.
  */
 export function startCli(args: readonly string[], options: { env?: NodeJS.ProcessEnv; uid?: number } = {}): Running {
-  const child = spawn(process.execPath, ['--import', 'tsx', CLI, ...args], {
+  const child = spawn(process.execPath, [CLI, ...args], {
     cwd: REPO,
     env: { ...process.env, FEEDMERGE_CONFIG: '', ...options.env },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -1,7 +1,8 @@
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, utimesSync, watch, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, rmSync, watch, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readLockHolder } from '../../src/lock.js';
 import { tempDir } from '../helpers/temp.js';
 import { checkPublishedJson, checkPublishedXml } from './active-content.js';
 import { runCliAsync, snapshotFolder, startCli, type Finished } from './cli-process.js';
@@ -34,13 +35,13 @@ let published: string;
 let reference: { stories: string[]; items: string[] };
 
 /** Kills the run when `trigger` fires (it receives the kill function), and waits for the process to end. */
-async function killedRun(arm: (kill: () => void) => () => void): Promise<Finished> {
+async function killedRun(arm: (kill: () => void) => () => void): Promise<Finished & { pid: number | undefined }> {
   const running = startCli(['run', '--config', config]);
   const kill = (): void => void running.child.kill('SIGKILL');
   const disarm = arm(kill);
   const result = await running.done;
   disarm();
-  return result;
+  return { ...result, pid: running.child.pid };
 }
 
 /** Fires after `count` changes of files in `folder` whose names match `pattern` (inotify, so it lands while the run works). */
@@ -75,15 +76,13 @@ function expectSoundState(before: Record<string, string>): void {
   for (const name of Object.keys(before)) if (!name.endsWith('.tmp')) expect(now[name], `${name} vanished`).toBeDefined();
 }
 
-/** The killed run's lock directory stays behind; it is taken over once stale (a minute), simulated by ageing it. */
-async function expectLockedThenAge(): Promise<void> {
-  const lock = `${database}.lock`;
-  if (!existsSync(lock)) return;
-  const blocked = await runCliAsync(['run', '--config', config]);
-  expect(blocked.status).toBe(75);
-  expect(blocked.stderr.trim().split('\n')).toHaveLength(1);
-  const past = new Date(Date.now() - 5 * 60_000);
-  utimesSync(lock, past, past);
+/**
+ * The killed run's lock directory stays behind, naming the dead process; the next run (started right after,
+ * without ageing anything) takes it over at once instead of exiting 75.
+ */
+function expectDeadHoldersLock(killed: number | undefined): void {
+  const holder = readLockHolder(`${database}.lock`);
+  if (holder) expect(holder.pid).toBe(killed);
 }
 
 beforeAll(async () => {
@@ -102,7 +101,7 @@ beforeAll(async () => {
   expect(reference.items.some((line) => line.startsWith('Slow Origin\t'))).toBe(true);
   rmSync(join(dir, 'data'), { recursive: true });
   rmSync(published, { recursive: true });
-}, 180_000);
+});
 
 afterAll(() => origin?.close());
 
@@ -132,7 +131,7 @@ describe('a run killed with SIGKILL', () => {
       const result = await killedRun(arm);
       landed.push(`${point}: ${result.signal ?? `exit ${result.status}`}`);
       expectSoundState(previous);
-      if (result.signal === 'SIGKILL') await expectLockedThenAge();
+      if (result.signal === 'SIGKILL') expectDeadHoldersLock(result.pid);
     }
     process.stdout.write(`kills: ${landed.join('; ')}\n`);
     // Most kills must really have landed mid-run, or this test proves nothing.
@@ -166,7 +165,7 @@ describe('a run killed with SIGKILL', () => {
     writeFileSync(join(dir, 'seeds', 'zz-update.txt'), 'Harbour workers strike over pay in three ports\n\nDock workers walked out on Monday over pay and staffing, the union said on Tuesday. Jane Roe reports.\n');
     const result = await killedRun(afterChanges(published, /\.tmp$/, 4));
     expectSoundState(previous);
-    if (result.signal === 'SIGKILL') await expectLockedThenAge();
+    if (result.signal === 'SIGKILL') expectDeadHoldersLock(result.pid);
     const final = await runCliAsync(['run', '--config', config]);
     expect(final.status).toBe(0);
     expect(readFileSync(join(published, 'all.atom'), 'utf8')).toContain('Harbour workers strike');

@@ -92,7 +92,7 @@ beforeAll(async () => {
   writeFileSync(join(dir, 'seeds', 'ten-mb-no-blank-lines.txt'), Array.from({ length: Math.ceil(10_000_000 / line.length) }, (_, i) => `${line}${i}`).join('\n'));
   writeFileSync(join(dir, 'seeds', 'ten-mb-one-line.txt'), line.repeat(Math.ceil(10_000_000 / line.length)));
   run = await runCliAsync(['run', '--config', config]);
-}, 300_000);
+});
 
 afterAll(() => {
   server?.closeAllConnections();
