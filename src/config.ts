@@ -193,20 +193,24 @@ export function parseConfig(data: unknown, configPath: string): Config {
   const value = parsed.data;
   const root = resolve(dirname(configPath), value.root);
   const atRoot = (p: string): string => (isAbsolute(p) ? p : resolve(root, p));
-  const feeds = value.feeds.map((feed, index) => ({
-    url: resolveFeedLocation(feed.url, atRoot, `feeds.${index}.url`, configPath),
-    name: feed.name,
-    schedule: feed.schedule,
-    ...(feed.username === undefined
-      ? {}
-      : {
-          auth: {
-            username: feed.username,
-            password: feed.password,
-            passwordFile: feed.passwordFile === undefined ? undefined : atRoot(feed.passwordFile),
-          },
-        }),
-  }));
+  const feeds = value.feeds.map((feed, index) => {
+    const resolved = resolveFeedLocation(feed.url, atRoot);
+    if ('problem' in resolved) throw new ConfigError(`config: ${configPath}: feeds.${index}.url: ${resolved.problem}`);
+    return {
+      url: resolved.location,
+      name: feed.name,
+      schedule: feed.schedule,
+      ...(feed.username === undefined
+        ? {}
+        : {
+            auth: {
+              username: feed.username,
+              password: feed.password,
+              passwordFile: feed.passwordFile === undefined ? undefined : atRoot(feed.passwordFile),
+            },
+          }),
+    };
+  });
   const seenUrls = new Set<string>();
   feeds.forEach((feed, index) => {
     if (seenUrls.has(feed.url)) {
@@ -244,31 +248,38 @@ export function parseConfig(data: unknown, configPath: string): Config {
   return deepFreeze(config);
 }
 
-/** http(s) URLs stay as they are; file: URLs and paths become absolute paths. */
+/**
+ * Where a feed is, by one rule whoever names it (the config file or the command line): http(s) URLs are parsed
+ * and normalised (a host required), file: URLs and paths become absolute paths through `resolvePath`, any other
+ * scheme is refused. Returns the location, or what is wrong in one line.
+ */
 export function resolveFeedLocation(
-  location: string,
-  atRoot: (path: string) => string,
-  key: string,
-  configPath: string,
-): string {
-  if (/^https?:\/\//i.test(location)) {
+  input: string,
+  resolvePath: (path: string) => string,
+): { readonly location: string } | { readonly problem: string } {
+  const text = input.trim();
+  if (text === '') return { problem: 'the feed URL must not be empty' };
+  if (/^https?:/i.test(text)) {
+    let url: URL;
     try {
-      return new URL(location).href;
+      url = new URL(text);
     } catch {
-      throw new ConfigError(`config: ${configPath}: ${key}: not a valid URL: ${location}`);
+      return { problem: `not a valid URL: ${text}` };
+    }
+    return url.hostname === '' ? { problem: `not a valid URL (no host): ${text}` } : { location: url.href };
+  }
+  if (/^file:/i.test(text)) {
+    try {
+      return { location: fileURLToPath(text) };
+    } catch {
+      return { problem: `not a valid file: URL: ${text}` };
     }
   }
-  if (/^file:/i.test(location)) {
-    try {
-      return fileURLToPath(location);
-    } catch {
-      throw new ConfigError(`config: ${configPath}: ${key}: not a valid file: URL: ${location}`);
-    }
+  // "C:\feeds\a.xml" is a Windows path, not a URL with the scheme "c".
+  if (/^[a-z][a-z0-9+.-]*:/i.test(text) && !/^[a-z]:[\\/]/i.test(text)) {
+    return { problem: `unsupported scheme in ${text} (use http, https, a file: URL or a path)` };
   }
-  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(location)) {
-    throw new ConfigError(`config: ${configPath}: ${key}: unsupported scheme (use http, https, file or a path): ${location}`);
-  }
-  return atRoot(location);
+  return { location: resolvePath(text) };
 }
 
 function describeIssue(issue: z.core.$ZodIssue): string {

@@ -1,8 +1,7 @@
 import { accessSync, constants, statSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
-import type { Config } from '../config.js';
+import { resolveFeedLocation, type Config } from '../config.js';
 import { FeedmergeError } from '../errors.js';
 import { acquireRunLock } from '../lock.js';
 import { defaultFeedName, type SourceState } from '../model.js';
@@ -78,44 +77,22 @@ export function registerFeedsManage(feeds: Command): void {
 }
 
 /**
- * Turns what an operator typed into a source location, or fails with one line: http(s) URLs are parsed and
- * normalised, file: URLs and paths become absolute paths (relative to the working folder) that, when
- * `mustExist`, must be readable files; any other scheme is refused.
+ * Turns what an operator typed into a source location (resolveFeedLocation, paths relative to the working
+ * folder), or fails with one line; when `mustExist`, a path must be a readable file.
  */
 export function feedLocation(input: string, command: string, options: { readonly mustExist: boolean }): string {
-  const text = input.trim();
-  if (text === '') throw new FeedmergeError(`${command}: the feed URL must not be empty`);
-  if (/^https?:/i.test(text)) {
-    let url: URL;
+  const resolved = resolveFeedLocation(input, (path) => resolve(path));
+  if ('problem' in resolved) throw new FeedmergeError(`${command}: ${resolved.problem}`);
+  const { location } = resolved;
+  if (options.mustExist && !/^https?:/i.test(location)) {
     try {
-      url = new URL(text);
+      if (!statSync(location).isFile()) throw new Error('not a file');
+      accessSync(location, constants.R_OK);
     } catch {
-      throw new FeedmergeError(`${command}: not a valid URL: ${text}`);
-    }
-    if (url.hostname === '') throw new FeedmergeError(`${command}: not a valid URL (no host): ${text}`);
-    return url.href;
-  }
-  let path: string;
-  if (/^file:/i.test(text)) {
-    try {
-      path = fileURLToPath(text);
-    } catch {
-      throw new FeedmergeError(`${command}: not a valid file: URL: ${text}`);
-    }
-  } else if (/^[a-z][a-z0-9+.-]*:/i.test(text) && !/^[a-z]:[\\/]/i.test(text)) {
-    throw new FeedmergeError(`${command}: unsupported scheme in ${text} (use http, https, a file: URL or a path)`);
-  } else {
-    path = resolve(text);
-  }
-  if (options.mustExist) {
-    try {
-      if (!statSync(path).isFile()) throw new Error('not a file');
-      accessSync(path, constants.R_OK);
-    } catch {
-      throw new FeedmergeError(`${command}: cannot read ${path} (feed URLs start with http:// or https://; a path must be a readable file)`);
+      throw new FeedmergeError(`${command}: cannot read ${location} (feed URLs start with http:// or https://; a path must be a readable file)`);
     }
   }
-  return path;
+  return location;
 }
 
 /** A cron expression checked with node-cron, or undefined when none was given. */
