@@ -18,6 +18,9 @@ export class ParseError extends FeedmergeError {}
 /** The database could not be opened, migrated or written. */
 export class StorageError extends FeedmergeError {}
 
+/** A feed being subscribed is already declared (in the config file or the database). */
+export class AlreadySubscribedError extends FeedmergeError {}
+
 /** Another feedmerge run holds the lock. */
 export class LockedError extends FeedmergeError {}
 

@@ -2,7 +2,7 @@ import { accessSync, constants, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { resolveFeedLocation, type Config } from '../config.js';
-import { FeedmergeError } from '../errors.js';
+import { AlreadySubscribedError, FeedmergeError } from '../errors.js';
 import { acquireRunLock } from '../lock.js';
 import { defaultFeedName, type SourceState } from '../model.js';
 import type { Store } from '../store/index.js';
@@ -109,15 +109,16 @@ export { defaultFeedName };
 
 /**
  * Fails when the feed is already declared, in the config file or in the database. A feed the config file
- * declared before but no longer does may be subscribed again: it is returned, to be taken over.
+ * declared before but no longer does may be subscribed again: it is returned, to be taken over. Throws
+ * AlreadySubscribedError, which `opml import` counts as known rather than invalid.
  */
 export function refuseDuplicate(location: string, config: Config, store: Store, command: string): SourceState | undefined {
   if (config.feeds.some((feed) => feed.url === location)) {
-    throw new FeedmergeError(`${command}: ${location} is already in the config file ${config.configPath}`);
+    throw new AlreadySubscribedError(`${command}: ${location} is already in the config file ${config.configPath}`);
   }
   const existing: SourceState | undefined = store.sources.get(location);
   if (existing?.kind === 'feed' && existing.origin === 'config') return existing;
-  if (existing) throw new FeedmergeError(`${command}: ${location} is already subscribed as "${existing.name}"`);
+  if (existing) throw new AlreadySubscribedError(`${command}: ${location} is already subscribed as "${existing.name}"`);
   return undefined;
 }
 

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import type { Config } from '../config.js';
-import { describeError, FeedmergeError } from '../errors.js';
+import { AlreadySubscribedError, describeError, FeedmergeError } from '../errors.js';
 import { newSourceState, type SourceState } from '../model.js';
 import type { Store } from '../store/index.js';
 import { configFrom, withStore, type GlobalOptions } from './context.js';
@@ -107,7 +107,7 @@ export function importFeeds(
         location = feedLocation(feed.url, 'opml import', { mustExist: false });
         refuseDuplicate(location, config, store, 'opml import');
       } catch (error) {
-        if (/already/.test(describeError(error))) known++;
+        if (error instanceof AlreadySubscribedError) known++;
         else problems.push(`skipped ${feed.url}: ${describeError(error).replace(/^opml import: /, '')}`);
         continue;
       }
