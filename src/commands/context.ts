@@ -29,15 +29,14 @@ export async function loggerFor(verbosity: Verbosity): Promise<Logger> {
 
 /** Runs `work` with the configured database open, closing it whatever happens. */
 export async function withStore<T>(config: Config, work: (store: Store) => Promise<T> | T): Promise<T> {
-  const { Store, wrapStorageError } = await import('../store/index.js');
+  const { Store } = await import('../store/index.js');
   const store = Store.open(config.database);
   try {
     return await work(store);
   } catch (error) {
     // A statement outside Store.transaction (a run's bookkeeping, a read) fails with a bare SQLite error such
     // as "database is locked"; the operator gets the same one line naming the file and the remedy.
-    const code = (error as { code?: unknown }).code;
-    throw typeof code === 'string' && code.startsWith('SQLITE') ? wrapStorageError(error, config.database) : error;
+    throw store.storageError(error);
   } finally {
     store.close();
   }

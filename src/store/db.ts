@@ -52,6 +52,12 @@ function checkSchemaVersion(db: Db): number {
   return current;
 }
 
+/** A SQLite failure as a StorageError naming the file (wrapStorageError); any other error as it is. */
+export function asStorageError(error: unknown, path: string): unknown {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && code.startsWith('SQLITE') ? wrapStorageError(error, path) : error;
+}
+
 /** Turns a SQLite failure into one clear StorageError line naming the file. */
 export function wrapStorageError(error: unknown, path: string): StorageError {
   if (error instanceof StorageError) {

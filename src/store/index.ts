@@ -3,7 +3,7 @@ import { basename, dirname, join } from 'node:path';
 import Database from 'better-sqlite3';
 import { StorageError } from '../errors.js';
 import { ClusterRepository } from './clusters.js';
-import { openDatabase, wrapStorageError, type Db } from './db.js';
+import { asStorageError, openDatabase, wrapStorageError, type Db } from './db.js';
 import { ItemRepository } from './items.js';
 import { MetaRepository } from './meta.js';
 import { RetentionRepository } from './retention.js';
@@ -11,7 +11,6 @@ import { RunRepository } from './runs.js';
 import { SourceRepository } from './sources.js';
 
 export { itemId } from './items.js';
-export { wrapStorageError } from './db.js';
 export { itemTime } from './clusters.js';
 export type { PruneCounts } from './retention.js';
 
@@ -55,9 +54,13 @@ export class Store {
     try {
       return this.db.transaction(work).immediate();
     } catch (error) {
-      const code = (error as { code?: string }).code;
-      throw typeof code === 'string' && code.startsWith('SQLITE') ? wrapStorageError(error, this.path) : error;
+      throw this.storageError(error);
     }
+  }
+
+  /** A SQLite failure (from a statement outside `transaction`, too) as a StorageError naming the file; any other error as it is. */
+  storageError(error: unknown): unknown {
+    return asStorageError(error, this.path);
   }
 
   /** `PRAGMA integrity_check`: "ok" when the file is sound. */
