@@ -178,6 +178,9 @@ export interface ClusteringResult {
 /** Clustering granularity: the same article re-published, or different articles about one event. */
 export type ClusterLevel = 'duplicates' | 'stories';
 
+/** One day in milliseconds, for the windows and ages the config gives in days (UTC days: no daylight saving). */
+export const DAY_MS = 86_400_000;
+
 /** How one source fared in a run. */
 export interface SourceRunResult {
   readonly url: string;

@@ -3,7 +3,7 @@ import { assignToClusters } from './cluster/index.js';
 import type { Config } from './config.js';
 import { describeError, FetchError } from './errors.js';
 import type { Logger } from './log.js';
-import { defaultFeedName, type RunReport, type SourceRunResult, type SourceSpec, type SourceState } from './model.js';
+import { DAY_MS, defaultFeedName, type RunReport, type SourceRunResult, type SourceSpec, type SourceState } from './model.js';
 import { noProgress, type Progress } from './progress.js';
 import { fillsEveryFeed, renderFeed, selectClusters } from './publish/feeds.js';
 import { writeFeeds } from './publish/write.js';
@@ -34,8 +34,6 @@ export interface RunOptions {
   /** Told what each feed read took and how it ended (the metrics). */
   readonly onFeedRead?: (outcome: FeedReadOutcome) => void;
 }
-
-const DAY_MS = 86_400_000;
 
 /** One run: ingest every declared source, cluster what is new, publish the output feeds. */
 export async function runPipeline(config: Config, store: Store, options: RunOptions): Promise<RunReport> {

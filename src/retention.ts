@@ -1,4 +1,5 @@
 import type { Config } from './config.js';
+import { DAY_MS } from './model.js';
 import { fillsEveryFeed, selectClusters } from './publish/feeds.js';
 import type { PruneCounts, Store } from './store/index.js';
 
@@ -9,8 +10,6 @@ export interface PruneReport extends PruneCounts {
   /** Stories kept although old, because a published feed still shows them. */
   readonly protectedStories: number;
 }
-
-const DAY_MS = 86_400_000;
 
 /**
  * Deletes stories (clusters and their items) not changed for `retention.days`, except those any output

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { FeedmergeError } from '../errors.js';
+import { DAY_MS } from '../model.js';
 import { configFrom, withStore, type GlobalOptions } from './context.js';
 
 interface ExplainOptions extends GlobalOptions {
@@ -25,7 +26,7 @@ export function registerExplain(program: Command): void {
           return input;
         }) as [NonNullable<ReturnType<typeof store.items.getClusterInput>>, NonNullable<ReturnType<typeof store.items.getClusterInput>>];
         // Rare-word weights depend on the batch: score against the items a run would see beside these two.
-        const windowMs = config.cluster.windowDays * 86_400_000;
+        const windowMs = config.cluster.windowDays * DAY_MS;
         const context = [...store.items.clusteredBetween(Math.min(a.time, b.time) - windowMs, Math.max(a.time, b.time) + windowMs), ...store.items.unclustered()];
         const explanation = explainPair(a, b, config.cluster, context);
         const itemA = store.items.get(a.id)!;
