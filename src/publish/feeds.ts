@@ -3,7 +3,7 @@ import type { OutputFeedConfig } from '../config.js';
 import type { Cluster } from '../model.js';
 import { renderStoryContentHtml } from './story-html.js';
 import { describeCluster, type Story } from './story.js';
-import { cleanLine, escapeHtml, escapeText, guardCdataHtml } from './xml-text.js';
+import { cleanLine, escapeHtml, escapeText, guardCdataHtml } from '../text/xml-text.js';
 
 /** Where the merged feeds live and what they are called. */
 export interface SiteInfo {

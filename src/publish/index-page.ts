@@ -3,7 +3,7 @@ import type { Cluster } from '../model.js';
 import { compareNewestFirst, type SiteInfo } from './feeds.js';
 import { formatUtc, linked, versionCreditHtml } from './story-html.js';
 import { describeCluster, storyAnchor, type Story } from './story.js';
-import { cleanLine, cleanXmlText, escapeHtml } from './xml-text.js';
+import { cleanLine, cleanXmlText, escapeHtml } from '../text/xml-text.js';
 
 const FORMAT_LABELS = [
   { ext: 'atom', type: 'application/atom+xml', label: 'Atom' },

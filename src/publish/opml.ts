@@ -1,5 +1,5 @@
 import type { SourceState } from '../model.js';
-import { cleanLine, escapeHtml } from './xml-text.js';
+import { cleanLine, escapeHtml } from '../text/xml-text.js';
 
 /**
  * The subscribed feeds as OPML 2.0 (http://opml.org/spec2.opml), for importing into another reader.

@@ -1,5 +1,5 @@
 import sanitizeHtml from 'sanitize-html';
-import { cleanXmlText } from './xml-text.js';
+import { cleanXmlText } from '../text/xml-text.js';
 
 /**
  * HTML allowed to reach subscribers: text structure, links and images, nothing active.

@@ -1,6 +1,6 @@
 import { sanitizeContentHtml } from './sanitize.js';
 import type { Story, StoryVersion } from './story.js';
-import { escapeHtml, escapeText } from './xml-text.js';
+import { escapeHtml, escapeText } from '../text/xml-text.js';
 
 /** A UTC time as readers expect to see it ("2026-03-01 14:05 UTC"); the raw value if it is not a date. */
 export function formatUtc(iso: string): string {

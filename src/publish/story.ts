@@ -1,6 +1,6 @@
 import type { Cluster, Item } from '../model.js';
 import { absoluteUrl, htmlToText, sanitizeContentHtml } from './sanitize.js';
-import { cleanLine, cleanXmlText } from './xml-text.js';
+import { cleanLine, cleanXmlText } from '../text/xml-text.js';
 
 /** One outlet's version of a story, cleaned and ready to render (feeds and the HTML index share it). */
 export interface StoryVersion {

@@ -3,7 +3,7 @@ import { XMLValidator } from 'fast-xml-parser';
 import { describe, expect, it } from 'vitest';
 import { renderFeed } from '../../src/publish/feeds.js';
 import { absoluteUrl, htmlToText, sanitizeContentHtml } from '../../src/publish/sanitize.js';
-import { cleanXmlText, escapeHtml, guardCdataHtml } from '../../src/publish/xml-text.js';
+import { cleanXmlText, escapeHtml, guardCdataHtml } from '../../src/text/xml-text.js';
 import { SITE, makeCluster, makeItem, outputFeed } from './fixtures.js';
 
 /** Characters XML 1.0 forbids (section 2.2) plus the C1 controls we drop as well. */

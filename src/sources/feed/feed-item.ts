@@ -1,7 +1,7 @@
 import type { RawItem } from '../../model.js';
 import { toIsoDate } from './dates.js';
 import { itemIdentity, resolveLink } from './identity.js';
-import { toPlainText } from './plain-text.js';
+import { toPlainText } from '../../text/plain-text.js';
 import { stripTruncation } from '../truncation.js';
 
 /** An item as a format adapter found it, before cleaning: text may hold HTML, links may be relative. */

@@ -1,4 +1,5 @@
 import { ParseError } from '../../errors.js';
+import { escapeText } from '../../text/xml-text.js';
 import type { ItemDraft } from './feed-item.js';
 
 /** A JSON Feed document as adapters see it: feed metadata plus item drafts. */
@@ -26,14 +27,15 @@ export function readJsonFeed(text: string, documentUrl: string | null): JsonFeed
   const feedAuthors = authorsOf(data);
   const items = data.items.filter(isObject).map((item): ItemDraft => {
     const itemAuthors = authorsOf(item);
-    const contentHtml = str(item.content_html) ?? (str(item.content_text) ? escapeHtml(str(item.content_text)!) : null);
+    // JSON Feed text fields are plain text; escaping lets them share the HTML-to-text path without losing "<".
+    const contentHtml = str(item.content_html) ?? (str(item.content_text) ? escapeText(str(item.content_text)!) : null);
     return {
       guid: str(item.id) ?? (typeof item.id === 'number' ? String(item.id) : null),
       guidIsLink: false,
       link: str(item.url) ?? str(item.external_url),
       base: documentUrl,
-      title: str(item.title) === null ? null : escapeHtml(str(item.title)!),
-      summaryHtml: str(item.summary) ? escapeHtml(str(item.summary)!) : null,
+      title: str(item.title) === null ? null : escapeText(str(item.title)!),
+      summaryHtml: str(item.summary) ? escapeText(str(item.summary)!) : null,
       contentHtml,
       authors: itemAuthors.length > 0 ? itemAuthors : feedAuthors,
       published: item.date_published,
@@ -57,9 +59,4 @@ function isObject(value: unknown): value is Record<string, unknown> {
 
 function str(value: unknown): string | null {
   return typeof value === 'string' && value.trim() !== '' ? value : null;
-}
-
-/** JSON Feed text fields are plain text; escaping lets them share the HTML-to-text path without losing "<". */
-function escapeHtml(text: string): string {
-  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }

@@ -8,7 +8,8 @@ import { advertisedFeedUrl, detectDocumentKind } from './detect.js';
 import { finishItem, type ItemDraft } from './feed-item.js';
 import { resolveLink } from './identity.js';
 import { readJsonFeed } from './json-feed.js';
-import { toPlainText } from './plain-text.js';
+import { toPlainText } from '../../text/plain-text.js';
+import { cleanXmlText } from '../../text/xml-text.js';
 
 /**
  * rss-parser computes a `contentSnippet` for every item with /<(?:.|\n)*?>/, which rescans to the end from every
@@ -298,10 +299,7 @@ function hardenXml(text: string): string {
     if (depth > maxDepth) maxDepth = depth;
     if (maxDepth > MAX_DEPTH) throw new ParseError(`parse: XML nested deeper than ${MAX_DEPTH} elements`);
   }
-  return text
-    .replace(doctype?.[0] ?? '\u0000', '')
-    // eslint-disable-next-line no-control-regex -- removing control characters is the point
-    .replace(/[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]/g, '')
+  return cleanXmlText(text.replace(doctype?.[0] ?? '\u0000', ''))
     .replace(/&(#x[0-9a-fA-F]+;|#\d+;|([A-Za-z][A-Za-z0-9]*);)?/g, (whole, reference: string | undefined, name: string | undefined) => {
       if (!reference) return '&amp;';
       if (!name || name === 'amp' || name === 'lt' || name === 'gt' || name === 'quot' || name === 'apos') return whole;

@@ -3,20 +3,21 @@
  * Everything here is linear in the input size so a pathological capture cannot stall a run.
  */
 
+import { cleanXmlText } from '../../text/xml-text.js';
+
 /** Invisible characters that carry no text: zero-width space/joiners, word joiner, BOM, soft hyphen. */
 const INVISIBLE = /[\u200B-\u200D\u2060\uFEFF\u00AD]/g;
-
-/** C0/C1 controls other than tab and line breaks: noise from bad captures, never text. */
-// eslint-disable-next-line no-control-regex -- matching control characters is the point
-const CONTROLS = /[\u0000-\u0008\u000E-\u001F\u007F-\u009F]/g;
 
 /** Every line-break convention a capture may use (CRLF, CR, VT, FF, NEL, LS, PS). */
 // eslint-disable-next-line no-control-regex -- VT and FF are line breaks in old captures
 const LINE_BREAKS = /\r\n?|[\u000B\u000C\u0085\u2028\u2029]/g;
 
-/** Turns any capture into NFC text with `\n` line breaks, no BOM and no invisible characters. */
+/**
+ * Turns any capture into NFC text with `\n` line breaks, no BOM, no invisible characters and none of the
+ * control characters XML forbids (noise from bad captures, never text).
+ */
 export function normaliseListingText(text: string): string {
-  return text.replace(LINE_BREAKS, '\n').replace(INVISIBLE, '').replace(CONTROLS, '').normalize('NFC');
+  return cleanXmlText(text.replace(LINE_BREAKS, '\n').replace(INVISIBLE, '')).normalize('NFC');
 }
 
 /** Collapses every run of whitespace (NBSP and the Unicode spaces included) into one space, trimmed. */

@@ -1,5 +1,6 @@
 /**
- * Text hygiene for everything that ends up inside an XML or HTML document we publish.
+ * Text hygiene for everything read (feeds, listings) and everything that ends up inside an XML or HTML document
+ * we publish: one rule for the characters XML forbids, one for escaping.
  * XML 1.0 (section 2.2, production Char) forbids most C0 controls, U+FFFE, U+FFFF and lone surrogates;
  * one such character anywhere makes the whole feed unreadable to a conforming parser.
  */

@@ -1,4 +1,5 @@
 import { decodeHTML } from 'entities';
+import { cleanXmlText } from './xml-text.js';
 
 /** Elements whose text is never shown to a reader. */
 const HIDDEN_OPENING = /<(script|style|noscript|template|iframe|object)\b[^<>]*>/gi;
@@ -7,9 +8,6 @@ const BLOCK_TAGS = /<\/?(?:p|div|br|li|ul|ol|h[1-6]|blockquote|section|article|t
 // "[^<>]" rather than "[^>]": on "<a<a<a..." without any ">" the latter rescans to the end from every "<",
 // quadratic time that let one hostile feed stall a run for hours (tests/reliability/hostile-feeds.test.ts).
 const ANY_TAG = /<\/?[a-z!?][^<>]*>/gi;
-/** C0/C1 control characters except tab/newline (collapsed below) and U+FFFD, which marks invalid input. */
-// eslint-disable-next-line no-control-regex -- removing control characters is the point
-const CONTROL = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F]/g;
 
 /** Turns an HTML (or plain) fragment into one line of plain text: tags stripped, entities decoded, whitespace collapsed. */
 export function toPlainText(html: string | null | undefined): string {
@@ -20,7 +18,8 @@ export function toPlainText(html: string | null | undefined): string {
   }
   // Decoding after stripping means an escaped "&lt;b&gt;" stays visible text, as its author meant.
   if (text.includes('&')) text = decodeHTML(text);
-  return text.replace(CONTROL, '').replace(/\s+/g, ' ').trim();
+  // Controls, noncharacters and lone surrogates go (U+FFFD stays: it marks invalid input); whitespace collapses.
+  return cleanXmlText(text).replace(/\s+/g, ' ').trim();
 }
 
 /**
