@@ -72,28 +72,3 @@ export function sanitizeContentHtml(html: string, base: string | null): string {
   });
   return cleanXmlText(sanitized).trim();
 }
-
-/** Reduces HTML to its plain text (tags dropped, entities decoded, whitespace collapsed). */
-export function htmlToText(html: string): string {
-  const text = sanitizeHtml(cleanXmlText(html), {
-    allowedTags: [],
-    allowedAttributes: {},
-    nonTextTags: ['script', 'style', 'textarea', 'option', 'noscript', 'iframe', 'object', 'embed', 'template'],
-    // Block boundaries become spaces so "<p>a</p><p>b</p>" does not read "ab".
-    textFilter: (text) => `${text} `,
-  });
-  return decodeEntities(text).replace(/\s+/g, ' ').trim();
-}
-
-const NAMED_ENTITIES: Readonly<Record<string, string>> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'", nbsp: ' ' };
-
-/** Decodes the entities sanitize-html leaves in text output (it escapes &, <, >, and quotes). */
-function decodeEntities(text: string): string {
-  return text.replace(/&(#x[0-9a-f]+|#[0-9]+|[a-z]+);/gi, (whole, name: string) => {
-    if (name.startsWith('#')) {
-      const code = name[1] === 'x' || name[1] === 'X' ? Number.parseInt(name.slice(2), 16) : Number.parseInt(name.slice(1), 10);
-      return code > 0 && code <= 0x10ffff ? cleanXmlText(String.fromCodePoint(code)) : '';
-    }
-    return NAMED_ENTITIES[name.toLowerCase()] ?? whole;
-  });
-}

@@ -1,5 +1,6 @@
 import type { Cluster, Item } from '../model.js';
-import { absoluteUrl, htmlToText, sanitizeContentHtml } from './sanitize.js';
+import { toPlainText } from '../text/plain-text.js';
+import { absoluteUrl, sanitizeContentHtml } from './sanitize.js';
 import { cleanLine, cleanXmlText } from '../text/xml-text.js';
 
 /** One outlet's version of a story, cleaned and ready to render (feeds and the HTML index share it). */
@@ -98,7 +99,7 @@ function describeVersion(item: Item): StoryVersion {
   const outlet = item.outlet === null ? null : cleanLine(item.outlet);
   let summary = cleanLine(item.summary);
   if (summary === '' && item.contentHtml !== null) {
-    summary = htmlToText(sanitizeContentHtml(item.contentHtml, link ?? item.sourceUrl));
+    summary = toPlainText(sanitizeContentHtml(item.contentHtml, link ?? item.sourceUrl));
   }
   return {
     source,

@@ -2,7 +2,8 @@ import fc from 'fast-check';
 import { XMLValidator } from 'fast-xml-parser';
 import { describe, expect, it } from 'vitest';
 import { renderFeed } from '../../src/publish/feeds.js';
-import { absoluteUrl, htmlToText, sanitizeContentHtml } from '../../src/publish/sanitize.js';
+import { absoluteUrl, sanitizeContentHtml } from '../../src/publish/sanitize.js';
+import { toPlainText } from '../../src/text/plain-text.js';
 import { cleanXmlText, escapeHtml, guardCdataHtml } from '../../src/text/xml-text.js';
 import { SITE, makeCluster, makeItem, outputFeed } from './fixtures.js';
 
@@ -73,8 +74,8 @@ describe('text helpers', () => {
     expect(escapeHtml(`<a href="x" title='y'>&</a>`)).toBe('&lt;a href=&quot;x&quot; title=&#39;y&#39;&gt;&amp;&lt;/a&gt;');
   });
 
-  it('htmlToText keeps words apart and decodes entities', () => {
-    expect(htmlToText('<p>Hello&nbsp;<b>world</b></p><p>A &amp; B &#8211; C</p><script>x()</script>')).toBe('Hello world A & B – C');
+  it('toPlainText keeps words apart and decodes entities', () => {
+    expect(toPlainText('<p>Hello&nbsp;<b>world</b></p><p>A &amp; B &#8211; C</p><script>x()</script>')).toBe('Hello world A & B – C');
   });
 
   it('absoluteUrl refuses unsafe schemes', () => {
