@@ -510,10 +510,17 @@ export function linkGroups(clusters: readonly ClusterJson[]): Set<string> {
   return new Set(clusters.map((c) => c.items.map((item) => item.link ?? `id:${item.id}`).sort().join('\n')));
 }
 
-/** Clusters the same items in two instances (different folders; the second with feed files in reverse order). */
-export async function determinismCheck(dirA: string, dirB: string, labelled: readonly LabelledItem[], options: InstanceOptions = {}): Promise<DeterminismCheck> {
+/** Clusters the same items in two instances in different folders (by default the second also names and lists
+ * its feed files in reverse order; `reorder: false` keeps the order, so only the paths differ). */
+export async function determinismCheck(
+  dirA: string,
+  dirB: string,
+  labelled: readonly LabelledItem[],
+  options: InstanceOptions = {},
+  reorder = true,
+): Promise<DeterminismCheck> {
   const a = await clusterInOneRun(dirA, labelled, options);
-  const b = await clusterInOneRun(dirB, labelled, { ...options, reverseFeeds: !options.reverseFeeds });
+  const b = await clusterInOneRun(dirB, labelled, { ...options, reverseFeeds: reorder ? !options.reverseFeeds : options.reverseFeeds });
   const [ga, gb] = [linkGroups(a.clusters), linkGroups(b.clusters)];
   const onlyInA = [...ga].filter((g) => !gb.has(g)).length;
   const onlyInB = [...gb].filter((g) => !ga.has(g)).length;
@@ -686,13 +693,15 @@ export async function main(argv: readonly string[] = []): Promise<void> {
     }
     if (args.parts.has('determinism')) {
       const slice = slices[0]!;
-      const check = await determinismCheck(dir('feedmerge-eval-where-a-'), dir('feedmerge-eval-elsewhere-b-'), slice.labelled, instanceOptions);
-      console.log(`\nsame input, two folders (${slice.name}; second folder with feed files named and listed in reverse order)`);
-      console.log(
-        `  ${check.identical ? 'identical stories' : 'DIFFERENT stories'}: ${check.storiesA} vs ${check.storiesB} stories, ${check.onlyInA} groups only in the first, ${check.onlyInB} only in the second; B-cubed F1 ${f3(check.scoresA.bcubedF1)} vs ${f3(check.scoresB.bcubedF1)}`,
-      );
-      floor(`same stories from two folders (${check.onlyInA + check.onlyInB} groups differ)`, check.identical);
-      report.determinism = check;
+      console.log(`\nsame input, two folders (${slice.name})`);
+      for (const reorder of [false, true]) {
+        const check = await determinismCheck(dir('feedmerge-eval-where-a-'), dir('feedmerge-eval-elsewhere-b-'), slice.labelled, instanceOptions, reorder);
+        console.log(
+          `  ${reorder ? 'other paths, feed files named and listed in reverse order' : 'other paths only (same file names and order)'}: ${check.identical ? 'identical stories' : 'DIFFERENT stories'}: ${check.storiesA} vs ${check.storiesB} stories, ${check.onlyInA} groups only in the first, ${check.onlyInB} only in the second; B-cubed F1 ${f3(check.scoresA.bcubedF1)} vs ${f3(check.scoresB.bcubedF1)}`,
+        );
+        floor(`same stories from two folders, ${reorder ? 'files reordered' : 'paths only'} (${check.onlyInA + check.onlyInB} groups differ)`, check.identical);
+        report[`determinism/${reorder ? 'reordered' : 'paths'}`] = check;
+      }
     }
     if (args.check) {
       console.log(`\nissue 13 floors: ${floors.filter((f) => f.ok).length} of ${floors.length} met`);
