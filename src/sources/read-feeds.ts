@@ -64,6 +64,12 @@ export async function readFeeds(
   onOutcome?: (outcome: FeedReadOutcome) => void,
 ): Promise<FeedReadOutcome[]> {
   const limiter = createLimiter(options.concurrency, options.perHostConcurrency);
+  // Every feed of a run shares `now` and most share one schedule: each expression is worked out once (issue 18).
+  const schedules = new Map<string, Date | null>();
+  const scheduledAfterNow = (expression: string): Date | null => {
+    if (!schedules.has(expression)) schedules.set(expression, nextScheduled(expression, now));
+    return schedules.get(expression)!;
+  };
   return Promise.all(
     sources.map(async (source) => {
       const skip = skipReason(source, options, now);
@@ -73,7 +79,7 @@ export async function readFeeds(
             // A feed waiting for a slot when the run is stopped is left for the next run, untouched.
             if (options.signal?.aborted) return interrupted(source);
             const started = performance.now();
-            const read = await readOne(source, options, now);
+            const read = await readOne(source, options, now, scheduledAfterNow);
             return { ...read, durationMs: performance.now() - started };
           });
       if (!outcome.interrupted) onOutcome?.(outcome);
@@ -105,14 +111,20 @@ function interrupted(source: SourceState): FeedReadOutcome {
   return { ...skipped(source), interrupted: true };
 }
 
-async function readOne(source: SourceState, options: FeedFetchOptions, now: Date): Promise<FeedReadOutcome> {
-  const scheduled = nextScheduled(source.schedule ?? options.defaultSchedule, now);
+async function readOne(
+  source: SourceState,
+  options: FeedFetchOptions,
+  now: Date,
+  scheduledAfterNow: (expression: string) => Date | null,
+): Promise<FeedReadOutcome> {
+  const scheduled = scheduledAfterNow(source.schedule ?? options.defaultSchedule);
   const isHttp = /^https?:\/\//i.test(source.url);
   let newUrl: string | null = null;
   try {
     let body: Buffer;
     let contentType: string | null = null;
     let documentUrl = source.url;
+    let fileHash: string | undefined;
     const validators: { etag?: string | null; lastModified?: string | null } = {};
     if (isHttp) {
       const response = await fetchHttp({
@@ -136,9 +148,11 @@ async function readOne(source: SourceState, options: FeedFetchOptions, now: Date
       contentType = response.contentType;
       documentUrl = response.finalUrl;
     } else {
-      body = (await readFileSource(source.url, options.maxBodyBytes)).body;
+      const file = await readFileSource(source.url, options.maxBodyBytes);
+      body = file.body;
+      fileHash = file.contentHash;
     }
-    const contentHash = hashBody(body);
+    const contentHash = fileHash ?? hashBody(body);
     // Same bytes as last time (a file, or a server without validators): nothing to parse.
     if (source.contentHash === contentHash && source.status !== 'error') {
       return notModified(source, now, scheduled, validators, newUrl);

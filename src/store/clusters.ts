@@ -11,6 +11,9 @@ interface ClusterRow {
 /** Stories in the first page `newest` reads; each further page is twice as large. */
 const NEWEST_FIRST_PAGE = 256;
 
+/** Stories whose members one query loads (one query each cost 1 s of a 63,660-item run: issue 18). */
+const MEMBERS_PER_QUERY = 1000;
+
 /** What applying a clustering result changed. */
 export interface ApplyResult {
   readonly newClusters: number;
@@ -78,10 +81,7 @@ export class ClusterRepository {
 
   /** Live clusters, most recently updated first, with their members. */
   latest(limit: number = Number.MAX_SAFE_INTEGER): Cluster[] {
-    return this.selectLive
-      .all(limit)
-      .map((row) => toCluster(row, this.items.inCluster(row.id)))
-      .filter((cluster) => cluster.items.length > 0);
+    return this.withMembers(this.selectLive.all(limit));
   }
 
   /**
@@ -96,15 +96,26 @@ export class ClusterRepository {
     for (let page = NEWEST_FIRST_PAGE; rows.length > 0; page *= 2) {
       const last = rows[rows.length - 1]!;
       rows.push(...this.selectRestOfGroup.all({ updated: last.updated_at, id: last.id }));
-      for (const row of rows) {
-        const cluster = toCluster(row, this.items.inCluster(row.id));
-        if (cluster.items.length > 0) loaded.push(cluster);
-      }
+      loaded.push(...this.withMembers(rows));
       if (enough(loaded)) break;
       const end = rows[rows.length - 1]!;
       rows = this.selectLiveAfter.all({ updated: end.updated_at, id: end.id, limit: page * 2 });
     }
     return loaded;
+  }
+
+  /** The stories of these rows with their members (one query a page); a story left without members is dropped. */
+  private withMembers(rows: readonly ClusterRow[]): Cluster[] {
+    const clusters: Cluster[] = [];
+    for (let start = 0; start < rows.length; start += MEMBERS_PER_QUERY) {
+      const page = rows.slice(start, start + MEMBERS_PER_QUERY);
+      const members = this.items.inClusters(page.map((row) => row.id));
+      for (const row of page) {
+        const items = members.get(row.id) ?? [];
+        if (items.length > 0) clusters.push(toCluster(row, items));
+      }
+    }
+    return clusters;
   }
 
   /** One cluster by id; an id that was merged away resolves to the cluster that absorbed it. */

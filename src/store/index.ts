@@ -4,7 +4,8 @@ import Database from 'better-sqlite3';
 import { StorageError } from '../errors.js';
 import { ClusterRepository } from './clusters.js';
 import { asStorageError, openDatabase, wrapStorageError, type Db } from './db.js';
-import { ItemRepository } from './items.js';
+import { ItemRepository, type UpsertResult } from './items.js';
+import type { RawItem, SourceStateChange } from '../model.js';
 import { MetaRepository } from './meta.js';
 import { RetentionRepository } from './retention.js';
 import { RunRepository } from './runs.js';
@@ -12,6 +13,14 @@ import { SourceRepository } from './sources.js';
 
 export { itemId } from './items.js';
 export { itemTime } from './clusters.js';
+export type { UpsertResult } from './items.js';
+
+/** One source's read, to store: its items and the state change the reader decided. */
+export interface SourceRead {
+  readonly url: string;
+  readonly items: readonly RawItem[];
+  readonly state: SourceStateChange;
+}
 export type { PruneCounts } from './retention.js';
 
 /** Pages per backup step: all of them, so the copy is one snapshot (sqlite3_backup_step takes a page count). */
@@ -56,6 +65,22 @@ export class Store {
     } catch (error) {
       throw this.storageError(error);
     }
+  }
+
+  /**
+   * Stores what several sources' reads produced, all in one transaction: each source's items, its stories'
+   * change times and its state land together, so a crash never leaves half a source (a batch is one commit
+   * instead of one per source: issue 18). Returns what each source's upsert changed, in order.
+   */
+  storeReads(reads: readonly SourceRead[], now: string): UpsertResult[] {
+    return this.transaction(() =>
+      reads.map((read) => {
+        const result = this.items.upsert(read.url, read.items, now);
+        this.clusters.touch(result.changedClusters, now);
+        this.sources.update(read.url, read.state);
+        return result;
+      }),
+    );
   }
 
   /** A SQLite failure (from a statement outside `transaction`, too) as a StorageError naming the file; any other error as it is. */

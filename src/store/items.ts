@@ -58,6 +58,9 @@ export class ItemRepository {
   private readonly selectByCluster;
   private readonly countAll;
   private readonly touchTombstone;
+  private readonly assignOne;
+  private readonly moveAll;
+  private readonly selectByClusters;
 
   constructor(private readonly db: Db) {
     this.selectExisting = db.prepare<[string, string], { id: string; content_hash: string; position: number; cluster_id: string | null }>(
@@ -79,6 +82,11 @@ export class ItemRepository {
     this.selectById = db.prepare<[string], ItemRow>(`${SELECT_ITEM} WHERE i.id = ?`);
     this.selectByCluster = db.prepare<[string], ItemRow>(`${SELECT_ITEM} WHERE i.cluster_id = ? ORDER BY i.sort_time, i.position, i.id`);
     this.countAll = db.prepare<[], { n: number }>(`SELECT COUNT(*) AS n FROM items`);
+    this.assignOne = db.prepare(`UPDATE items SET cluster_id = ? WHERE id = ?`);
+    this.moveAll = db.prepare(`UPDATE items SET cluster_id = ? WHERE cluster_id = ?`);
+    this.selectByClusters = db.prepare<[string], ItemRow>(
+      `${SELECT_ITEM} WHERE i.cluster_id IN (SELECT value FROM json_each(?)) ORDER BY i.cluster_id, i.sort_time, i.position, i.id`,
+    );
     this.touchTombstone = db.prepare<[string, string, string]>(
       `UPDATE pruned_items SET last_seen_at = ? WHERE source_url = ? AND identity = ?`,
     );
@@ -159,6 +167,13 @@ export class ItemRepository {
     return this.selectByCluster.all(clusterId).map(toItem);
   }
 
+  /** Members of each of these clusters, earliest first: one query for a page of stories, not one each. */
+  inClusters(clusterIds: readonly string[]): Map<string, Item[]> {
+    const members = new Map<string, Item[]>(clusterIds.map((id) => [id, []]));
+    for (const row of this.selectByClusters.all(JSON.stringify(clusterIds))) members.get(row.cluster_id!)?.push(toItem(row));
+    return members;
+  }
+
   /** Number of stored items. */
   count(): number {
     return this.countAll.get()!.n;
@@ -166,13 +181,12 @@ export class ItemRepository {
 
   /** Assigns items to clusters. Call inside a transaction. */
   assign(assignments: readonly { readonly itemId: string; readonly clusterId: string }[]): void {
-    const statement = this.db.prepare(`UPDATE items SET cluster_id = ? WHERE id = ?`);
-    for (const { itemId: id, clusterId } of assignments) statement.run(clusterId, id);
+    for (const { itemId: id, clusterId } of assignments) this.assignOne.run(clusterId, id);
   }
 
   /** Moves every member of one cluster into another. Call inside a transaction. */
   moveCluster(from: string, into: string): void {
-    this.db.prepare(`UPDATE items SET cluster_id = ? WHERE cluster_id = ?`).run(into, from);
+    this.moveAll.run(into, from);
   }
 }
 

@@ -1,4 +1,5 @@
 import type { SourceSpec, SourceState, SourceStateChange, SourceStatus } from '../model.js';
+import type { Statement } from 'better-sqlite3';
 import type { Db } from './db.js';
 
 interface SourceRow {
@@ -41,6 +42,9 @@ export class SourceRepository {
   private readonly updateDeclared;
   private readonly deleteOne;
   private readonly rename;
+  private readonly selectOrigin;
+  /** UPDATE statements by the set of columns they change, prepared once each. */
+  private readonly updates = new Map<string, Statement>();
 
   constructor(private readonly db: Db) {
     const select = `SELECT s.*, (SELECT COUNT(*) FROM items i WHERE i.source_url = s.url) AS items FROM sources s`;
@@ -54,6 +58,7 @@ export class SourceRepository {
     );
     this.deleteOne = db.prepare(`DELETE FROM sources WHERE url = ?`);
     this.rename = db.prepare(`UPDATE sources SET url = @newUrl WHERE url = @url`);
+    this.selectOrigin = db.prepare<[string], { origin: SourceState['origin'] }>(`SELECT origin FROM sources WHERE url = ?`);
   }
 
   /** Every source, feeds first, by name. */
@@ -72,7 +77,7 @@ export class SourceRepository {
    * name and schedule of its own entries on every run; a source added from the CLI keeps what the CLI said.
    */
   declare(spec: SourceSpec, now: string): void {
-    const existing = this.get(spec.url);
+    const existing = this.selectOrigin.get(spec.url);
     const row = { url: spec.url, kind: spec.kind, name: spec.name, origin: spec.origin, schedule: spec.schedule ?? null, now };
     if (!existing) this.insert.run(row);
     else if (!(spec.origin === 'cli' && existing.origin !== 'cli')) this.updateDeclared.run(row);
@@ -82,7 +87,7 @@ export class SourceRepository {
    * items and read state are kept; name, schedule and origin become the CLI's). */
   adopt(spec: SourceSpec, now: string): void {
     const row = { url: spec.url, kind: spec.kind, name: spec.name, origin: spec.origin, schedule: spec.schedule ?? null, now };
-    if (this.get(spec.url)) this.updateDeclared.run(row);
+    if (this.selectOrigin.get(spec.url)) this.updateDeclared.run(row);
     else this.insert.run(row);
   }
 
@@ -96,8 +101,13 @@ export class SourceRepository {
         values[key] = change[key];
       }
     }
-    if (assignments.length > 0) this.db.prepare(`UPDATE sources SET ${assignments.join(', ')} WHERE url = @url`).run(values);
-    if (change.newUrl && change.newUrl !== url && !this.get(change.newUrl)) {
+    if (assignments.length > 0) {
+      const sql = `UPDATE sources SET ${assignments.join(', ')} WHERE url = @url`;
+      let statement = this.updates.get(sql);
+      if (!statement) this.updates.set(sql, (statement = this.db.prepare(sql)));
+      statement.run(values);
+    }
+    if (change.newUrl && change.newUrl !== url && !this.selectOrigin.get(change.newUrl)) {
       this.rename.run({ url, newUrl: change.newUrl });
       return change.newUrl;
     }

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { open } from 'node:fs/promises';
+import { open, type FileHandle } from 'node:fs/promises';
 import { isIP, type Socket } from 'node:net';
 import { Writable, type Readable, type Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -214,7 +214,9 @@ export async function readFileSource(path: string, maxBodyBytes: number): Promis
     const info = await handle.stat();
     if (!info.isFile()) throw new FetchError(`fetch: ${path} is not a regular file`);
     if (info.size > maxBodyBytes) throw new FetchError(`fetch: file too large (${info.size} bytes, limit ${maxBodyBytes})`);
-    const body = await handle.readFile();
+    // One read of the size just stat-ed (readFile would stat again and read in chunks): the file as it was
+    // at the stat, which also keeps a file growing meanwhile under the cap.
+    const body = await readWhole(handle, info.size);
     return { body, contentHash: hashBody(body) };
   } catch (error) {
     if (error instanceof FetchError) throw error;
@@ -224,6 +226,17 @@ export async function readFileSource(path: string, maxBodyBytes: number): Promis
   } finally {
     await handle?.close();
   }
+}
+
+async function readWhole(handle: FileHandle, size: number): Promise<Buffer> {
+  const buffer = Buffer.allocUnsafe(size);
+  let filled = 0;
+  while (filled < size) {
+    const { bytesRead } = await handle.read(buffer, filled, size - filled, filled);
+    if (bytesRead === 0) return buffer.subarray(0, filled);
+    filled += bytesRead;
+  }
+  return buffer;
 }
 
 /** SHA-256 of a body, hex: tells an unchanged file (or body) from a changed one. */
