@@ -55,3 +55,24 @@ export function itemIdentity(input: {
   // 16 hex chars = 64 bits: collisions within one source are negligible.
   return `title:${digest.slice(0, 16)}`;
 }
+
+/**
+ * Items of one document that share a GUID but link to different articles are different items (feeds that give
+ * every item the channel's GUID, or a constant one): each such item's identity becomes its GUID and normalised
+ * link, so none is lost. Items sharing a GUID and a link (or having no link) keep the GUID alone; the caller
+ * keeps the first of those.
+ */
+export function distinguishRepeatedGuids<T extends { readonly identity: string; readonly guid: string | null; readonly link: string | null }>(
+  items: readonly T[],
+): T[] {
+  const linksByIdentity = new Map<string, Set<string>>();
+  for (const item of items) {
+    if (!item.guid || !item.link || !item.identity.startsWith('guid:')) continue;
+    const links = linksByIdentity.get(item.identity) ?? new Set<string>();
+    links.add(normaliseLink(item.link));
+    linksByIdentity.set(item.identity, links);
+  }
+  return items.map((item) =>
+    item.link && (linksByIdentity.get(item.identity)?.size ?? 0) > 1 ? { ...item, identity: `${item.identity} link:${normaliseLink(item.link)}` } : item,
+  );
+}

@@ -1,22 +1,14 @@
-import { createRequire } from 'node:module';
-import { decodeHTML } from 'entities';
 import Parser from 'rss-parser';
 import { ParseError } from '../../errors.js';
 import type { RawItem } from '../../model.js';
 import { decodeBody } from './charset.js';
 import { advertisedFeedUrl, detectDocumentKind } from './detect.js';
 import { finishItem, type ItemDraft } from './feed-item.js';
-import { resolveLink } from './identity.js';
+import { distinguishRepeatedGuids, resolveLink } from './identity.js';
 import { readJsonFeed } from './json-feed.js';
 import { toPlainText } from '../../text/plain-text.js';
-import { cleanXmlText } from '../../text/xml-text.js';
-
-/**
- * rss-parser computes a `contentSnippet` for every item with /<(?:.|\n)*?>/, which rescans to the end from every
- * "<" that has no ">": a 1 MB description of "&lt;a" repeated stalled a run for minutes, 10 MB for hours
- * (tests/reliability/hostile-feeds.test.ts). feedmerge never reads the snippet, so it is not computed.
- */
-(createRequire(import.meta.url)('rss-parser/lib/utils.js') as { getSnippet: (html: string) => string }).getSnippet = () => '';
+import { escapeText } from '../../text/xml-text.js';
+import { canonicalName, INLINE_MARKUP_ATTRIBUTE, prepareXml, type PreparedXml } from './xml-prepass.js';
 
 /** A parsed feed document: its own title and site link, and its items in document order. */
 export interface ParsedFeed {
@@ -27,36 +19,68 @@ export interface ParsedFeed {
   readonly skippedItems: number;
 }
 
-/** Nesting deeper than this is an attack on the parser or the HTML builder, not a feed (real ones nest < 20). */
-const MAX_DEPTH = 200;
+/**
+ * Elements given to rss-parser under a name it has no code for, so that feedmerge reads them itself (through
+ * `customFields`). "#" cannot start an XML name, so no document element can clash with these.
+ * - description (RSS) and content (Atom): rss-parser computes a `contentSnippet` from them with
+ *   /<(?:.|\n)*?>/, which rescans to the end from every "<" that has no ">": a 1 MB description of "&lt;a"
+ *   repeated stalled a run for minutes, 10 MB for hours (tests/reliability/hostile-feeds.test.ts);
+ * - published and updated (Atom): rss-parser turns them into ISO strings with `new Date(x).toISOString()`,
+ *   which throws on one unparsable date and so loses the whole feed; toIsoDate reads them (or drops them);
+ * - link: rss-parser reads Atom links as `link.$.rel`, which throws on a link without attributes.
+ */
+const HIDDEN_FROM_RSS_PARSER: ReadonlyMap<string, string> = new Map([
+  ['description', '#description'],
+  ['content', '#content'],
+  ['published', '#published'],
+  ['updated', '#updated'],
+  ['link', '#link'],
+]);
 
-/** Raw fields rss-parser would otherwise flatten or drop: attributes (xml:base), every link, typed content. */
+/** CDF (Microsoft's Channel Definition Format) names, lower-cased, that have an RSS counterpart. */
+const CDF_NAMES: ReadonlyMap<string, string> = new Map([['abstract', 'description']]);
+
+/** Raw fields, attributes kept, read by feedmerge rather than rss-parser. */
 const CUSTOM_FIELDS = {
-  feed: [['$', 'feedAttributes', { keepArray: true }]],
+  feed: [
+    ['$', 'feedAttributes', { keepArray: true }],
+    ['#link', 'rawLinks', { keepArray: true }],
+    ['title', 'rawTitles', { keepArray: true }],
+  ],
   item: [
     ['$', 'itemAttributes', { keepArray: true }],
-    ['link', 'rawLinks', { keepArray: true }],
+    ['#link', 'rawLinks', { keepArray: true }],
+    ['title', 'rawTitles', { keepArray: true }],
+    ['dc:title', 'rawDcTitles', { keepArray: true }],
+    ['media:title', 'rawMediaTitles', { keepArray: true }],
+    ['media:group', 'rawMediaGroups', { keepArray: true }],
+    ['media:content', 'rawMediaContents', { keepArray: true }],
     ['guid', 'rawGuid', { keepArray: true }],
+    ['id', 'rawIds', { keepArray: true }],
     ['author', 'rawAuthors', { keepArray: true }],
     ['dc:creator', 'rawCreators', { keepArray: true }],
-    ['content', 'rawContent', { keepArray: true }],
+    ['#content', 'rawContent', { keepArray: true }],
     ['summary', 'rawSummary', { keepArray: true }],
-    ['description', 'rawDescription', { keepArray: true }],
+    ['#description', 'rawDescription', { keepArray: true }],
+    ['content:encoded', 'rawEncoded', { keepArray: true }],
     ['category', 'rawCategories', { keepArray: true }],
     ['dc:subject', 'rawSubjects', { keepArray: true }],
     ['source', 'rawSource', { keepArray: true }],
-    ['published', 'rawPublished'],
-    ['updated', 'rawUpdated'],
-    ['issued', 'rawIssued'], // Atom 0.3
-    ['modified', 'rawModified'], // Atom 0.3
+    ['#published', 'rawPublished', { keepArray: true }],
+    ['#updated', 'rawUpdated', { keepArray: true }],
+    ['issued', 'rawIssued', { keepArray: true }], // Atom 0.3
+    ['modified', 'rawModified', { keepArray: true }], // Atom 0.3
+    ['pubDate', 'rawPubDate', { keepArray: true }],
+    ['dc:date', 'rawDcDate', { keepArray: true }],
   ],
 } as const;
 
 type XmlNode = { _?: unknown; $?: Record<string, string | undefined> } & Record<string, unknown>;
 type ParserItem = Record<string, unknown>;
+type Format = 'atom' | 'rss' | 'cdf';
 
 /**
- * Parses one feed document. The format is detected from the content: RSS 0.9x/1.0/2.0 and Atom 1.0/0.3
+ * Parses one feed document. The format is detected from the content: RSS 0.9x/1.0/2.0, Atom 1.0/0.3 and CDF
  * through rss-parser, JSON Feed 1.0/1.1 by hand. Throws ParseError with a one-line reason.
  */
 export async function parseFeed(
@@ -91,27 +115,51 @@ export async function parseFeed(
   }
 }
 
+/**
+ * The names rss-parser sees, through xml2js's public `tagNameProcessors` and `attrNameProcessors`: prefixes
+ * made canonical (see canonicalName), CDF's upper-case names lower-cased, and the elements feedmerge reads
+ * itself renamed out of rss-parser's way.
+ */
+function nameProcessors(prepared: PreparedXml): { element: (name: string) => string; attribute: (name: string) => string } {
+  const canonical = (name: string) => {
+    const standard = canonicalName(name, prepared.namespaces, prepared.root);
+    if (!prepared.cdf) return standard;
+    const lower = standard.toLowerCase();
+    return CDF_NAMES.get(lower) ?? lower;
+  };
+  return {
+    element: (name) => {
+      const standard = canonical(name);
+      return HIDDEN_FROM_RSS_PARSER.get(standard) ?? standard;
+    },
+    attribute: canonical,
+  };
+}
+
 async function parseXmlFeed(text: string, sourceUrl: string, documentUrl: string | null, now: Date, maxItems: number): Promise<ParsedFeed> {
-  const xml = hardenXml(text);
+  const prepared = prepareXml(text);
+  const names = nameProcessors(prepared);
   // A fresh parser per document: xml2js keeps state after an error, so a shared one could poison the next feed.
   const parser = new Parser<Record<string, unknown>, ParserItem>({
     customFields: CUSTOM_FIELDS as unknown as { feed: string[]; item: string[] },
     defaultRSS: 2, // <rss> without a version attribute is read as RSS 2.0, as browsers and Miniflux do
+    xml2js: { tagNameProcessors: [names.element], attrNameProcessors: [names.attribute] },
   });
-  guardAtomDates(parser);
   let feed: Record<string, unknown> & { items: ParserItem[] };
   try {
-    feed = await parser.parseString(xml);
+    feed = await parser.parseString(prepared.xml);
   } catch (error) {
     throw new ParseError(`parse: ${describeXmlError(error)}`, { cause: error });
   }
-  const feedBase = resolveBase(attr(feed.feedAttributes, 'xml:base'), documentUrl);
-  const feedLink = resolveLink(asText(feed.link), feedBase) ?? null;
+  const format: Format = prepared.cdf ? 'cdf' : names.element(prepared.root) === 'feed' ? 'atom' : 'rss';
+  const feedAttributes = first(feed.feedAttributes);
+  const feedBase = resolveBase(attr(feedAttributes, format === 'cdf' ? 'base' : 'xml:base'), documentUrl);
+  const feedLink = format === 'cdf' ? resolveLink(attr(feedAttributes, 'href'), feedBase) : pickLink(feed.rawLinks, feedBase);
   // Relative links in RSS resolve against the document; a file source has none, so the site link stands in.
   const base = feedBase ?? feedLink;
   const entries = feed.items ?? [];
-  const drafts = entries.slice(0, maxItems).map((item) => draftFromParserItem(item, base));
-  const title = asText(feed.title);
+  const drafts = entries.slice(0, maxItems).map((item) => draftFromParserItem(item, base, format));
+  const title = textConstruct(first(feed.rawTitles), format);
   return {
     title: title ? toPlainText(title) || null : null,
     link: feedLink,
@@ -120,66 +168,104 @@ async function parseXmlFeed(text: string, sourceUrl: string, documentUrl: string
   };
 }
 
-/**
- * rss-parser turns Atom <published>/<updated> into ISO strings with `new Date(x).toISOString()`, which
- * throws on one unparsable date and so loses the whole feed. The dates are taken out before it sees
- * them and handed back raw; toIsoDate reads them (or drops them) later.
- */
-function guardAtomDates(parser: object): void {
-  const target = parser as { parseItemAtom: (entry: Record<string, unknown>) => ParserItem };
-  const original = target.parseItemAtom.bind(parser);
-  target.parseItemAtom = (entry) => {
-    const { published, updated, ...rest } = entry;
-    const item = original(rest);
-    item.rawPublished = first(published);
-    item.rawUpdated = first(updated);
-    return item;
-  };
-}
-
 function finishAll(drafts: readonly ItemDraft[], sourceUrl: string, now: Date): RawItem[] {
+  const finished = drafts.map((draft, position) => finishItem(draft, position, sourceUrl, now)).filter((item): item is RawItem => item !== null);
   const items: RawItem[] = [];
   const seen = new Set<string>();
-  for (const draft of drafts) {
-    const item = finishItem(draft, items.length, sourceUrl, now);
+  for (const item of distinguishRepeatedGuids(finished)) {
     // Two entries with one identity in one document: the first (usually newest) wins, never a duplicate row.
-    if (item && !seen.has(item.identity)) {
+    if (!seen.has(item.identity)) {
       seen.add(item.identity);
-      items.push(item);
+      items.push({ ...item, position: items.length });
     }
   }
   return items;
 }
 
-function draftFromParserItem(item: ParserItem, feedBase: string | null): ItemDraft {
-  const base = resolveBase(attr(item.itemAttributes, 'xml:base'), feedBase) ?? feedBase;
+function draftFromParserItem(item: ParserItem, feedBase: string | null, format: Format): ItemDraft {
+  const attributes = first(item.itemAttributes);
+  const base = resolveBase(attr(attributes, 'xml:base'), feedBase) ?? feedBase;
   const rawGuid = first(item.rawGuid);
-  const guid = asText(rawGuid) ?? asText(item.id) ?? asText(item['rdf:about']);
+  const atomId = asText(item.rawIds);
+  const guid = asText(rawGuid) ?? atomId ?? asText(item['rdf:about']);
   const permaLinkAttr = attr(rawGuid, 'isPermaLink');
   const content = first(item.rawContent);
-  const contentType = attr(content, 'type');
   const contentHtml =
-    asText(item['content:encoded']) ??
-    (content !== undefined && !attr(content, 'src') ? typedContent(item.content, contentType) : null) ??
-    markupOnly(asText(first(item.rawDescription)));
+    asText(item.rawEncoded) ??
+    (content !== undefined && !attr(content, 'src') ? textConstruct(content, 'atom-content') : null) ??
+    markupOnly(asText(item.rawDescription));
   const summary = first(item.rawSummary);
   return {
     guid,
-    guidIsLink: permaLinkAttr === undefined ? rawGuid !== undefined : permaLinkAttr.toLowerCase() === 'true',
-    link: pickLink(item.rawLinks, base) ?? asText(item.link),
+    // An RSS guid is the article's address unless isPermaLink="false"; an Atom id stands in for a missing link
+    // when it is one (feedparser does the same); resolveLink keeps only absolute http(s) addresses.
+    guidIsLink: permaLinkAttr === undefined ? rawGuid !== undefined || atomId !== null : permaLinkAttr.toLowerCase() === 'true',
+    link: format === 'cdf' ? attr(attributes, 'href') ?? null : pickLink(item.rawLinks, base),
     base,
-    title: asText(item.title),
-    summaryHtml:
-      (summary !== undefined ? typedContent(asText(summary), attr(summary, 'type')) : null) ??
-      asText(first(item.rawDescription)) ??
-      null,
+    title: itemTitle(item, format),
+    summaryHtml: (summary !== undefined ? textConstruct(summary, 'atom-content') : null) ?? asText(item.rawDescription) ?? null,
     contentHtml,
     authors: [...namesOf(item.rawAuthors), ...namesOf(item.rawCreators)],
-    published: asText(item.rawPublished) ?? asText(item.rawIssued) ?? asText(item.pubDate) ?? asText(item['dc:date']),
+    published:
+      asText(item.rawPublished) ?? asText(item.rawIssued) ?? asText(item.rawPubDate) ?? asText(item.rawDcDate) ?? attr(attributes, 'lastmod') ?? null,
     updated: asText(item.rawUpdated) ?? asText(item.rawModified),
     categories: [...categoriesOf(item.rawCategories), ...categoriesOf(item.rawSubjects)],
     outlet: outletOf(first(item.rawSource)),
   };
+}
+
+/**
+ * An item's title as HTML: its own title, else Dublin Core's, else Media RSS's (on the item, in its media:group
+ * or its first media:content), the order feedparser reads them in.
+ */
+function itemTitle(item: ParserItem, format: Format): string | null {
+  const own = textConstruct(first(item.rawTitles), format) ?? textConstruct(first(item.rawDcTitles), 'rss');
+  if (own) return own;
+  const media = [item.rawMediaTitles, ...childValues(item.rawMediaGroups, 'media:title'), ...childValues(item.rawMediaContents, 'media:title')];
+  for (const candidate of media) {
+    const node = first(candidate);
+    const text = asText(node);
+    // Media RSS titles are plain text unless type="html".
+    if (text) return attr(node, 'type') === 'html' ? text : escapeText(text);
+  }
+  return null;
+}
+
+function childValues(parents: unknown, name: string): unknown[] {
+  if (!Array.isArray(parents)) return [];
+  return parents.map((parent: unknown) => (typeof parent === 'object' && parent !== null ? (parent as XmlNode)[name] : undefined)).filter((value) => value !== undefined);
+}
+
+/**
+ * A text construct (title, summary, content) as the HTML a reader renders, following its declared type the way
+ * feedparser does: Atom 0.3 mode="base64" (or a non-text type) is decoded; inline markup (Atom type="xhtml",
+ * Atom 0.3 mode="xml", undeclared markup), which the pre-pass turned into escaped text, is HTML; html types
+ * are HTML; Atom text (type text, text/plain or none) is escaped so that "<blink>" stays visible. RSS and CDF
+ * titles have no type and are HTML in practice. `atom-content` is an Atom summary or content, whose missing type
+ * has always been read as HTML here.
+ */
+function textConstruct(node: unknown, kind: Format | 'atom-content'): string | null {
+  let value = asText(node);
+  if (value === null) return null;
+  const type = attr(node, 'type')?.trim().toLowerCase();
+  if (attr(node, INLINE_MARKUP_ATTRIBUTE)) return value;
+  const base64 = attr(node, 'mode') === 'base64' || (kind !== 'rss' && kind !== 'cdf' && type !== undefined && isBinaryType(type));
+  if (base64) value = decodeBase64(value);
+  const html = type === undefined ? kind !== 'atom' : type.includes('html') ? !type.includes('xhtml') : isBinaryType(type);
+  return html ? value : escapeText(value);
+}
+
+/** Atom 0.3: content whose type is neither text nor XML is base64 (RFC 4287 keeps that rule for other media types). */
+function isBinaryType(type: string): boolean {
+  if (type === 'text' || type === 'html' || type === 'xhtml') return false;
+  return !type.startsWith('text/') && !type.endsWith('+xml') && !type.endsWith('/xml');
+}
+
+function decodeBase64(value: string): string {
+  const compact = value.replace(/\s+/g, '');
+  if (!/^[A-Za-z0-9+/]*={0,2}$/.test(compact)) return value;
+  const decoded = Buffer.from(compact, 'base64').toString('utf8');
+  return decoded.includes('\uFFFD') ? value : decoded;
 }
 
 /** Atom: the alternate link (resolved against its own xml:base); RSS: the link element's text. */
@@ -199,16 +285,6 @@ function pickLink(rawLinks: unknown, base: string | null): string | null {
     if (text) return resolveLink(text, base) ?? text;
   }
   return null;
-}
-
-/** Atom text constructs: type="text" is escaped so it can travel as HTML; html and xhtml are HTML already. */
-function typedContent(value: unknown, type: string | undefined): string | null {
-  const text = asText(value);
-  if (!text) return null;
-  if (type === undefined || type === 'text' || type === 'text/plain') {
-    return type === undefined ? text : text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
-  }
-  return text;
 }
 
 /** An RSS description doubles as content only when it carries markup; plain text is a summary, not content. */
@@ -272,53 +348,6 @@ function asText(value: unknown): string | null {
     return text.trim() === '' ? null : text;
   }
   return null;
-}
-
-/**
- * Makes a document safe and digestible for the strict SAX parser. Entity declarations are refused
- * outright (billion laughs, XXE): sax never expands them, but a feed declaring them is hostile.
- * HTML named entities (RSS 0.91 relies on its DTD for &eacute;) become numeric references, stray "&"
- * become "&amp;", and characters XML 1.0 forbids are dropped, as browsers and Miniflux tolerate them.
- */
-function hardenXml(text: string): string {
-  const doctype = /<!DOCTYPE[^[>]*(\[[\s\S]*?\])?\s*>/i.exec(text.slice(0, 65_536));
-  if (doctype && /<!ENTITY/i.test(doctype[0])) {
-    throw new ParseError('parse: refused XML with entity declarations (entity expansion / external entity protection)');
-  }
-  let depth = 0;
-  let maxDepth = 0;
-  // A cheap tag count approximates nesting well enough to refuse pathological documents before parsing.
-  // CDATA holds escaped HTML whose unclosed <p> and <br> say nothing about XML nesting.
-  // Both scans are linear: a lazy CDATA regex and "[^>]*?" rescan to the end from every unterminated
-  // opening, quadratic time on hostile input (tests/reliability/hostile-feeds.test.ts). "<" cannot occur
-  // inside an XML tag, so "[^<>]" loses nothing.
-  const markup = withoutCdata(text);
-  for (const match of markup.matchAll(/<(\/?)[A-Za-z_][^<>]*?(\/?)>/g)) {
-    if (match[1]) depth -= 1;
-    else if (!match[2]) depth += 1;
-    if (depth > maxDepth) maxDepth = depth;
-    if (maxDepth > MAX_DEPTH) throw new ParseError(`parse: XML nested deeper than ${MAX_DEPTH} elements`);
-  }
-  return cleanXmlText(text.replace(doctype?.[0] ?? '\u0000', ''))
-    .replace(/&(#x[0-9a-fA-F]+;|#\d+;|([A-Za-z][A-Za-z0-9]*);)?/g, (whole, reference: string | undefined, name: string | undefined) => {
-      if (!reference) return '&amp;';
-      if (!name || name === 'amp' || name === 'lt' || name === 'gt' || name === 'quot' || name === 'apos') return whole;
-      const decoded = decodeHTML(whole);
-      return decoded === whole ? `&amp;${name};` : [...decoded].map((char) => `&#${char.codePointAt(0)};`).join('');
-    });
-}
-
-/** The text with every CDATA section removed (an unterminated one runs to the end, as a parser reads it). */
-function withoutCdata(text: string): string {
-  const parts: string[] = [];
-  let pos = 0;
-  for (let start = text.indexOf('<![CDATA['); start !== -1; start = text.indexOf('<![CDATA[', pos)) {
-    parts.push(text.slice(pos, start));
-    const end = text.indexOf(']]>', start + 9);
-    pos = end === -1 ? text.length : end + 3;
-  }
-  parts.push(text.slice(pos));
-  return parts.join('');
 }
 
 function describeXmlError(error: unknown): string {
