@@ -75,7 +75,7 @@ function mapOutsideCdata(text: string, map: (part: string) => string): string {
  * A start or end tag at the sticky position. Attribute values may hold ">" (quoted); none may hold "<", so a
  * match never looks past the next "<" and a failed one costs only the text up to it.
  */
-const TAG = /<(\/?)([A-Za-z_][\w.:-]*)((?:[^<>"']|"[^"<]*"|'[^'<]*')*?)(\/?)>/y;
+const TAG = /<(\/?)([A-Za-z_][\w.:-]*)((?:[^<>"'/]|\/(?!>)|"[^"<]*"|'[^'<]*')*)(\/?)>/y;
 const ATTRIBUTE = /([^\s=/]+)\s*=\s*(?:"([^"]*)"|'([^']*)')/g;
 
 interface OpenConstruct {
@@ -126,12 +126,17 @@ function rewriteMarkup(text: string): PreparedXml {
       if (depth === 0 && rootEnd === -1) rootEnd = pos;
       continue;
     }
-    if (construct) construct.hasChildren = true;
+    if (construct) {
+      construct.hasChildren = true;
+      if (!selfClosing) depth += 1;
+      if (depth > MAX_DEPTH) throw new ParseError(`parse: XML nested deeper than ${MAX_DEPTH} elements`);
+      continue;
+    }
     if (!root) {
       root = name;
       rootStart = lt;
     }
-    for (const attribute of attributes.matchAll(ATTRIBUTE)) {
+    for (const attribute of attributes.includes('xmlns') ? attributes.matchAll(ATTRIBUTE) : []) {
       const key = attribute[1]!;
       if (key === 'xmlns' || key.startsWith('xmlns:')) {
         const prefix = key === 'xmlns' ? '' : key.slice(6);
@@ -161,6 +166,10 @@ function rewriteMarkup(text: string): PreparedXml {
 function skipSpecial(text: string, lt: number): number {
   const next = text[lt + 1];
   if (next !== '!' && next !== '?') return -1;
+  if (next === '!' && !text.startsWith('<!--', lt) && !text.startsWith('<![CDATA[', lt) && text.slice(lt + 2, lt + 9).toUpperCase() !== 'DOCTYPE') {
+    // sax reads "<!x..." a character at a time, upper-casing all it read so far at each one: quadratic time.
+    throw new ParseError('parse: malformed XML: "<!" opens no comment, CDATA section or DOCTYPE');
+  }
   const close = text.startsWith('<!--', lt) ? '-->' : text.startsWith('<![CDATA[', lt) ? ']]>' : next === '?' ? '?>' : '>';
   const end = text.indexOf(close, lt + 2);
   return end === -1 ? text.length : end + close.length;
