@@ -26,7 +26,7 @@ function loadDocuments(): Doc[] {
   const docs: Doc[] = [];
   for (const folder of ['real', 'own']) {
     for (const name of readdirSync(join(FIXTURES, folder))) {
-      if (name === 'LICENSE') continue;
+      if (name === 'LICENSE' || name.endsWith('.expected.json')) continue;
       const body = readFileSync(join(FIXTURES, folder, name));
       docs.push({ name: `${folder}/${name}`, body, text: body.toString('utf8') });
     }
