@@ -19,7 +19,9 @@
  *
  * Run: npx tsx bench/cluster-eval.ts [--part one,steps,google,explain,determinism] [--uci a.csv,b.csv]
  *      [--google file.tsv] [--runs 24] [--layout outlets|aggregator] [--pairs 300] [--explain-runner in-process|process]
- *      [--keep] [--json] [--check]
+ *      [--keep] [--json] [--check] [--built]
+ * By default the CLI runs from src/ through tsx (always current); `--built` runs bin/feedmerge.js (dist/, faster to
+ * start; run `npm run build` first).
  * `--check` lists issue 13's floors as PASS/FAIL and exits 1 when one fails; `--keep` keeps the instances (to run
  * `feedmerge clusters` / `explain` on them by hand); `--json` also prints every figure as JSON.
  * `--uci` accepts the committed CSV slices or any UCI file (tab-separated newsCorpora.csv rows with or without a
@@ -64,6 +66,18 @@ export type CliRunner = (args: readonly string[]) => Promise<CliResult>;
 /** The real CLI in a child process (`node --import tsx src/cli.ts ...`), as a user or cron runs it. */
 export const spawnCli: CliRunner = async (args) => {
   const result = spawnSync(process.execPath, ['--import', 'tsx', CLI, ...args], {
+    cwd: REPO,
+    env: { ...process.env, FEEDMERGE_CONFIG: '' },
+    encoding: 'utf8',
+    maxBuffer: 512 * 1024 * 1024,
+  });
+  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+};
+
+/** The built CLI as installed (`node bin/feedmerge.js`, running dist/): starts faster, but only as current as the
+ * last `npm run build` (the test suite rebuilds dist/ when src/ changed: tests/helpers/build.ts). */
+export const builtCli: CliRunner = async (args) => {
+  const result = spawnSync(process.execPath, [join(REPO, 'bin', 'feedmerge.js'), ...args], {
     cwd: REPO,
     env: { ...process.env, FEEDMERGE_CONFIG: '' },
     encoding: 'utf8',
@@ -568,6 +582,7 @@ interface Args {
   readonly keep: boolean;
   readonly json: boolean;
   readonly check: boolean;
+  readonly built: boolean;
 }
 
 function parseArgs(argv: readonly string[]): Args {
@@ -595,6 +610,7 @@ function parseArgs(argv: readonly string[]): Args {
     keep: argv.includes('--keep'),
     json: argv.includes('--json'),
     check: argv.includes('--check'),
+    built: argv.includes('--built'),
   };
 }
 
@@ -613,7 +629,7 @@ export async function main(argv: readonly string[] = []): Promise<void> {
     return d;
   };
   const report: Record<string, unknown> = {};
-  const instanceOptions: InstanceOptions = { layout: args.layout };
+  const instanceOptions: InstanceOptions = { layout: args.layout, runner: args.built ? builtCli : spawnCli };
   const F = ISSUE_13_FLOORS;
   const floors: { readonly what: string; readonly ok: boolean }[] = [];
   const floor = (what: string, ok: boolean): void => void floors.push({ what, ok });
@@ -663,7 +679,7 @@ export async function main(argv: readonly string[] = []): Promise<void> {
       console.log(`${'text'.padEnd(40)} ${'NMI'.padStart(6)} ${'NMIar'.padStart(6)} ${'B3 P'.padStart(6)} ${'B3 R'.padStart(6)} ${'B3 F1'.padStart(6)} ${'stories'.padStart(8)} ${'gold'.padStart(5)} ${'items'.padStart(6)}`);
       const results: GoogleResult[] = [];
       for (const withSnippet of [false, true]) {
-        const g = await clusterGoogleNews(dir('feedmerge-eval-google-'), args.google, withSnippet);
+        const g = await clusterGoogleNews(dir('feedmerge-eval-google-'), args.google, withSnippet, instanceOptions);
         results.push(g);
         console.log(
           `${(withSnippet ? 'title + snippet' : 'titles only').padEnd(40)} ${f3(g.nmi).padStart(6)} ${f3(g.nmiArithmetic).padStart(6)} ${f3(g.scores.bcubedPrecision).padStart(6)} ${f3(g.scores.bcubedRecall).padStart(6)} ${f3(g.scores.bcubedF1).padStart(6)} ${String(g.stories).padStart(8)} ${String(g.goldStories).padStart(5)} ${String(g.items).padStart(6)}${g.missing > 0 ? `  (${g.missing} missing)` : ''}`,

@@ -12,6 +12,7 @@ import {
   clusterInSteps,
   cutTimes,
   explainConsistency,
+  builtCli,
   inProcessCli,
   linkGroups,
   linkOf,
@@ -72,7 +73,7 @@ describe('issue 13 harness: through the real CLI', () => {
   const head = [...loadUciSample()].sort((a, b) => a.input.time - b.input.time).slice(0, 600);
 
   it('one run lists every item; explain --json agrees with clusters --json on the stored cluster (sameCluster)', async () => {
-    const { scores, instance } = await clusterInOneRun(tempDir(), head);
+    const { scores, instance } = await clusterInOneRun(tempDir(), head, { runner: builtCli });
     expect(scores.missing).toBe(0);
     expect(scores.clusters).toBeLessThan(head.length);
     const check = await explainConsistency(instance.config, { pairs: 60, runner: inProcessCli });
@@ -86,7 +87,7 @@ describe('issue 13 harness: through the real CLI', () => {
   }, 180_000);
 
   it('runs in time order: the feeds grow to every item, story ids recorded after each run', async () => {
-    const steps = await clusterInSteps(tempDir(), head, 3);
+    const steps = await clusterInSteps(tempDir(), head, 3, { runner: builtCli });
     expect(steps.trace.map((t) => t.items)).toEqual([...steps.trace.map((t) => t.items)].sort((a, b) => a - b));
     expect(steps.trace.at(-1)!.items).toBe(head.length);
     expect(steps.scores.missing).toBe(0);

@@ -6,12 +6,13 @@ import {
   clusterInSteps,
   determinismCheck,
   explainConsistency,
+  builtCli,
   inProcessCli,
   ISSUE_13_FLOORS as F,
 } from '../../bench/cluster-eval.js';
 import { tempDir } from '../helpers/temp.js';
 
-// Issue 13's floors, end to end through the real CLI (`run`, then `clusters --json`, `explain --json`), exactly
+// Issue 13's floors, end to end through the real (built) CLI (`run`, then `clusters --json`, `explain --json`), exactly
 // as the issue will be checked (bench/cluster-eval.ts prints the same figures: `npx tsx bench/cluster-eval.ts --check`).
 // They fail on main before issue 13 lands, so they run only with FEEDMERGE_QUALITY=1:
 //   FEEDMERGE_QUALITY=1 npx vitest run tests/cluster/quality-floors.test.ts
@@ -23,11 +24,11 @@ describe.skipIf(!enabled)('issue 13 quality floors (FEEDMERGE_QUALITY=1)', () =>
     const labelled = loadUciSample(slice.path);
 
     it(`${slice.name}, one run: B-cubed precision >= ${F.uciBcubedPrecision}, F1 >= ${F.uciBcubedF1}; 24 runs in time order: the same floors, F1 within ${F.uciStepsF1Tolerance}, story ids never move to a newer id`, async () => {
-      const { scores: one } = await clusterInOneRun(tempDir(), labelled);
+      const { scores: one } = await clusterInOneRun(tempDir(), labelled, { runner: builtCli });
       expect(one.missing).toBe(0);
       expect(one.bcubedPrecision).toBeGreaterThanOrEqual(F.uciBcubedPrecision);
       expect(one.bcubedF1).toBeGreaterThanOrEqual(F.uciBcubedF1);
-      const steps = await clusterInSteps(tempDir(), labelled, 24);
+      const steps = await clusterInSteps(tempDir(), labelled, 24, { runner: builtCli });
       expect(steps.scores.missing).toBe(0);
       expect(steps.stability.toNewer, steps.stability.examples.join('\n')).toBe(0);
       expect(steps.stability.vanished, steps.stability.examples.join('\n')).toBe(0);
@@ -38,8 +39,8 @@ describe.skipIf(!enabled)('issue 13 quality floors (FEEDMERGE_QUALITY=1)', () =>
   }
 
   it(`GoogleNews-dev as one aggregator feed: NMI >= ${F.googleNmi} with titles only and with title + snippet, snippets never cost more than ${F.googleSnippetTolerance}`, async () => {
-    const titles = await clusterGoogleNews(tempDir(), GOOGLENEWS_DEV_FIXTURE, false);
-    const withSnippet = await clusterGoogleNews(tempDir(), GOOGLENEWS_DEV_FIXTURE, true);
+    const titles = await clusterGoogleNews(tempDir(), GOOGLENEWS_DEV_FIXTURE, false, { runner: builtCli });
+    const withSnippet = await clusterGoogleNews(tempDir(), GOOGLENEWS_DEV_FIXTURE, true, { runner: builtCli });
     expect(titles.missing + withSnippet.missing).toBe(0);
     expect(titles.nmi).toBeGreaterThanOrEqual(F.googleNmi);
     expect(withSnippet.nmi).toBeGreaterThanOrEqual(F.googleNmi);
@@ -48,7 +49,7 @@ describe.skipIf(!enabled)('issue 13 quality floors (FEEDMERGE_QUALITY=1)', () =>
 
   it('explain --json: sameStory equals membership in clusters --json for every sampled pair', async () => {
     const labelled = loadUciSample(UCI_SLICES[1]!.path);
-    const { instance } = await clusterInOneRun(tempDir(), labelled);
+    const { instance } = await clusterInOneRun(tempDir(), labelled, { runner: builtCli });
     const check = await explainConsistency(instance.config, { pairs: 150, runner: inProcessCli });
     expect(check.failures, check.examples.join('\n')).toBe(0);
     expect(check.sameStoryField, 'explain --json has no "sameStory" field').toBe(true);
@@ -57,7 +58,7 @@ describe.skipIf(!enabled)('issue 13 quality floors (FEEDMERGE_QUALITY=1)', () =>
 
   it('same input, same stories: one slice read from two folders (other paths, feed files in another order)', async () => {
     const labelled = loadUciSample(UCI_SLICES[0]!.path);
-    const check = await determinismCheck(tempDir('feedmerge-where-'), tempDir('feedmerge-elsewhere-other-'), labelled);
+    const check = await determinismCheck(tempDir('feedmerge-where-'), tempDir('feedmerge-elsewhere-other-'), labelled, { runner: builtCli });
     expect({ onlyInA: check.onlyInA, onlyInB: check.onlyInB }).toEqual({ onlyInA: 0, onlyInB: 0 });
     expect(check.storiesB).toBe(check.storiesA);
   }, 300_000);
