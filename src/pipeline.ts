@@ -8,6 +8,7 @@ import { noProgress, type Progress } from './progress.js';
 import { fillsEveryFeed, renderFeed, selectClusters } from './publish/feeds.js';
 import { writeFeeds } from './publish/write.js';
 import { segmentListing } from './sources/listing/segment.js';
+import { redactUrl } from './redact.js';
 import { readFeeds, type FeedReadOutcome } from './sources/read-feeds.js';
 import { discoverListings, readListingFile } from './sources/listing/seeds.js';
 import type { BasicCredentials } from './sources/http/fetch.js';
@@ -63,9 +64,11 @@ export async function runPipeline(config: Config, store: Store, options: RunOpti
     results.push(...(await ingestFeeds(sources.filter((s) => s.kind === 'feed'), config, store, clock, progress, options)));
   }
   for (const result of results) {
-    if (result.outcome === 'error') options.log.warn({ source: result.url }, result.error ?? 'failed');
-    else if (result.warning) options.log.warn({ source: result.url }, result.warning);
-    else options.log.debug({ source: result.url, outcome: result.outcome, newItems: result.newItems }, `read ${result.name}`);
+    // Feed URLs may carry credentials (userinfo, ?token=): logs show them redacted, as every message does.
+    const source = redactUrl(result.url);
+    if (result.outcome === 'error') options.log.warn({ source }, result.error ?? 'failed');
+    else if (result.warning) options.log.warn({ source }, result.warning);
+    else options.log.debug({ source, outcome: result.outcome, newItems: result.newItems }, `read ${result.name}`);
   }
 
   // Stopped: what is stored stays, the published files stay as they were; the next run clusters and publishes.

@@ -55,11 +55,20 @@ export function hasCredentials(url: string): boolean {
 }
 
 /**
- * An http(s) URL with its userinfo and secret query values replaced by REDACTED; anything else (a local path
- * or file: URL) becomes "local file NAME" without its folders. Idempotent.
+ * How a source's location may be shown publicly: an http(s) URL redacted, a local path as "local file NAME"
+ * without its folders.
+ */
+export function publicLocation(location: string): string {
+  if (/^https?:\/\//i.test(location)) return redactUrl(location);
+  return `local file ${location.split(/[\\/]/).filter(Boolean).pop() ?? location}`;
+}
+
+/**
+ * An http(s) URL with its userinfo and secret query values replaced by REDACTED (for logs, stored errors and
+ * anything public); anything else (a local path) is returned as it is. Idempotent.
  */
 export function redactUrl(location: string): string {
-  if (!/^https?:\/\//i.test(location)) return `local file ${location.split(/[\\/]/).filter(Boolean).pop() ?? location}`;
+  if (!/^https?:\/\//i.test(location)) return location;
   let url: URL;
   try {
     url = new URL(location);
@@ -94,7 +103,7 @@ export function redactText(text: string, localPaths: readonly string[] = []): st
     return redactUrl(bare) + trail;
   });
   for (const path of [...localPaths].sort((a, b) => b.length - a.length)) {
-    if (path.length > 1 && !/^https?:\/\//i.test(path)) out = out.split(path).join(redactUrl(path));
+    if (path.length > 1 && !/^https?:\/\//i.test(path)) out = out.split(path).join(publicLocation(path));
   }
   return out;
 }

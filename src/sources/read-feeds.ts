@@ -276,6 +276,6 @@ function hostKey(url: string): string {
 
 /** How a feed is named in messages: its name and URL, without the URL's credentials. */
 function feedLabel(source: SourceState): string {
-  const url = /^https?:\/\//i.test(source.url) ? redactUrl(source.url) : source.url;
+  const url = redactUrl(source.url);
   return source.name && source.name !== source.url ? `feed "${source.name}" (${url})` : `feed ${url}`;
 }
