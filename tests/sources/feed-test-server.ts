@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { createServer, type IncomingHttpHeaders, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { brotliCompressSync, deflateSync, gzipSync } from 'node:zlib';
+import { brotliCompressSync, deflateRawSync, deflateSync, gzipSync } from 'node:zlib';
 import { newSourceState, type SourceState } from '../../src/model.js';
 
 const FIXTURES = new URL('../fixtures/feeds/', import.meta.url);
@@ -44,6 +44,11 @@ export async function startFeedServer(): Promise<FeedTestServer> {
         return send(200, gzipSync(guardian()), { 'content-encoding': 'gzip', 'content-type': 'application/rss+xml' });
       case '/deflate':
         return send(200, deflateSync(guardian()), { 'content-encoding': 'deflate' });
+      case '/deflate-raw':
+        // Raw deflate without the zlib wrapper RFC 9110 asks for, as some servers send it.
+        return send(200, deflateRawSync(guardian()), { 'content-encoding': 'deflate' });
+      case '/deflate-raw-bomb':
+        return send(200, deflateRawSync(Buffer.alloc(20 * 1024 * 1024)), { 'content-encoding': 'deflate' });
       case '/br':
         return send(200, brotliCompressSync(guardian()), { 'content-encoding': 'br' });
       case '/gzip-bomb':

@@ -1,10 +1,10 @@
 import { createHash } from 'node:crypto';
 import { open, type FileHandle } from 'node:fs/promises';
 import { isIP, type Socket } from 'node:net';
-import { Writable, type Readable, type Transform } from 'node:stream';
+import { Transform, Writable, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { STATUS_CODES } from 'node:http';
-import { createBrotliDecompress, createGunzip, createInflate } from 'node:zlib';
+import { createBrotliDecompress, createGunzip, createInflate, createInflateRaw } from 'node:zlib';
 import { Agent, buildConnector, request } from 'undici';
 import { FetchError } from '../../errors.js';
 import { BlockedAddressError, guardedLookup, isBlockedAddress } from './address-guard.js';
@@ -275,10 +275,51 @@ function decodersFor(contentEncoding: string | null): Transform[] {
   // Codings are listed in the order they were applied, so they are undone in reverse.
   return codings.reverse().map((coding) => {
     if (coding === 'gzip' || coding === 'x-gzip') return createGunzip();
-    if (coding === 'deflate') return createInflate();
+    if (coding === 'deflate') return createDeflateDecoder();
     if (coding === 'br') return createBrotliDecompress();
     throw new FetchError(`fetch: unsupported Content-Encoding "${coding}"`);
   });
+}
+
+/**
+ * HTTP "deflate" is zlib-wrapped by RFC 9110, but some servers (old IIS among them) send raw deflate; browsers
+ * accept both by looking at the first two bytes, and so does this: a zlib header (compression method 8, window
+ * size up to 32 KiB, header checksum a multiple of 31) means zlib, anything else raw deflate.
+ */
+function createDeflateDecoder(): Transform {
+  let inflater: Transform | null = null;
+  let head = Buffer.alloc(0);
+  const start = (bytes: Buffer): Transform => {
+    const zlib = bytes.length >= 2 && (bytes[0]! & 0x0f) === 8 && bytes[0]! >> 4 <= 7 && ((bytes[0]! << 8) | bytes[1]!) % 31 === 0;
+    const chosen = zlib ? createInflate() : createInflateRaw();
+    chosen.on('data', (chunk: Buffer) => decoder.push(chunk));
+    chosen.on('error', (error) => decoder.destroy(error));
+    return chosen;
+  };
+  const decoder = new Transform({
+    transform(chunk: Buffer, _encoding, done) {
+      if (!inflater) {
+        head = Buffer.concat([head, chunk]);
+        if (head.length < 2) return done();
+        inflater = start(head);
+        chunk = head;
+      }
+      if (inflater.write(chunk)) done();
+      else inflater.once('drain', () => done());
+    },
+    flush(done) {
+      if (!inflater && head.length === 0) return done(); // an empty body stays empty
+      inflater ??= start(head).end(head) as Transform;
+      inflater.once('end', () => done());
+      if (!inflater.writableEnded) inflater.end();
+    },
+    destroy(error, done) {
+      // The decoded-size cap downstream destroys this stream; the inflater must stop with it.
+      inflater?.destroy();
+      done(error);
+    },
+  });
+  return decoder;
 }
 
 function toFetchError(error: unknown, signal: AbortSignal, timeoutMs: number): FetchError {

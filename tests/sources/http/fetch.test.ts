@@ -40,7 +40,7 @@ describe('fetchHttp', () => {
     expect(server.requests.at(-1)!.headers['if-modified-since']).toBe('Mon, 02 Jun 2025 10:00:00 GMT');
   });
 
-  for (const coding of ['gzip', 'deflate', 'br']) {
+  for (const coding of ['gzip', 'deflate', 'deflate-raw', 'br']) {
     it(`decodes ${coding} bodies`, async () => {
       const result = await get(`/${coding}`);
       expect(result.kind === 'ok' && result.body.equals(GUARDIAN)).toBe(true);
@@ -77,6 +77,7 @@ describe('fetchHttp', () => {
     await expect(get('/huge')).rejects.toThrow('fetch: body too large (more than 1048576 bytes)');
     await expect(get('/big-declared')).rejects.toThrow('fetch: body too large (52428800 bytes, limit 1048576)');
     await expect(get('/gzip-bomb')).rejects.toThrow('fetch: body too large (more than 1048576 bytes)');
+    await expect(get('/deflate-raw-bomb')).rejects.toThrow('fetch: body too large (more than 1048576 bytes)');
   });
 
   it('reports a closed port in one line', async () => {
