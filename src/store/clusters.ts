@@ -29,8 +29,6 @@ export class ClusterRepository {
   private readonly selectLive;
   private readonly selectLiveAfter;
   private readonly selectRestOfGroup;
-  private readonly selectOne;
-  private readonly selectMergedInto;
 
   constructor(
     private readonly db: Db,
@@ -49,8 +47,6 @@ export class ClusterRepository {
     this.selectRestOfGroup = db.prepare<{ updated: string; id: string }, ClusterRow>(
       `SELECT id, created_at, updated_at FROM clusters WHERE merged_into IS NULL AND updated_at = @updated AND id > @id ORDER BY id`,
     );
-    this.selectOne = db.prepare<[string], ClusterRow>(`SELECT id, created_at, updated_at FROM clusters WHERE id = ?`);
-    this.selectMergedInto = db.prepare<[string], { merged_into: string | null }>(`SELECT merged_into FROM clusters WHERE id = ?`);
   }
 
   /**
@@ -118,29 +114,10 @@ export class ClusterRepository {
     return clusters;
   }
 
-  /** One cluster by id; an id that was merged away resolves to the cluster that absorbed it. */
-  get(id: string): Cluster | undefined {
-    const live = this.resolve(id);
-    const row = live ? this.selectOne.get(live) : undefined;
-    return row ? toCluster(row, this.items.inCluster(row.id)) : undefined;
-  }
-
   /** Forgets every cluster (items become unclustered): used when the clustering level changes. */
   reset(): void {
     this.db.prepare(`UPDATE items SET cluster_id = NULL WHERE cluster_id IS NOT NULL`).run();
     this.db.prepare(`DELETE FROM clusters`).run();
-  }
-
-  /** Follows merge records to the surviving cluster id. */
-  resolve(id: string): string | undefined {
-    let current = id;
-    for (let hops = 0; hops < 1000; hops++) {
-      const row = this.selectMergedInto.get(current);
-      if (!row) return undefined;
-      if (!row.merged_into) return current;
-      current = row.merged_into;
-    }
-    return undefined;
   }
 }
 
