@@ -50,9 +50,9 @@ export interface SourceState {
   readonly title: string | null;
   /**
    * ISO time before which even a forced run must not fetch (error backoff or the origin's Retry-After);
-   * nextFetchAt also includes the schedule, which a forced run ignores. Absent/null: no such hold.
+   * nextFetchAt also includes the schedule, which a forced run ignores. Null: no such hold.
    */
-  readonly retryNotBefore?: string | null;
+  readonly retryNotBefore: string | null;
   /** Number of items stored for this source. */
   readonly items: number;
 }

@@ -95,8 +95,6 @@ function skipReason(source: SourceState, options: FeedFetchOptions, now: Date): 
   if (source.retryNotBefore && Date.parse(source.retryNotBefore) > now.getTime()) return 'backoff';
   if (source.nextFetchAt) {
     const next = Date.parse(source.nextFetchAt);
-    // A store that does not keep retryNotBefore cannot tell backoff from schedule: after an error, assume backoff.
-    if (source.retryNotBefore === undefined && source.status === 'error' && next > now.getTime()) return 'backoff';
     const scheduleApplies = !options.force && !(options.ignoreDefaultSchedule && !source.schedule);
     if (scheduleApplies && next > now.getTime() + DUE_SLACK_MS) return 'schedule';
   }

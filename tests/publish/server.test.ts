@@ -48,7 +48,7 @@ const lastRun: RunReport = {
   errors: 0,
 };
 const sources: SourceState[] = [
-  { url: 'https://a.example/feed', kind: 'feed', name: 'A & co', origin: 'config', schedule: null, status: 'ok', lastError: null, lastFetchedAt: null, nextFetchAt: null, errorCount: 0, etag: null, lastModified: null, contentHash: null, title: null, items: 3 },
+  { url: 'https://a.example/feed', kind: 'feed', name: 'A & co', origin: 'config', schedule: null, status: 'ok', lastError: null, lastFetchedAt: null, nextFetchAt: null, retryNotBefore: null, errorCount: 0, etag: null, lastModified: null, contentHash: null, title: null, items: 3 },
 ];
 let server: RunningServer;
 

@@ -105,10 +105,8 @@ describe('readFeeds', () => {
     const scheduled = feedSource(`${server.base}/real/heraldsun.rss`, { status: 'ok', nextFetchAt: new Date(NOW.getTime() + 600_000).toISOString(), retryNotBefore: null });
     expect((await readFeeds([scheduled], OPTIONS, NOW))[0]!.outcome).toBe('skipped');
     expect((await readFeeds([scheduled], { ...OPTIONS, force: true }, NOW))[0]!.outcome).toBe('read');
-    // A store that does not keep retryNotBefore: after an error, nextFetchAt counts as backoff.
-    const legacy: SourceState = { ...scheduled, status: 'error' };
-    delete (legacy as { retryNotBefore?: unknown }).retryNotBefore;
-    expect((await readFeeds([legacy], { ...OPTIONS, force: true }, NOW))[0]!.outcome).toBe('skipped');
+    const held: SourceState = { ...scheduled, status: 'error', retryNotBefore: scheduled.nextFetchAt };
+    expect((await readFeeds([held], { ...OPTIONS, force: true }, NOW))[0]!.outcome).toBe('skipped');
   });
 
   it('marks 410 as gone and never fetches it again until reset', async () => {
