@@ -183,7 +183,6 @@ function upgradeJsonFeed(json: string, stories: readonly Story[], site: SiteInfo
   const document = JSON.parse(json) as Record<string, unknown> & { items: Record<string, unknown>[] };
   const author = { name: cleanLine(site.title) || 'feedmerge', url: site.baseUrl };
   const upgraded: Record<string, unknown> = {
-    version: 'https://jsonfeed.org/version/1.1',
     ...document,
     authors: [author],
     author,
