@@ -15,8 +15,8 @@ import { signalExitCode } from './stop.js';
 
 const version = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
-/** Builds the command-line program (exported so tests can drive it in-process). */
-export function buildProgram(): Command {
+/** Builds the command-line program: every command registered, none of their modules loaded yet. */
+function buildProgram(): Command {
   const program = new Command('feedmerge')
     .description('Merge news from many outlets into one feed: each story once, with every outlet that carried it.')
     .version(version, '-V, --version')
