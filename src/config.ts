@@ -123,7 +123,7 @@ const configSchema = z.strictObject({
 type ParsedConfig = z.infer<typeof configSchema>;
 
 /** A configured feed with its location resolved. */
-export interface FeedConfig {
+interface FeedConfig {
   readonly url: string;
   readonly name: string | undefined;
   readonly schedule: string | undefined;

@@ -14,7 +14,7 @@ import { seedFingerprint } from './sources/listing/seeds.js';
 import { Store } from './store/index.js';
 
 /** How `serve` runs; tests shorten the seed check and prune schedules. */
-export interface DaemonOptions {
+interface DaemonOptions {
   readonly log: Logger;
   readonly host: string;
   readonly port: number;
@@ -191,7 +191,7 @@ export async function startDaemon(config: Config, options: DaemonOptions): Promi
  * run failed as a whole: 503), with counts and times. No source is named: URLs may carry credentials and
  * listings are local paths; `feedmerge feeds --json` gives the per-source detail to the operator.
  */
-export function healthReport(
+function healthReport(
   lastRun: RunReport | null,
   sources: readonly SourceState[],
   daemon: { readonly failed: boolean; readonly lastRunAt: string | null; readonly running: boolean; readonly jobs: unknown },
@@ -217,7 +217,7 @@ export function healthReport(
 }
 
 /** Which sources a run with these tags reads, or null when it reads none (a prune only). */
-export function sourceFilter(tags: ReadonlySet<string>, defaultSchedule: string): ((source: SourceState) => boolean) | null {
+function sourceFilter(tags: ReadonlySet<string>, defaultSchedule: string): ((source: SourceState) => boolean) | null {
   if (tags.has(ALL)) return () => true;
   const schedules = new Set([...tags].filter((tag) => tag.startsWith('schedule:')).map((tag) => tag.slice('schedule:'.length)));
   const seeds = tags.has(SEEDS) || schedules.has(defaultSchedule);
@@ -226,7 +226,7 @@ export function sourceFilter(tags: ReadonlySet<string>, defaultSchedule: string)
 }
 
 /** The distinct cron expressions in use: the default and every feed's own. */
-export function schedulesInUse(config: Config, sources: readonly SourceState[]): Set<string> {
+function schedulesInUse(config: Config, sources: readonly SourceState[]): Set<string> {
   const expressions = new Set([config.schedule.default]);
   for (const feed of config.feeds) if (feed.schedule) expressions.add(feed.schedule);
   for (const source of sources) if (source.kind === 'feed' && source.schedule && isValidCron(source.schedule)) expressions.add(source.schedule);

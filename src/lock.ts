@@ -5,7 +5,7 @@ import { basename, dirname, join } from 'node:path';
 import { FeedmergeError, LockedError } from './errors.js';
 
 /** A held run lock. */
-export interface RunLock {
+interface RunLock {
   /** The lock directory beside the database ('' when the database needs none, e.g. PostgreSQL). */
   readonly path: string;
   /** Releases the lock; safe to call twice. */
@@ -13,7 +13,7 @@ export interface RunLock {
 }
 
 /** Who holds a lock: written into the lock directory as `holder.json`. */
-export interface LockHolder {
+interface LockHolder {
   readonly pid: number;
   readonly host: string;
   /** When the lock was taken (ISO 8601). */
@@ -25,7 +25,7 @@ export interface LockHolder {
 }
 
 /** Options of acquireRunLock. */
-export interface LockOptions {
+interface LockOptions {
   /**
    * A holder on another host (a shared or network folder) cannot be asked whether it lives; its lock is
    * refreshed every quarter of this and taken over once not refreshed for this long. A minute: a long

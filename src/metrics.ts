@@ -3,7 +3,7 @@ import type { RunReport, SourceState } from './model.js';
 import type { FeedReadOutcome } from './sources/read-feeds.js';
 
 /** What the metrics read from the store at scrape time (never per-source detail: only counts). */
-export interface MetricsSources {
+interface MetricsSources {
   /** Every source (listing and feed), for the count by kind and status. */
   readonly sources: () => readonly SourceState[];
   /** Items stored. */
@@ -11,7 +11,7 @@ export interface MetricsSources {
 }
 
 /** The daemon's Prometheus metrics (`/metrics`), fed by each run and read at each scrape. */
-export interface Metrics {
+interface Metrics {
   /** Counts one feed read: its outcome, duration and, on failure, the kind of error. */
   feedRead(outcome: FeedReadOutcome): void;
   /** Counts a finished run (completed or stopped early). */

@@ -44,7 +44,7 @@ function normaliseName(name: string): string {
 }
 
 /** True when a query parameter's name says it carries a credential. */
-export function isSecretParameter(name: string): boolean {
+function isSecretParameter(name: string): boolean {
   const n = normaliseName(name);
   return SECRET_PARAMETERS.has(n) || n.endsWith('token') || n.endsWith('secret') || n.endsWith('apikey');
 }

@@ -4,7 +4,7 @@ import { fillsEveryFeed, selectClusters } from './publish/feeds.js';
 import type { PruneCounts, Store } from './store/index.js';
 
 /** What a prune did. */
-export interface PruneReport extends PruneCounts {
+interface PruneReport extends PruneCounts {
   /** ISO time before which stories were eligible for deletion. */
   readonly cutoff: string;
   /** Stories kept although old, because a published feed still shows them. */

@@ -4,7 +4,7 @@ import { describeError } from './errors.js';
 import type { Logger } from './log.js';
 
 /** What happened to a run request. */
-export type RequestOutcome = 'started' | 'queued' | 'merged' | 'closed';
+type RequestOutcome = 'started' | 'queued' | 'merged' | 'closed';
 
 /**
  * Runs work one at a time. A request arriving while a run is in flight waits: all such requests merge into
@@ -88,7 +88,7 @@ export interface CronJob {
 }
 
 /** The set of cron jobs of a daemon, kept in step with the schedules the sources use. */
-export interface CronJobs {
+interface CronJobs {
   /** Makes the running jobs exactly `jobs` (by name): new ones start, changed ones restart, missing ones stop. */
   sync(jobs: ReadonlyMap<string, CronJob>): void;
   /** Names of the running jobs with their expressions. */

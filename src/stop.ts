@@ -6,7 +6,7 @@ export function signalExitCode(signal: NodeJS.Signals): number {
 }
 
 /** A stop requested by SIGTERM or SIGINT. */
-export interface StopSignal {
+interface StopSignal {
   /** Aborted on the first SIGTERM or SIGINT; its reason is the signal's name. */
   readonly signal: AbortSignal;
   /** The signal received, or null. */

@@ -23,7 +23,7 @@ export function registerClusters(program: Command): void {
 }
 
 /** The `clusters --json` shape (a contract: extend, never rename). */
-export function clusterJson(cluster: Cluster): Record<string, unknown> {
+function clusterJson(cluster: Cluster): Record<string, unknown> {
   return {
     id: cluster.id,
     title: cluster.title,

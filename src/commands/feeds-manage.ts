@@ -96,7 +96,7 @@ export function feedLocation(input: string, command: string, options: { readonly
 }
 
 /** A cron expression checked with node-cron, or undefined when none was given. */
-export async function checkSchedule(expression: string | undefined, command: string): Promise<string | undefined> {
+async function checkSchedule(expression: string | undefined, command: string): Promise<string | undefined> {
   if (expression === undefined) return undefined;
   const { cronProblem } = await import('../cron.js');
   const trimmed = expression.trim();

@@ -24,7 +24,7 @@ export function registerFeeds(program: Command): Command {
 }
 
 /** The `feeds --json` shape (a contract: extend, never rename). */
-export function feedJson(source: SourceState): Record<string, unknown> {
+function feedJson(source: SourceState): Record<string, unknown> {
   return {
     url: source.url,
     name: source.name,

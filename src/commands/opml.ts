@@ -9,7 +9,7 @@ import { configFrom, withStore, type GlobalOptions } from './context.js';
 import { defaultFeedName, feedLocation, refuseDuplicate } from './feeds-manage.js';
 
 /** One feed an OPML document lists. */
-export interface OpmlFeed {
+interface OpmlFeed {
   readonly url: string;
   readonly name: string | null;
 }
@@ -43,7 +43,7 @@ export function registerOpml(program: Command): void {
 }
 
 /** Reads the feeds of an OPML file (outlines with an xmlUrl, at any depth), or fails with one line. */
-export async function readOpmlFeeds(file: string): Promise<OpmlFeed[]> {
+async function readOpmlFeeds(file: string): Promise<OpmlFeed[]> {
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
@@ -87,7 +87,7 @@ export async function readOpmlFeeds(file: string): Promise<OpmlFeed[]> {
 }
 
 /** Declares every new http(s) feed as added from the command line; duplicates and bad entries are counted, not fatal. */
-export function importFeeds(
+function importFeeds(
   feeds: readonly OpmlFeed[],
   config: Config,
   store: Store,
@@ -119,7 +119,7 @@ export function importFeeds(
 }
 
 /** The feeds a run reads: the config's (stored or not yet) and those added from the command line. */
-export function subscribedFeeds(config: Config, stored: readonly SourceState[]): SourceState[] {
+function subscribedFeeds(config: Config, stored: readonly SourceState[]): SourceState[] {
   const byUrl = new Map(stored.map((source) => [source.url, source]));
   const fromConfig = config.feeds.map(
     (feed): SourceState =>

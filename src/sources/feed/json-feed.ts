@@ -3,7 +3,7 @@ import { escapeText } from '../../text/xml-text.js';
 import type { ItemDraft } from './feed-item.js';
 
 /** A JSON Feed document as adapters see it: feed metadata plus item drafts. */
-export interface JsonFeedDraft {
+interface JsonFeedDraft {
   readonly title: string | null;
   readonly link: string | null;
   readonly items: readonly ItemDraft[];

@@ -11,7 +11,7 @@ import { escapeText } from '../../text/xml-text.js';
 import { canonicalName, INLINE_MARKUP_ATTRIBUTE, prepareXml, type PreparedXml } from './xml-prepass.js';
 
 /** A parsed feed document: its own title and site link, and its items in document order. */
-export interface ParsedFeed {
+interface ParsedFeed {
   readonly title: string | null;
   readonly link: string | null;
   readonly items: RawItem[];

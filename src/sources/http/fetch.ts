@@ -35,7 +35,7 @@ export interface BasicCredentials {
 export class FetchAbortedError extends FetchError {}
 
 /** A fetched body (200) or "not modified" (304), with the validators to store and where a permanent redirect led. */
-export type HttpResult =
+type HttpResult =
   | {
       readonly kind: 'ok';
       readonly body: Buffer;
@@ -61,7 +61,7 @@ export class HttpStatusError extends FetchError {
 }
 
 /** A document read from disk, with the hash that tells whether it changed. */
-export interface FileResult {
+interface FileResult {
   readonly body: Buffer;
   readonly contentHash: string;
 }
@@ -187,7 +187,7 @@ export async function fetchHttp(input: HttpRequest): Promise<HttpResult> {
 }
 
 /** The URL without its userinfo, and the userinfo as credentials (percent-decoded), if any. */
-export function splitCredentials(location: string): { url: string; credentials: BasicCredentials | undefined } {
+function splitCredentials(location: string): { url: string; credentials: BasicCredentials | undefined } {
   let parsed: URL;
   try {
     parsed = new URL(location);
@@ -202,7 +202,7 @@ export function splitCredentials(location: string): { url: string; credentials: 
 }
 
 /** The Authorization header value for HTTP Basic (RFC 7617: user-id ":" password, UTF-8, base64). */
-export function basicAuthorization(credentials: BasicCredentials): string {
+function basicAuthorization(credentials: BasicCredentials): string {
   return `Basic ${Buffer.from(`${credentials.username}:${credentials.password}`, 'utf8').toString('base64')}`;
 }
 

@@ -64,14 +64,14 @@ const APPEAL_MAX_CHARS = APPEAL_MAX_WORDS * 25;
 const APPEAL_HEADING_WORDS = 8;
 
 /** How sure we are that a paragraph is furniture. */
-export type FurnitureVerdict = 'furniture' | 'maybe' | 'content';
+type FurnitureVerdict = 'furniture' | 'maybe' | 'content';
 
 /**
  * Judges one paragraph on its own: `furniture` (navigation, or an appeal that addresses the reader),
  * `maybe` (a short line with appeal vocabulary but no address, such as "Urgent End Of Year Fundraising
  * Campaign", which could also be a headline), or `content`.
  */
-export function judgeFurniture(paragraph: string): FurnitureVerdict {
+function judgeFurniture(paragraph: string): FurnitureVerdict {
   // Furniture is short: past this length a paragraph is content (and a huge one costs nothing to judge).
   if (paragraph.length > APPEAL_MAX_CHARS) return 'content';
   const lower = paragraph.toLowerCase();

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import type { SourceSpec } from '../../model.js';
 
 /** A seed path that could not be listed, reported as one line and otherwise ignored. */
-export interface SeedPathError {
+interface SeedPathError {
   readonly path: string;
   readonly error: string;
 }

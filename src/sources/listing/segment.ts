@@ -11,7 +11,7 @@ import { collapseSpaces, foldTitle, normaliseListingText, splitParagraphs } from
 import { deriveTitle } from './title.js';
 
 /** The source a listing belongs to (only its name is used: to tell a credited outlet from the source). */
-export interface ListingSource {
+interface ListingSource {
   readonly name: string;
   readonly url: string;
 }
@@ -46,7 +46,7 @@ export function segmentListing(text: string, source: ListingSource): RawItem[] {
  * file yields the same identities and an edited summary keeps its story. A second, different story with
  * the same title in one file gets its occurrence number folded in.
  */
-export function listingIdentity(foldedTitle: string, occurrence = 1): string {
+function listingIdentity(foldedTitle: string, occurrence = 1): string {
   const key = occurrence === 1 ? foldedTitle : `${foldedTitle}\u0000${occurrence}`;
   return `title:${createHash('sha256').update(key).digest('hex').slice(0, IDENTITY_HEX)}`;
 }

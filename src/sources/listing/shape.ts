@@ -45,7 +45,7 @@ const SMALL_WORDS = new Set(
 );
 
 /** Fraction of a paragraph's significant words that start with a capital: ~1 for Title Case headlines. */
-export function titleCaseRatio(text: string): number {
+function titleCaseRatio(text: string): number {
   const words = text.slice(0, 300).split(' ').slice(1, 30);
   let considered = 0;
   let capitalised = 0;

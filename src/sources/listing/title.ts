@@ -6,7 +6,7 @@
 import { sentenceEnds } from './shape.js';
 
 /** Derived titles aim at this length: a long headline, and what feed readers show on one line. */
-export const TITLE_MAX_CHARS = 100;
+const TITLE_MAX_CHARS = 100;
 /** A clause boundary may run this far past the aim: a whole clause reads better than a cut one. */
 const CLAUSE_SLACK_CHARS = 10;
 /** A clause shorter than this is too little to stand as a headline ("In 2021,"). */
