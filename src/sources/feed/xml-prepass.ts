@@ -42,11 +42,11 @@ export interface PreparedXml {
  * next "<"), so no document costs more than a few passes over its length (tests/reliability/hostile-feeds.test.ts).
  */
 export function prepareXml(text: string): PreparedXml {
-  const doctype = /<!DOCTYPE[^[>]*(\[[\s\S]*?\])?\s*>/i.exec(text.slice(0, 65_536));
-  if (doctype && /<!ENTITY/i.test(doctype[0])) {
+  const doctype = prologDoctype(text);
+  if (doctype === null) {
     throw new ParseError('parse: refused XML with entity declarations (entity expansion / external entity protection)');
   }
-  const cleaned = mapOutsideCdata(cleanXmlText(text.replace(doctype?.[0] ?? '\u0000', '')), (part) =>
+  const cleaned = mapOutsideCdata(cleanXmlText(doctype ? text.slice(0, doctype.start) + text.slice(doctype.end) : text), (part) =>
     part.replace(/&(#x[0-9a-fA-F]+;|#\d+;|([A-Za-z][A-Za-z0-9]*);)?/g, (whole, reference: string | undefined, name: string | undefined) => {
       if (!reference) return '&amp;';
       if (!name || name === 'amp' || name === 'lt' || name === 'gt' || name === 'quot' || name === 'apos') return whole;
@@ -55,6 +55,27 @@ export function prepareXml(text: string): PreparedXml {
     }),
   );
   return rewriteMarkup(cleaned);
+}
+
+/** The prolog: byte order mark, XML declaration, processing instructions, comments, white space. */
+const PROLOG = /\uFEFF?(?:\s|<\?(?:(?!\?>)[\s\S])*\?>|<!--(?:(?!-->)[\s\S])*-->)*/y;
+/** A document type declaration; quoted strings in its internal subset may hold "]" and ">". */
+const DOCTYPE = /<!DOCTYPE(?:[^[>"']|"[^"]*"|'[^']*')*(?:\[(?:[^\]"']|"[^"]*"|'[^']*')*\])?\s*>/iy;
+
+/**
+ * Where the document type declaration of the prolog is, undefined if there is none, null if it declares entities
+ * (or cannot be delimited and mentions them). A "<!DOCTYPE" after the root starts is text or CDATA, not a declaration.
+ */
+function prologDoctype(text: string): { start: number; end: number } | null | undefined {
+  PROLOG.lastIndex = 0;
+  PROLOG.exec(text);
+  const start = PROLOG.lastIndex;
+  if (text.slice(start, start + 9).toUpperCase() !== '<!DOCTYPE') return undefined;
+  DOCTYPE.lastIndex = start;
+  const match = DOCTYPE.exec(text);
+  const declaration = match ? match[0] : text.slice(start, start + 65_536);
+  if (/<!ENTITY/i.test(declaration)) return null;
+  return match ? { start, end: DOCTYPE.lastIndex } : undefined;
 }
 
 /** Applies `map` to the text outside CDATA sections (whose "&" is a character, not a reference), in linear time. */
@@ -94,7 +115,10 @@ function rewriteMarkup(text: string): PreparedXml {
   let copied = 0; // input before this index is already in `out`
   let root = '';
   let rootStart = -1;
+  let rootContentStart = -1;
+  let rootClose = -1;
   let rootEnd = -1;
+  let hasChannel = false;
   let depth = 0;
   let construct: OpenConstruct | null = null;
   let pos = 0;
@@ -123,7 +147,10 @@ function rewriteMarkup(text: string): PreparedXml {
         construct = null;
       }
       depth -= 1;
-      if (depth === 0 && rootEnd === -1) rootEnd = pos;
+      if (depth === 0 && rootEnd === -1) {
+        rootClose = lt;
+        rootEnd = pos;
+      }
       continue;
     }
     if (construct) {
@@ -135,6 +162,7 @@ function rewriteMarkup(text: string): PreparedXml {
     if (!root) {
       root = name;
       rootStart = lt;
+      rootContentStart = selfClosing ? -1 : pos;
     }
     for (const attribute of attributes.includes('xmlns') ? attributes.matchAll(ATTRIBUTE) : []) {
       const key = attribute[1]!;
@@ -143,6 +171,7 @@ function rewriteMarkup(text: string): PreparedXml {
         if (!namespaces.has(prefix)) namespaces.set(prefix, attribute[2] ?? attribute[3] ?? '');
       }
     }
+    if (depth === 1 && !hasChannel && canonicalName(name, namespaces, root) === 'channel') hasChannel = true;
     if (selfClosing) continue;
     depth += 1;
     if (depth > MAX_DEPTH) throw new ParseError(`parse: XML nested deeper than ${MAX_DEPTH} elements`);
@@ -152,12 +181,20 @@ function rewriteMarkup(text: string): PreparedXml {
   }
   out.push(text.slice(copied));
   let xml = out.join('');
+  // The rewriting happened inside the root, after its start tag: positions before it did not move, later ones by `shift`.
+  const shift = xml.length - text.length;
   const cdf = root.toLowerCase() === 'channel' && rootStart !== -1;
+  const rootName = canonicalName(root, namespaces, root);
   if (cdf) {
     // rss-parser reads RSS, RDF and Atom roots only; CDF's <CHANNEL> becomes the channel of an RSS document.
-    const shift = xml.length - text.length; // the rewriting happened inside the root, so its start did not move
     const end = rootEnd === -1 ? xml.length : rootEnd + shift;
     xml = `${xml.slice(0, rootStart)}<rss version="2.0">${xml.slice(rootStart, end)}</rss>${xml.slice(end)}`;
+  } else if (!hasChannel && rootContentStart !== -1 && (rootName === 'rss' || rootName === 'rdf:RDF')) {
+    // rss-parser expects a channel (it throws a TypeError without one): an <rss> holding its items directly gets one
+    // around them, as feedparser reads it; an RDF document without one gets an empty one beside its items.
+    const close = rootClose === -1 ? xml.length : rootClose + shift;
+    const [open, end] = rootName === 'rss' ? ['<channel>', '</channel>'] : ['<channel/>', ''];
+    xml = `${xml.slice(0, rootContentStart)}${open}${xml.slice(rootContentStart, close)}${end}${xml.slice(close)}`;
   }
   return { xml, namespaces, root, cdf };
 }

@@ -272,6 +272,21 @@ describe('parseFeed reads what feedparser reads, the way it reads it (issue 15)'
     expect(feed.items[0]!.summary).toBe('R&D & more');
   });
 
+  it('reads an RSS document without a channel: its items, or none (not a TypeError)', async () => {
+    const read = (xml: string) => parseFeed(Buffer.from(xml), { url: 'x', now: NOW });
+    const bare = await read('<rss><item><title>Loose item</title><link>https://loose.example/1</link></item></rss>');
+    expect(bare.items.map((item) => [item.title, item.link])).toEqual([['Loose item', 'https://loose.example/1']]);
+    expect((await read('<rss version="2.0">\n</rss>')).items).toEqual([]);
+    expect((await read('<!DOCTYPE rss PUBLIC "-//Netscape Communications//DTD RSS 0.91//EN" "x.dtd"><rss version="0.91"></rss>')).items).toEqual([]);
+    expect((await read('<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" xmlns="http://purl.org/rss/1.0/"></rdf:RDF>')).items).toEqual([]);
+  });
+
+  it('takes "<!DOCTYPE" for a declaration only in the prolog (in CDATA it is text)', async () => {
+    const feed = await parseFeed(Buffer.from('<rss><item><title>t</title><description><![CDATA[ <!DOCTYPE ]]></description></item></rss>'), { url: 'x', now: NOW });
+    expect(feed.items[0]!.contentHtml).toBeNull(); // "<!DOCTYPE" is no markup
+    expect(feed.items[0]!.summary).toBe('<!DOCTYPE');
+  });
+
   it('reads undeclared markup in an RSS description as HTML, in document order', async () => {
     const rss = Buffer.from('<rss version="2.0"><channel><item><title>t</title><guid>g</guid><description>Before <b>bold</b> after</description></item></channel></rss>');
     const feed = await parseFeed(rss, { url: 'x', now: NOW });
