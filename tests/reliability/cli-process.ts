@@ -15,6 +15,8 @@ export interface Finished {
 export interface Running {
   readonly child: ChildProcess;
   readonly done: Promise<Finished>;
+  /** What the process has written to stderr so far (to wait for a log line). */
+  stderrSoFar(): string;
 }
 
 /**
@@ -36,7 +38,7 @@ export function startCli(args: readonly string[], options: { env?: NodeJS.Proces
     child.on('error', reject);
     child.on('close', (status, signal) => resolve({ status, signal, stdout, stderr }));
   });
-  return { child, done };
+  return { child, done, stderrSoFar: () => stderr };
 }
 
 /** Runs the CLI to completion. */

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeInstance } from '../helpers/cli.js';
 import { tempDir } from '../helpers/temp.js';
 import { runCliAsync, snapshotFolder, startCli, type Running } from './cli-process.js';
-import { originFeed } from './crash-instance.js';
+import { makeCrashInstance, originFeed } from './crash-instance.js';
 
 /**
  * Prompt stop (issue #14): SIGTERM or SIGINT stops `run` and `serve` within 5 s even with feed requests
@@ -151,6 +151,38 @@ describe('stopping a run', () => {
     expect(next.status).toBe(0);
     expect(expectSoundDatabase().unclustered).toBe(0);
     expect(await storedItems()).toEqual(reference);
+  });
+
+  it('run: SIGTERM while thousands of new items are being clustered exits 143 within 5 s; the next run clusters them', async () => {
+    const big = tempDir('feedmerge-stop-cluster-');
+    const bigConfig = makeCrashInstance(big, 'http://127.0.0.1:9/feed.xml', { rows: 3000, outputFeeds: 1 });
+    const running = startCli(['run', '--verbose', '--config', bigConfig]);
+    // The clustering step has begun once it logs what it places (debug, shown by --verbose).
+    await new Promise<void>((resolve) => {
+      const look = (): void => void (/cluster: placing [1-9]\d{3,} new items/.test(running.stderrSoFar()) ? resolve() : setTimeout(look, 5));
+      look();
+    });
+    const sent = performance.now();
+    running.child.kill('SIGTERM');
+    const stopped = await running.done;
+    expect(performance.now() - sent).toBeLessThan(5000);
+    expect(stopped.status).toBe(143);
+    const db = new Database(join(big, 'data', 'feedmerge.db'), { readonly: true });
+    const count = (sql: string): number => (db.prepare(sql).get() as { n: number }).n;
+    try {
+      expect(db.pragma('integrity_check', { simple: true })).toBe('ok');
+      expect(count('SELECT count(*) AS n FROM items WHERE cluster_id IS NULL')).toBe(count('SELECT count(*) AS n FROM items'));
+    } finally {
+      db.close();
+    }
+    const next = await runCliAsync(['run', '--config', bigConfig]);
+    expect(next.status).toBe(0);
+    const after = new Database(join(big, 'data', 'feedmerge.db'), { readonly: true });
+    try {
+      expect((after.prepare('SELECT count(*) AS n FROM items WHERE cluster_id IS NULL').get() as { n: number }).n).toBe(0);
+    } finally {
+      after.close();
+    }
   });
 
   it('serve: SIGTERM mid-run exits 0 within 5 s, published files untouched; the next run completes', async () => {
