@@ -6,9 +6,18 @@ import { parseFeed } from '../../../src/sources/feed/parse.js';
 
 /** Bounded for the normal test run; `FEEDMERGE_FUZZ_RUNS=20000` makes it a long fuzzing session. */
 const RUNS = Number(process.env.FEEDMERGE_FUZZ_RUNS ?? 150);
-const SEEDS = ['real/guardian.rss', 'real/heise.atom', 'own/atom-xml-base.atom', 'own/json-feed-1.1.json', 'own/rss-1.0.rdf'].map((name) =>
-  readFileSync(new URL(`../../fixtures/feeds/${name}`, import.meta.url)),
-);
+const SEEDS = [
+  'real/guardian.rss',
+  'real/heise.atom',
+  'own/atom-xml-base.atom',
+  'own/json-feed-1.1.json',
+  'own/rss-1.0.rdf',
+  // the pre-pass's paths: inline markup in titles, Atom 0.3 modes, prefixed names, CDF
+  'own/atom-title-types.atom',
+  'own/atom-0.3-modes.atom',
+  'own/rss-1.0-prefixed.rdf',
+  'own/cdf-channel.cdf',
+].map((name) => readFileSync(new URL(`../../fixtures/feeds/${name}`, import.meta.url)));
 /** Fragments that stress parsers: markup, entities, CDATA ends, invalid bytes, deep openers. */
 const NASTY = ['<', '>', '&', '&amp;', '&#0;', '&#xD800;', ']]>', '<![CDATA[', '<!DOCTYPE x [<!ENTITY a "b">]>', '\u0000', '\uFFFF', '<item>', '</channel>', '"', '{', '}', '\\u0000', 'javascript:alert(1)', '<script>'];
 
