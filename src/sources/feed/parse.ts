@@ -268,23 +268,21 @@ function decodeBase64(value: string): string {
   return decoded.includes('\uFFFD') ? value : decoded;
 }
 
-/** Atom: the alternate link (resolved against its own xml:base); RSS: the link element's text. */
+/**
+ * Atom: the alternate (HTML first) link, else the first, resolved against its own xml:base; its address is the
+ * href, or its text when a publisher wrote it as one (feedparser reads both). RSS: the first link element's text.
+ */
 function pickLink(rawLinks: unknown, base: string | null): string | null {
   if (!Array.isArray(rawLinks)) return null;
-  const links = rawLinks as (XmlNode | string)[];
-  const atom = links.filter((link): link is XmlNode => typeof link === 'object' && link !== null && typeof link.$?.href === 'string');
-  if (atom.length > 0) {
-    const alternate =
-      atom.find((link) => (link.$!.rel ?? 'alternate') === 'alternate' && /html/i.test(link.$!.type ?? 'text/html')) ??
-      atom.find((link) => (link.$!.rel ?? 'alternate') === 'alternate') ??
-      atom[0]!;
-    return resolveLink(alternate.$!.href, resolveBase(alternate.$!['xml:base'], base) ?? base);
-  }
-  for (const link of links) {
-    const text = asText(link);
-    if (text) return resolveLink(text, base) ?? text;
-  }
-  return null;
+  const links = (rawLinks as unknown[])
+    .map((link) => {
+      const attributes = typeof link === 'object' && link !== null ? ((link as XmlNode).$ ?? {}) : {};
+      return { href: attributes.href ?? asText(link)?.trim() ?? null, rel: attributes.rel ?? 'alternate', type: attributes.type ?? 'text/html', base: attributes['xml:base'] };
+    })
+    .filter((link) => !!link.href);
+  const chosen =
+    links.find((link) => link.rel === 'alternate' && /html/i.test(link.type)) ?? links.find((link) => link.rel === 'alternate') ?? links[0];
+  return chosen ? resolveLink(chosen.href, resolveBase(chosen.base, base) ?? base) : null;
 }
 
 /** An RSS description doubles as content only when it carries markup; plain text is a summary, not content. */

@@ -265,6 +265,14 @@ describe('parseFeed reads what feedparser reads, the way it reads it (issue 15)'
     expect((await atom('tag:ids.example,2025:1')).items[0]!.link).toBeNull();
   });
 
+  it('an Atom link written as text rather than href still counts, and the alternate one wins over an enclosure', async () => {
+    const atom = Buffer.from(
+      '<feed xmlns="http://www.w3.org/2005/Atom"><entry><title>T</title><id>1</id>' +
+        '<link rel="enclosure" type="audio/mpeg">https://links.example/a.mp3</link><link rel="alternate" type="text/html">https://links.example/a</link></entry></feed>',
+    );
+    expect((await parseFeed(atom, { url: 'x', now: NOW })).items[0]!.link).toBe('https://links.example/a');
+  });
+
   it('keeps CDATA text as written ("&" in CDATA is a character, not a reference to repair)', async () => {
     const rss = Buffer.from('<rss version="2.0"><channel><item><title>t</title><guid>g</guid><description><![CDATA[<p>R&amp;D &amp; more</p>]]></description></item></channel></rss>');
     const feed = await parseFeed(rss, { url: 'x', now: NOW });
