@@ -255,11 +255,13 @@ export async function clusterInOneRun(
 export interface IdStability {
   /** Item observations where the story id differed from the previous run's. */
   readonly moves: number;
-  /** Moves to a story first seen in an earlier run (merged into an older story: allowed). */
+  /** Moves to an older story (merged into it: allowed). A story's age: the run it was first listed after, then
+   * (for two stories first listed after the same run) its earliest item time then, then its id, as the clustering
+   * orders a merge ("the older survives"). */
   readonly toOlder: number;
-  /** Moves to a story first seen in a later run than the item's previous story: forbidden. */
+  /** Moves to a newer story: forbidden. */
   readonly toNewer: number;
-  /** Moves between stories first seen in the same run (age undecided by run order). */
+  /** Of the moves, those between stories first listed after the same run (age by earliest item time). */
   readonly sameRunAge: number;
   /** Items listed after one run and missing after a later one. */
   readonly vanished: number;
@@ -297,7 +299,7 @@ export async function clusterInSteps(
   options: InstanceOptions = {},
 ): Promise<StepsResult> {
   const instance = new FeedInstance(dir, labelled.map((l) => l.input), options);
-  const firstSeen = new Map<string, number>(); // story id -> run index it was first listed
+  const firstSeen = new Map<string, { readonly run: number; readonly earliest: number }>(); // story id -> age
   const previous = new Map<string, string>(); // item link -> story id after the previous run
   const trace: { cut: number; items: number; stories: number }[] = [];
   let moves = 0;
@@ -312,7 +314,7 @@ export async function clusterInSteps(
     const written = instance.write(cut);
     await instance.run();
     clusters = await instance.clusters();
-    for (const c of clusters) if (!firstSeen.has(c.id)) firstSeen.set(c.id, k);
+    for (const c of clusters) if (!firstSeen.has(c.id)) firstSeen.set(c.id, { run: k, earliest: Date.parse(c.published) });
     const now = storyOfLink(clusters);
     for (const [link, before] of previous) {
       const after = now.get(link);
@@ -323,12 +325,15 @@ export async function clusterInSteps(
       }
       if (after === before) continue;
       moves += 1;
-      const [ageBefore, ageAfter] = [firstSeen.get(before) ?? -1, firstSeen.get(after)!];
-      if (ageAfter > ageBefore) {
+      const [a, b] = [firstSeen.get(before)!, firstSeen.get(after)!];
+      if (a.run === b.run) sameRunAge += 1;
+      const newer = b.run !== a.run ? b.run > a.run : b.earliest !== a.earliest ? b.earliest > a.earliest : after > before;
+      if (newer) {
         toNewer += 1;
-        if (examples.length < 10) examples.push(`run ${k + 1}: ${link} moved from ${before} (first seen run ${ageBefore + 1}) to newer ${after} (run ${ageAfter + 1})`);
-      } else if (ageAfter < ageBefore) toOlder += 1;
-      else sameRunAge += 1;
+        if (examples.length < 10) {
+          examples.push(`run ${k + 1}: ${link} moved from ${before} (first listed after run ${a.run + 1}) to newer ${after} (run ${b.run + 1}${a.run === b.run ? `, earliest item ${new Date(b.earliest).toISOString()} vs ${new Date(a.earliest).toISOString()}` : ''})`);
+        }
+      } else toOlder += 1;
     }
     previous.clear();
     for (const [link, id] of now) previous.set(link, id);
@@ -659,7 +664,7 @@ export async function main(argv: readonly string[] = []): Promise<void> {
         );
         const st = steps.stability;
         console.log(
-          `  story ids over ${args.runs} runs: ${st.toNewer === 0 && st.vanished === 0 ? 'stable' : 'NOT STABLE'}: ${st.toNewer} moves to a newer id, ${st.toOlder} to an older id (merges), ${st.sameRunAge} between ids first seen in the same run, ${st.vanished} items vanished`,
+          `  story ids over ${args.runs} runs: ${st.toNewer === 0 && st.vanished === 0 ? 'stable' : 'NOT STABLE'}: ${st.toNewer} moves to a newer id, ${st.toOlder} to an older id (merges; ${st.sameRunAge} of all moves between stories first listed after the same run, aged by earliest item), ${st.vanished} items vanished`,
         );
         for (const e of st.examples) console.log(`    ${e}`);
         const s = steps.scores;
