@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Parser from 'rss-parser';
 import { parseFeed } from '../src/sources/feed/parse.js';
-import { Store } from '../src/store/index.js';
+import { SqliteStore as Store } from '../src/store/index.js';
 
 const FIXTURES = fileURLToPath(new URL('../tests/fixtures/feeds/', import.meta.url));
 /** Enough rounds for a few seconds of work on the 2-core machine, so timer noise stays below 1%. */

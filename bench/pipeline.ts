@@ -19,7 +19,7 @@ import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import Parser from 'rss-parser';
 import type { ClusterInput, ClusterLevel } from '../src/model.js';
-import { Store } from '../src/store/index.js';
+import { SqliteStore as Store } from '../src/store/index.js';
 import { syntheticItems } from './cluster.js';
 
 const CLI = fileURLToPath(new URL('../src/cli.ts', import.meta.url));

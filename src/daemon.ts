@@ -11,7 +11,7 @@ import { hasCredentials } from './redact.js';
 import { pruneExpired, pruneSummary } from './retention.js';
 import { createCronJobs, createRunQueue, type CronJob, type RunQueue } from './schedule.js';
 import { seedFingerprint } from './sources/listing/seeds.js';
-import { Store } from './store/index.js';
+import { openStore } from './store/index.js';
 
 /** How `serve` runs; tests shorten the seed check and prune schedules. */
 interface DaemonOptions {
@@ -57,7 +57,7 @@ const DAILY_PRUNE = '17 4 * * *';
 export async function startDaemon(config: Config, options: DaemonOptions): Promise<Daemon> {
   const { log } = options;
   const clock = options.now ?? (() => new Date());
-  const store = Store.open(config.database);
+  const store = await openStore(config.database);
   let lastFailure: string | null = null;
   let lastRunAt: string | null = null;
   // Aborted by stop(): the run in flight stops reading; what it stored is clustered by the next start.
@@ -91,7 +91,7 @@ export async function startDaemon(config: Config, options: DaemonOptions): Promi
     } finally {
       lastRunAt = clock().toISOString();
       await lock.release();
-      jobs.sync(jobTable());
+      jobs.sync(await jobTable());
     }
   }, log);
 
@@ -111,7 +111,7 @@ export async function startDaemon(config: Config, options: DaemonOptions): Promi
       if (report.interrupted) return;
     }
     if (tags.has(PRUNE)) {
-      const report = pruneExpired(config, store, clock());
+      const report = await pruneExpired(config, store, clock());
       log.info(report, pruneSummary(report));
     }
   }
@@ -126,9 +126,9 @@ export async function startDaemon(config: Config, options: DaemonOptions): Promi
   };
 
   /** The jobs the daemon needs now: the schedules in use may change as feeds are added from the CLI. */
-  function jobTable(): Map<string, CronJob> {
+  async function jobTable(): Promise<Map<string, CronJob>> {
     const table = new Map<string, CronJob>();
-    for (const expression of schedulesInUse(config, store.sources.list())) {
+    for (const expression of schedulesInUse(config, await store.sources.list())) {
       table.set(scheduleTag(expression), {
         expression,
         fire: () => queue.request([scheduleTag(expression)], `schedule "${expression}"`),
@@ -146,9 +146,9 @@ export async function startDaemon(config: Config, options: DaemonOptions): Promi
         outputDir: config.output,
         site: { title: config.title, baseUrl: config.baseUrl },
         feeds: config.publish.feeds,
-        listSources: config.publish.opml ? () => store.sources.list().filter(isPublic) : null,
+        listSources: config.publish.opml ? async () => (await store.sources.list()).filter(isPublic) : null,
         latestClusters: (limit) => store.clusters.latest(limit),
-        health: () => healthReport(store.runs.last(), store.sources.list(), {
+        health: async () => healthReport(await store.runs.last(), await store.sources.list(), {
           failed: lastFailure !== null,
           lastRunAt,
           running: queue.busy,
@@ -159,14 +159,14 @@ export async function startDaemon(config: Config, options: DaemonOptions): Promi
       { host: options.host, port: options.port },
     );
   } catch (error) {
-    store.close();
+    await store.close();
     throw error;
   }
   log.info({ url: server.url }, `serve: listening on ${server.url}`);
 
   // The first run reads whatever is due now (nothing is fetched early: stored schedules and backoff hold).
   queue.request([ALL, PRUNE], 'start');
-  jobs.sync(jobTable());
+  jobs.sync(await jobTable());
 
   let stopped: Promise<void> | undefined;
   return {
@@ -178,7 +178,7 @@ export async function startDaemon(config: Config, options: DaemonOptions): Promi
         jobs.stop();
         await queue.close();
         await server.close();
-        store.close();
+        await store.close();
         log.info('serve: stopped');
       })();
       return stopped;

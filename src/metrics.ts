@@ -5,9 +5,9 @@ import type { FeedReadOutcome } from './sources/read-feeds.js';
 /** What the metrics read from the store at scrape time (never per-source detail: only counts). */
 interface MetricsSources {
   /** Every source (listing and feed), for the count by kind and status. */
-  readonly sources: () => readonly SourceState[];
+  readonly sources: () => Promise<readonly SourceState[]> | readonly SourceState[];
   /** Items stored. */
-  readonly items: () => number;
+  readonly items: () => Promise<number> | number;
 }
 
 /** The daemon's Prometheus metrics (`/metrics`), fed by each run and read at each scrape. */
@@ -106,8 +106,8 @@ export function createMetrics(read: MetricsSources): Metrics {
     name: 'feedmerge_items',
     help: 'Items in the database.',
     registers: [registry],
-    collect() {
-      this.set(read.items());
+    async collect() {
+      this.set(await read.items());
     },
   });
   new Gauge({
@@ -115,11 +115,12 @@ export function createMetrics(read: MetricsSources): Metrics {
     help: 'Sources by kind (feed, listing) and status (new, ok, not-modified, error, gone).',
     labelNames: ['kind', 'status'] as const,
     registers: [registry],
-    collect() {
+    async collect() {
+      const sources = await read.sources();
       this.reset();
       for (const status of ['ok', 'not-modified', 'error', 'gone']) this.set({ kind: 'feed', status }, 0);
       const counts = new Map<string, number>();
-      for (const source of read.sources()) {
+      for (const source of sources) {
         const key = `${source.kind}\u0000${source.status}`;
         counts.set(key, (counts.get(key) ?? 0) + 1);
       }

@@ -55,23 +55,29 @@ const BATCH_SOURCES = 256;
 const BATCH_ITEMS = 20_000;
 /** A slow origin holds finished reads back at most this long (they are lost if the process dies meanwhile). */
 const BATCH_DELAY_MS = 200;
+/**
+ * Feeds a worker claims at a time where several share the database (PostgreSQL): a few per fetch slot keeps
+ * every slot busy, and small chunks spread the feeds evenly over the workers.
+ */
+const CLAIM_PER_SLOT = 4;
+const CLAIM_MIN = 16;
 
 /** One run: ingest every declared source, cluster what is new, publish the output feeds. */
 export async function runPipeline(config: Config, store: Store, options: RunOptions): Promise<RunReport> {
   const clock = options.now ?? (() => new Date());
   const startedAt = clock().toISOString();
-  const runId = store.runs.start(startedAt);
+  const runId = await store.runs.start(startedAt);
   const progress = options.progress ?? noProgress;
   const results: SourceRunResult[] = [];
 
-  const declared = declareSources(config, store, startedAt, options.log);
+  const declared = await declareSources(config, store, startedAt, options.log);
   const wanted = (source: SourceState): boolean => declared.has(source.url) && (options.only?.(source) ?? true);
-  const sources = store.sources.list().filter(wanted);
+  const sources = (await store.sources.list()).filter(wanted);
 
   const { signal } = options;
   results.push(...(await ingestListings(sources.filter((s) => s.kind === 'listing'), store, clock, progress, signal)));
   if (!signal?.aborted) {
-    results.push(...(await ingestFeeds(sources.filter((s) => s.kind === 'feed'), config, store, clock, progress, options)));
+    results.push(...(await ingestFeeds(sources.filter((s) => s.kind === 'feed'), config, store, clock, progress, { ...options, startedAt })));
   }
   for (const result of results) {
     // Feed URLs may carry credentials (userinfo, ?token=): logs show them redacted, as every message does.
@@ -83,8 +89,14 @@ export async function runPipeline(config: Config, store: Store, options: RunOpti
 
   // Stopped: what is stored stays, the published files stay as they were; the next run clusters and publishes.
   const stopped = (): boolean => signal?.aborted === true;
-  const clustered = stopped() ? { newClusters: 0, merged: 0 } : await clusterNewItems(config, store, clock().toISOString(), options.log, signal);
-  const filesWritten = stopped() ? [] : publishFeeds(config, store);
+  // One process at a time clusters and publishes (on PostgreSQL, under an advisory lock): story ids stay
+  // stable and no story is made twice. A worker that had to wait clusters what was stored meanwhile, if any.
+  const { clustered, filesWritten } = stopped()
+    ? { clustered: { newClusters: 0, merged: 0 }, filesWritten: [] }
+    : await store.exclusive('cluster-publish', async () => ({
+        clustered: await clusterNewItems(config, store, clock().toISOString(), options.log, signal),
+        filesWritten: await publishFeeds(config, store),
+      }));
 
   const report: RunReport = {
     startedAt,
@@ -98,12 +110,12 @@ export async function runPipeline(config: Config, store: Store, options: RunOpti
     errors: results.filter((r) => r.outcome === 'error').length,
     ...(stopped() ? { interrupted: true, unread: sources.length - results.length } : {}),
   };
-  store.runs.finish(runId, report, stopped() ? 'interrupted' : 'ok');
+  await store.runs.finish(runId, report, stopped() ? 'interrupted' : 'ok');
   return report;
 }
 
 /** Records the sources the config and the seed folders declare; returns every source to read this run. */
-function declareSources(config: Config, store: Store, now: string, log: Logger): Set<string> {
+async function declareSources(config: Config, store: Store, now: string, log: Logger): Promise<Set<string>> {
   const { specs: listings, errors } = discoverListings(config.seeds, config.seedNames);
   for (const error of errors) log.warn({ source: error.path }, `seeds: ${error.path}: ${error.error}`);
   const feeds: SourceSpec[] = config.feeds.map((feed) => ({
@@ -114,11 +126,9 @@ function declareSources(config: Config, store: Store, now: string, log: Logger):
     origin: 'config',
     schedule: feed.schedule,
   }));
-  store.transaction(() => {
-    for (const spec of [...listings, ...feeds]) store.sources.declare(spec, now);
-  });
+  await store.sources.declare([...listings, ...feeds], now);
   const declared = new Set([...listings, ...feeds].map((spec) => spec.url));
-  for (const source of store.sources.list()) if (source.origin === 'cli') declared.add(source.url);
+  for (const source of await store.sources.list()) if (source.origin === 'cli') declared.add(source.url);
   return declared;
 }
 
@@ -138,46 +148,45 @@ async function ingestListings(
   for (const source of listings) {
     await new Promise<void>((resolve) => setImmediate(resolve));
     if (signal?.aborted) break;
-    results.push(ingestListing(source, store, clock, progress));
+    results.push(await ingestListing(source, store, clock, progress));
   }
   progress.stop();
   return results;
 }
 
-function ingestListing(source: SourceState, store: Store, clock: () => Date, progress: Progress): SourceRunResult {
+async function ingestListing(source: SourceState, store: Store, clock: () => Date, progress: Progress): Promise<SourceRunResult> {
   const now = clock().toISOString();
   const base = { url: source.url, name: source.name };
   try {
     const { text, hash } = readListingFile(source.url);
     if (hash === source.contentHash && source.status === 'ok') {
-      store.sources.update(source.url, { lastFetchedAt: now });
+      await store.sources.update(source.url, { lastFetchedAt: now });
       return { ...base, outcome: 'not-modified', newItems: 0, updatedItems: 0 };
     }
     const items = segmentListing(text, { name: source.name, url: source.url });
-    const stored = store.transaction(() => {
-      const result = store.items.upsert(source.url, items, now);
-      store.clusters.touch(result.changedClusters, now);
-      store.sources.update(source.url, { status: 'ok', lastError: null, lastFetchedAt: now, contentHash: hash, errorCount: 0 });
-      return result;
-    });
-    return { ...base, outcome: 'read', newItems: stored.inserted, updatedItems: stored.updated };
+    const state = { status: 'ok', lastError: null, lastFetchedAt: now, contentHash: hash, errorCount: 0 } as const;
+    const [stored] = await store.storeReads([{ url: source.url, items, state }], now);
+    return { ...base, outcome: 'read', newItems: stored!.inserted, updatedItems: stored!.updated };
   } catch (error) {
     const message = `listing "${source.name}" (${source.url}): ${describeError(error)}`;
-    store.sources.update(source.url, { status: 'error', lastError: message, lastFetchedAt: now, errorCount: source.errorCount + 1 });
+    await store.sources.update(source.url, { status: 'error', lastError: message, lastFetchedAt: now, errorCount: source.errorCount + 1 });
     return { ...base, outcome: 'error', newItems: 0, updatedItems: 0, error: message };
   } finally {
     progress.tick(source.name);
   }
 }
 
-/** Fetches the due feeds politely; each feed's items and state land in one transaction as soon as it is read. */
+/**
+ * Fetches the due feeds politely; each feed's items and state land in one transaction soon after it is read.
+ * Feeds are claimed a chunk at a time: on SQLite all at once, on PostgreSQL only those no other worker holds.
+ */
 async function ingestFeeds(
   feeds: readonly SourceState[],
   config: Config,
   store: Store,
   clock: () => Date,
   progress: Progress,
-  options: Pick<RunOptions, 'force' | 'ignoreDefaultSchedule' | 'signal' | 'onFeedRead'>,
+  options: Pick<RunOptions, 'force' | 'ignoreDefaultSchedule' | 'signal' | 'onFeedRead'> & { readonly startedAt: string },
 ): Promise<SourceRunResult[]> {
   if (feeds.length === 0) return [];
   progress.start('feeds', feeds.length);
@@ -185,22 +194,18 @@ async function ingestFeeds(
   const results: SourceRunResult[] = [];
   // Reads are stored in batches: one commit per source cost more than parsing it (issue 18). Each source still
   // lands whole (its items and state in the batch's one transaction); a batch is written once it is large, or
-  // soon after its first read, so a slow origin never holds finished reads back for long.
+  // soon after its first read, so a slow origin never holds finished reads back for long. Batches are written
+  // one after the other, in the order they were read.
   let pending: FeedReadOutcome[] = [];
   let pendingItems = 0;
   let timer: NodeJS.Timeout | undefined;
   let failed: { error: unknown } | undefined;
-  const flush = (): void => {
-    if (timer) clearTimeout(timer);
-    timer = undefined;
-    const batch = pending;
-    pending = [];
-    pendingItems = 0;
-    if (batch.length === 0 || failed) return;
-    const now = clock().toISOString();
+  let writing: Promise<void> = Promise.resolve();
+  const write = async (batch: readonly FeedReadOutcome[]): Promise<void> => {
+    if (failed) return;
     let stored;
     try {
-      stored = store.storeReads(batch, now);
+      stored = await store.storeReads(batch, clock().toISOString());
     } catch (error) {
       failed = { error };
       return;
@@ -219,6 +224,14 @@ async function ingestFeeds(
       progress.tick(source.name);
     });
   };
+  const flush = (): void => {
+    if (timer) clearTimeout(timer);
+    timer = undefined;
+    const batch = pending;
+    pending = [];
+    pendingItems = 0;
+    if (batch.length > 0) writing = writing.then(() => write(batch));
+  };
   const collect = (outcome: FeedReadOutcome): void => {
     options.onFeedRead?.(outcome);
     pending.push(outcome);
@@ -226,26 +239,39 @@ async function ingestFeeds(
     if (pending.length >= BATCH_SOURCES || pendingItems >= BATCH_ITEMS) flush();
     else timer ??= setTimeout(flush, BATCH_DELAY_MS);
   };
-  await readFeeds(
-    feeds,
-    {
-      timeoutMs: config.fetch.timeoutSeconds * 1000,
-      maxBodyBytes: config.fetch.maxBodyBytes,
-      maxItems: config.fetch.maxItems,
-      maxRedirects: config.fetch.maxRedirects,
-      concurrency: config.fetch.concurrency,
-      perHostConcurrency: config.fetch.perHostConcurrency,
-      blockPrivateAddresses: config.fetch.blockPrivateAddresses,
-      defaultSchedule: config.schedule.default,
+  const fetchOptions = {
+    timeoutMs: config.fetch.timeoutSeconds * 1000,
+    maxBodyBytes: config.fetch.maxBodyBytes,
+    maxItems: config.fetch.maxItems,
+    maxRedirects: config.fetch.maxRedirects,
+    concurrency: config.fetch.concurrency,
+    perHostConcurrency: config.fetch.perHostConcurrency,
+    blockPrivateAddresses: config.fetch.blockPrivateAddresses,
+    defaultSchedule: config.schedule.default,
+    force: options.force ?? false,
+    ignoreDefaultSchedule: options.ignoreDefaultSchedule ?? false,
+    credentialsFor: (url: string) => credentialsFor(config, url),
+    signal: options.signal,
+  };
+  // A claim outlives the slowest read it covers (every redirect, the whole timeout) before another worker may
+  // take the feed over.
+  const leaseMs = (config.fetch.timeoutSeconds * (config.fetch.maxRedirects + 2) + 60) * 1000;
+  const remaining = new Set(feeds.map((feed) => feed.url));
+  while (remaining.size > 0 && !options.signal?.aborted && !failed) {
+    const claimed = await store.sources.claim({
+      urls: [...remaining],
+      limit: Math.max(CLAIM_MIN, config.fetch.concurrency * CLAIM_PER_SLOT),
+      now: clock(),
+      leaseMs,
+      runStartedAt: options.startedAt,
       force: options.force ?? false,
-      ignoreDefaultSchedule: options.ignoreDefaultSchedule ?? false,
-      credentialsFor: (url) => credentialsFor(config, url),
-      signal: options.signal,
-    },
-    clock(),
-    collect,
-  );
-  flush();
+    });
+    if (claimed.length === 0) break;
+    for (const source of claimed) remaining.delete(source.url);
+    await readFeeds(claimed, fetchOptions, clock(), collect);
+    flush();
+    await writing;
+  }
   progress.stop();
   if (failed) throw failed.error;
   return results;
@@ -262,17 +288,16 @@ async function clusterNewItems(
   log: Logger,
   signal: AbortSignal | undefined,
 ): Promise<{ newClusters: number; merged: number }> {
-  const builtWith = store.meta.get('cluster.level');
+  const builtWith = await store.meta.get('cluster.level');
   if (builtWith !== config.cluster.level) {
-    store.transaction(() => {
-      if (builtWith !== undefined) {
-        log.warn(`cluster: level changed from ${builtWith} to ${config.cluster.level}: re-clustering every item`);
-        store.clusters.reset();
-      }
-      store.meta.set('cluster.level', config.cluster.level);
-    });
+    // Reset first, level second: a crash in between resets again next time, never keeps stories of the old level.
+    if (builtWith !== undefined) {
+      log.warn(`cluster: level changed from ${builtWith} to ${config.cluster.level}: re-clustering every item`);
+      await store.clusters.reset();
+    }
+    await store.meta.set('cluster.level', config.cluster.level);
   }
-  const fresh = store.items.unclustered();
+  const fresh = await store.items.unclustered();
   if (fresh.length === 0) return { newClusters: 0, merged: 0 };
   const windowMs = config.cluster.windowDays * DAY_MS;
   let earliest = Number.POSITIVE_INFINITY;
@@ -282,11 +307,11 @@ async function clusterNewItems(
     latest = Math.max(latest, item.time);
   }
   // Only stories within the window of some new item can take one; later ones are as irrelevant as earlier.
-  const existing = store.items.clusteredBetween(earliest - windowMs, latest + windowMs);
+  const existing = await store.items.clusteredBetween(earliest - windowMs, latest + windowMs);
   log.debug({ newItems: fresh.length, stored: existing.length }, `cluster: placing ${fresh.length} new items among ${existing.length} stored`);
   const result = await assignInterruptibly(existing, fresh, config.cluster, signal);
   if (result === null) return { newClusters: 0, merged: 0 };
-  const applied = store.transaction(() => store.clusters.apply(result, now));
+  const applied = await store.clusters.apply(result, now);
   return { newClusters: applied.newClusters, merged: applied.merged };
 }
 
@@ -329,8 +354,8 @@ async function assignInterruptibly(
 }
 
 /** Renders and writes every output feed; returns the files that changed. */
-function publishFeeds(config: Config, store: Store): string[] {
-  const clusters = store.clusters.newest((loaded) => fillsEveryFeed(loaded, config.publish.feeds));
+async function publishFeeds(config: Config, store: Store): Promise<string[]> {
+  const clusters = await store.clusters.newest((loaded) => fillsEveryFeed(loaded, config.publish.feeds));
   const site = { title: config.title, baseUrl: config.baseUrl };
   const rendered = config.publish.feeds.map((feed) => renderFeed(selectClusters(clusters, feed), feed, site));
   return writeFeeds(config.output, rendered);

@@ -16,12 +16,12 @@ interface PruneReport extends PruneCounts {
  * feed still shows (its top `limit` after filters): a subscriber never sees a published entry vanish
  * because it aged, only because newer stories pushed it out. One transaction: all of it or nothing.
  */
-export function pruneExpired(config: Config, store: Store, now: Date): PruneReport {
+export async function pruneExpired(config: Config, store: Store, now: Date): Promise<PruneReport> {
   const cutoffMs = now.getTime() - config.retention.days * DAY_MS;
   const cutoff = new Date(cutoffMs).toISOString();
-  const clusters = store.clusters.newest((loaded) => fillsEveryFeed(loaded, config.publish.feeds));
+  const clusters = await store.clusters.newest((loaded) => fillsEveryFeed(loaded, config.publish.feeds));
   const shown = new Set(config.publish.feeds.flatMap((feed) => selectClusters(clusters, feed).map((cluster) => cluster.id)));
-  const counts = store.transaction(() => store.retention.prune(cutoff, cutoffMs, [...shown], now.toISOString()));
+  const counts = await store.retention.prune(cutoff, cutoffMs, [...shown], now.toISOString());
   const protectedStories = clusters.filter((cluster) => shown.has(cluster.id) && Date.parse(cluster.updated) < cutoffMs).length;
   return { ...counts, cutoff, protectedStories };
 }

@@ -6,7 +6,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { parseConfig, type Config } from '../src/config.js';
 import { silentLogger } from '../src/log.js';
 import { runPipeline } from '../src/pipeline.js';
-import { Store } from '../src/store/index.js';
+import { SqliteBackend, SqliteStore } from '../src/store/index.js';
 import { REPO } from './helpers/cli.js';
 import { tempDir } from './helpers/temp.js';
 
@@ -65,9 +65,9 @@ describe('runPipeline with feeds', () => {
     const dir = tempDir();
     const origin = await startOrigin();
     const config = configFor(dir, origin);
-    const store = Store.open(config.database);
+    const store = SqliteStore.open(config.database);
     try {
-      const run = () => runPipeline(config, store, { log: silentLogger(), ignoreDefaultSchedule: true });
+      const run = () => runPipeline(config, new SqliteBackend(store), { log: silentLogger(), ignoreDefaultSchedule: true });
       const first = await run();
       const outcome = Object.fromEntries(first.sources.map((s) => [s.name, s]));
       expect(outcome['Atom origin']).toMatchObject({ outcome: 'read' });
@@ -101,12 +101,12 @@ describe('runPipeline with feeds', () => {
     const dir = tempDir();
     const origin = await startOrigin();
     const stories = configFor(dir, origin);
-    const store = Store.open(stories.database);
+    const store = SqliteStore.open(stories.database);
     try {
-      await runPipeline(stories, store, { log: silentLogger() });
+      await runPipeline(stories, new SqliteBackend(store), { log: silentLogger() });
       expect(store.meta.get('cluster.level')).toBe('stories');
       const before = store.clusters.latest().length;
-      await runPipeline(configFor(dir, origin, 'duplicates'), store, { log: silentLogger() });
+      await runPipeline(configFor(dir, origin, 'duplicates'), new SqliteBackend(store), { log: silentLogger() });
       expect(store.meta.get('cluster.level')).toBe('duplicates');
       expect(store.items.unclustered()).toHaveLength(0);
       expect(store.clusters.latest().length).toBeGreaterThanOrEqual(before);

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { parseConfig } from '../src/config.js';
 import type { RawItem } from '../src/model.js';
 import { pruneExpired } from '../src/retention.js';
-import { itemId, Store } from '../src/store/index.js';
+import { itemId, SqliteBackend, SqliteStore as Store } from '../src/store/index.js';
 import { tempDir } from './helpers/temp.js';
 
 const OLD = '2026-01-10T00:00:00.000Z';
@@ -45,7 +45,7 @@ function add(store: Store, source: string, identity: string, published: string |
 }
 
 describe('pruneExpired', () => {
-  it('deletes expired stories, merge records to them, empty stories and old unclustered items; keeps what a feed shows', () => {
+  it('deletes expired stories, merge records to them, empty stories and old unclustered items; keeps what a feed shows', async () => {
     const dir = tempDir();
     const config = parseConfig(
       {
@@ -79,7 +79,7 @@ describe('pruneExpired', () => {
     store.runs.start(OLDER);
     store.runs.start(OLD);
 
-    const report = pruneExpired(config, store, NOW);
+    const report = await pruneExpired(config, new SqliteBackend(store), NOW);
 
     expect(report).toMatchObject({ clusters: 2, mergeRecords: 1, items: 3, runs: 1, protectedStories: 1 });
     expect(report.cutoff).toBe('2026-03-03T00:00:00.000Z');
@@ -90,18 +90,18 @@ describe('pruneExpired', () => {
     expect(store.integrityCheck()).toBe('ok');
 
     // Idempotent: a second prune finds nothing more to delete.
-    expect(pruneExpired(config, store, NOW)).toMatchObject({ clusters: 0, mergeRecords: 0, items: 0, runs: 0 });
+    expect(await pruneExpired(config, new SqliteBackend(store), NOW)).toMatchObject({ clusters: 0, mergeRecords: 0, items: 0, runs: 0 });
     store.close();
   });
 
-  it('does not bring back a pruned item its source still lists, until the source stops listing it', () => {
+  it('does not bring back a pruned item its source still lists, until the source stops listing it', async () => {
     const dir = tempDir();
     const config = parseConfig({ root: dir, retention: { days: 90 }, publish: { feeds: [{ name: 'all', limit: 1 }] } }, join(dir, 'feedmerge.yaml'));
     const store = Store.open(join(dir, 'feedmerge.db'));
     store.sources.declare({ kind: 'feed', url: MAIN, name: 'Main', origin: 'config' }, OLDER);
     const old = add(store, MAIN, 'old', OLDER, OLDER, 'OLD');
     add(store, MAIN, 'new', RECENT, RECENT, 'NEW');
-    expect(pruneExpired(config, store, NOW)).toMatchObject({ items: 1, clusters: 1, tombstones: 0 });
+    expect(await pruneExpired(config, new SqliteBackend(store), NOW)).toMatchObject({ items: 1, clusters: 1, tombstones: 0 });
     expect(store.items.get(old)).toBeUndefined();
 
     // The feed still lists the old item on the next runs: nothing is inserted, nothing to cluster.
@@ -113,21 +113,21 @@ describe('pruneExpired', () => {
     expect(store.items.unclustered()).toEqual([]);
 
     // Seen on 2026-08-01, the tombstone outlives a prune on 2026-09-01 ...
-    expect(pruneExpired(config, store, new Date('2026-09-01T00:00:00.000Z'))).toMatchObject({ tombstones: 0 });
+    expect(await pruneExpired(config, new SqliteBackend(store), new Date('2026-09-01T00:00:00.000Z'))).toMatchObject({ tombstones: 0 });
     // ... but not one after the feed stopped listing the item for the retention period: then it may return.
-    expect(pruneExpired(config, store, new Date('2026-11-15T00:00:00.000Z'))).toMatchObject({ tombstones: 1 });
+    expect(await pruneExpired(config, new SqliteBackend(store), new Date('2026-11-15T00:00:00.000Z'))).toMatchObject({ tombstones: 1 });
     expect(store.transaction(() => store.items.upsert(MAIN, [raw('old', OLDER)], '2026-11-16T00:00:00.000Z'))).toMatchObject({ inserted: 1 });
     expect(store.integrityCheck()).toBe('ok');
     store.close();
   });
 
-  it('forgets the tombstones of a removed source', () => {
+  it('forgets the tombstones of a removed source', async () => {
     const dir = tempDir();
     const config = parseConfig({ root: dir, retention: { days: 90 } }, join(dir, 'feedmerge.yaml'));
     const store = Store.open(join(dir, 'feedmerge.db'));
     store.sources.declare({ kind: 'feed', url: MAIN, name: 'Main', origin: 'config' }, OLDER);
     add(store, MAIN, 'old', OLDER, OLDER, 'OLD');
-    pruneExpired(config, store, NOW);
+    await pruneExpired(config, new SqliteBackend(store), NOW);
     store.transaction(() => store.sources.remove(MAIN));
     store.sources.declare({ kind: 'feed', url: MAIN, name: 'Main', origin: 'config' }, RECENT);
     // Re-added, the feed starts afresh: what it lists is read again.
@@ -135,13 +135,13 @@ describe('pruneExpired', () => {
     store.close();
   });
 
-  it('keeps everything younger than retention.days', () => {
+  it('keeps everything younger than retention.days', async () => {
     const dir = tempDir();
     const config = parseConfig({ root: dir, retention: { days: 365 } }, join(dir, 'feedmerge.yaml'));
     const store = Store.open(join(dir, 'feedmerge.db'));
     store.sources.declare({ kind: 'feed', url: MAIN, name: 'Main', origin: 'config' }, OLDER);
     for (let i = 0; i < 60; i++) add(store, MAIN, `x${i}`, OLDER, OLDER, `X${i}`);
-    expect(pruneExpired(config, store, NOW)).toMatchObject({ clusters: 0, items: 0 });
+    expect(await pruneExpired(config, new SqliteBackend(store), NOW)).toMatchObject({ clusters: 0, items: 0 });
     expect(store.items.count()).toBe(60);
     store.close();
   });

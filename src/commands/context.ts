@@ -29,8 +29,8 @@ export async function loggerFor(verbosity: Verbosity): Promise<Logger> {
 
 /** Runs `work` with the configured database open, closing it whatever happens. */
 export async function withStore<T>(config: Config, work: (store: Store) => Promise<T> | T): Promise<T> {
-  const { Store } = await import('../store/index.js');
-  const store = Store.open(config.database);
+  const { openStore } = await import('../store/index.js');
+  const store = await openStore(config.database);
   try {
     return await work(store);
   } catch (error) {
@@ -38,6 +38,6 @@ export async function withStore<T>(config: Config, work: (store: Store) => Promi
     // as "database is locked"; the operator gets the same one line naming the file and the remedy.
     throw store.storageError(error);
   } finally {
-    store.close();
+    await store.close();
   }
 }

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { FeedmergeError } from '../errors.js';
-import { DAY_MS } from '../model.js';
+import { DAY_MS, type ClusterInput } from '../model.js';
 import { configFrom, withStore, type GlobalOptions } from './context.js';
 
 interface ExplainOptions extends GlobalOptions {
@@ -19,18 +19,23 @@ export function registerExplain(program: Command): void {
       const options = command.optsWithGlobals<ExplainOptions>();
       const config = await configFrom(options);
       const { explainPair, formatExplanation } = await import('../cluster/index.js');
-      await withStore(config, (store) => {
-        const [a, b] = [idA, idB].map((id) => {
-          const input = store.items.getClusterInput(id);
-          if (!input) throw new FeedmergeError(`explain: no item with id "${id}" (ids are listed by \`feedmerge clusters\`)`);
-          return input;
-        }) as [NonNullable<ReturnType<typeof store.items.getClusterInput>>, NonNullable<ReturnType<typeof store.items.getClusterInput>>];
+      await withStore(config, async (store) => {
+        const input = async (id: string): Promise<ClusterInput> => {
+          const found = await store.items.getClusterInput(id);
+          if (!found) throw new FeedmergeError(`explain: no item with id "${id}" (ids are listed by \`feedmerge clusters\`)`);
+          return found;
+        };
+        const a = await input(idA);
+        const b = await input(idB);
         // Rare-word weights depend on the batch: score against the items a run would see beside these two.
         const windowMs = config.cluster.windowDays * DAY_MS;
-        const context = [...store.items.clusteredBetween(Math.min(a.time, b.time) - windowMs, Math.max(a.time, b.time) + windowMs), ...store.items.unclustered()];
+        const context = [
+          ...(await store.items.clusteredBetween(Math.min(a.time, b.time) - windowMs, Math.max(a.time, b.time) + windowMs)),
+          ...(await store.items.unclustered()),
+        ];
         const explanation = explainPair(a, b, config.cluster, context);
-        const itemA = store.items.get(a.id)!;
-        const itemB = store.items.get(b.id)!;
+        const itemA = (await store.items.get(a.id))!;
+        const itemB = (await store.items.get(b.id))!;
         const sameCluster = itemA.clusterId !== null && itemA.clusterId === itemB.clusterId;
         if (options.json) {
           process.stdout.write(`${JSON.stringify({ ...explanation, sameCluster }, null, 2)}\n`);

@@ -28,9 +28,9 @@ export function registerFeedsManage(feeds: Command): void {
       const schedule = await checkSchedule(options.schedule, 'feeds add');
       const name = options.name === undefined ? defaultFeedName(location) : options.name.trim();
       if (name === '') throw new FeedmergeError('feeds add: --name must not be empty');
-      const formerly = await withStore(config, (store) => {
-        const previous = refuseDuplicate(location, config, store, 'feeds add');
-        store.sources.adopt({ kind: 'feed', url: location, name, origin: 'cli', schedule }, new Date().toISOString());
+      const formerly = await withStore(config, async (store) => {
+        const previous = await refuseDuplicate(location, config, store, 'feeds add');
+        await store.sources.adopt([{ kind: 'feed', url: location, name, origin: 'cli', schedule }], new Date().toISOString());
         return previous;
       });
       const kept = formerly ? ` (it was in the config file before: its ${formerly.items} items and state are kept)` : '';
@@ -47,13 +47,13 @@ export function registerFeedsManage(feeds: Command): void {
       if (config.feeds.some((feed) => feed.url === location)) {
         throw new FeedmergeError(`feeds remove: ${location} is declared in the config file ${config.configPath}; remove it there`);
       }
-      const removed = await withLock(config, (store) => {
-        const source = store.sources.get(location);
+      const removed = await withLock(config, async (store) => {
+        const source = await store.sources.get(location);
         if (!source) throw new FeedmergeError(`feeds remove: no feed ${location} (\`feedmerge feeds\` lists them)`);
         if (source.kind === 'listing') {
           throw new FeedmergeError(`feeds remove: ${location} is a seed listing; delete or move the file out of the seeds folder`);
         }
-        store.transaction(() => store.sources.remove(location));
+        await store.sources.remove(location);
         return source;
       });
       process.stdout.write(`Removed ${removed.name} <${location}> and its ${removed.items} items.\n`);
@@ -66,10 +66,10 @@ export function registerFeedsManage(feeds: Command): void {
     .action(async (url: string, _options: GlobalOptions, command: Command) => {
       const config = await configFrom(command.optsWithGlobals<GlobalOptions>());
       const location = feedLocation(url, 'feeds reset', { mustExist: false });
-      const source = await withLock(config, (store) => {
-        const found = store.sources.get(location);
+      const source = await withLock(config, async (store) => {
+        const found = await store.sources.get(location);
         if (!found || found.kind !== 'feed') throw new FeedmergeError(`feeds reset: no feed ${location} (\`feedmerge feeds\` lists them)`);
-        store.sources.update(location, { status: 'new', lastError: null, errorCount: 0, nextFetchAt: null, retryNotBefore: null });
+        await store.sources.update(location, { status: 'new', lastError: null, errorCount: 0, nextFetchAt: null, retryNotBefore: null });
         return found;
       });
       process.stdout.write(`Reset ${source.name} <${location}> (was ${source.status}); it is read on the next run.\n`);
@@ -112,18 +112,18 @@ export { defaultFeedName };
  * declared before but no longer does may be subscribed again: it is returned, to be taken over. Throws
  * AlreadySubscribedError, which `opml import` counts as known rather than invalid.
  */
-export function refuseDuplicate(location: string, config: Config, store: Store, command: string): SourceState | undefined {
+export async function refuseDuplicate(location: string, config: Config, store: Store, command: string): Promise<SourceState | undefined> {
   if (config.feeds.some((feed) => feed.url === location)) {
     throw new AlreadySubscribedError(`${command}: ${location} is already in the config file ${config.configPath}`);
   }
-  const existing: SourceState | undefined = store.sources.get(location);
+  const existing: SourceState | undefined = await store.sources.get(location);
   if (existing?.kind === 'feed' && existing.origin === 'config') return existing;
   if (existing) throw new AlreadySubscribedError(`${command}: ${location} is already subscribed as "${existing.name}"`);
   return undefined;
 }
 
 /** Runs `work` holding the run lock (a run in flight would otherwise write items of a feed being removed). */
-async function withLock<T>(config: Config, work: (store: Store) => T): Promise<T> {
+async function withLock<T>(config: Config, work: (store: Store) => Promise<T>): Promise<T> {
   const lock = await acquireRunLock(config.database);
   try {
     return await withStore(config, work);

@@ -3,7 +3,7 @@ import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import type { Config } from '../config.js';
 import { AlreadySubscribedError, describeError, FeedmergeError } from '../errors.js';
-import { newSourceState, type SourceState } from '../model.js';
+import { newSourceState, type SourceSpec, type SourceState } from '../model.js';
 import type { Store } from '../store/index.js';
 import { configFrom, withStore, type GlobalOptions } from './context.js';
 import { defaultFeedName, feedLocation, refuseDuplicate } from './feeds-manage.js';
@@ -36,7 +36,7 @@ export function registerOpml(program: Command): void {
     .description('print the subscribed http(s) feeds (config and command line) as OPML 2.0 on stdout')
     .action(async (_options: GlobalOptions, command: Command) => {
       const config = await configFrom(command.optsWithGlobals<GlobalOptions>());
-      const sources = await withStore(config, (store) => subscribedFeeds(config, store.sources.list()));
+      const sources = await withStore(config, async (store) => subscribedFeeds(config, await store.sources.list()));
       const { renderOpml } = await import('../publish/opml.js');
       process.stdout.write(renderOpml(sources, config.title));
     });
@@ -87,16 +87,18 @@ async function readOpmlFeeds(file: string): Promise<OpmlFeed[]> {
 }
 
 /** Declares every new http(s) feed as added from the command line; duplicates and bad entries are counted, not fatal. */
-function importFeeds(
+async function importFeeds(
   feeds: readonly OpmlFeed[],
   config: Config,
   store: Store,
-): { added: number; known: number; problems: string[] } {
+): Promise<{ added: number; known: number; problems: string[] }> {
   let added = 0;
   let known = 0;
   const problems: string[] = [];
   const now = new Date().toISOString();
-  store.transaction(() => {
+  const adopted: SourceSpec[] = [];
+  const taken = new Set<string>();
+  {
     for (const feed of feeds) {
       if (!/^https?:/i.test(feed.url)) {
         problems.push(`skipped ${feed.url}: only http and https feeds are imported`);
@@ -105,16 +107,20 @@ function importFeeds(
       let location: string;
       try {
         location = feedLocation(feed.url, 'opml import', { mustExist: false });
-        refuseDuplicate(location, config, store, 'opml import');
+        await refuseDuplicate(location, config, store, 'opml import');
+        if (taken.has(location)) throw new AlreadySubscribedError(`opml import: ${location} is listed twice`);
       } catch (error) {
         if (error instanceof AlreadySubscribedError) known++;
         else problems.push(`skipped ${feed.url}: ${describeError(error).replace(/^opml import: /, '')}`);
         continue;
       }
-      store.sources.adopt({ kind: 'feed', url: location, name: feed.name ?? defaultFeedName(location), origin: 'cli' }, now);
+      adopted.push({ kind: 'feed', url: location, name: feed.name ?? defaultFeedName(location), origin: 'cli' });
+      taken.add(location);
       added++;
     }
-  });
+  }
+  // All of them or none, as before: one statement list in one transaction.
+  await store.sources.adopt(adopted, now);
   return { added, known, problems };
 }
 

@@ -10,16 +10,22 @@ import type { FeedFormat, SiteInfo } from './feeds.js';
 import { renderIndexPage } from './index-page.js';
 import { renderOpml } from './opml.js';
 
+/** The /healthz document: `ok` decides 200 or 503. */
+export interface HealthDocument {
+  readonly ok: boolean;
+  readonly [key: string]: unknown;
+}
+
 /** What the server reads from the rest of feedmerge; it never touches the store itself. */
 export interface ServerDeps {
   readonly outputDir: string;
   readonly site: SiteInfo;
   readonly feeds: readonly OutputFeedConfig[];
   /** The feeds /opml lists: only public ones (private feeds are left out by the caller), or null to turn /opml off. */
-  readonly listSources: (() => readonly SourceState[]) | null;
-  readonly latestClusters: (limit: number) => readonly Cluster[];
+  readonly listSources: (() => Promise<readonly SourceState[]> | readonly SourceState[]) | null;
+  readonly latestClusters: (limit: number) => Promise<readonly Cluster[]> | readonly Cluster[];
   /** The /healthz document: counts and times only, never per-source detail (that is `feeds --json`'s). */
-  readonly health: () => { readonly ok: boolean; readonly [key: string]: unknown };
+  readonly health: () => Promise<HealthDocument> | HealthDocument;
   /** The /metrics exposition (Prometheus text format), or absent to turn /metrics off. */
   readonly metrics?: (() => Promise<{ readonly contentType: string; readonly body: string }>) | undefined;
 }
@@ -89,18 +95,18 @@ export function startServer(
       return sendText(res, req, 405, 'Method not allowed\n');
     }
     if (path === '/') {
-      const html = renderIndexPage(deps.site, deps.feeds, deps.latestClusters(INDEX_STORIES));
+      const html = renderIndexPage(deps.site, deps.feeds, await deps.latestClusters(INDEX_STORIES));
       res.setHeader('Content-Security-Policy', PAGE_CSP);
       return sendBody(req, res, dynamicBody(html, 'text/html; charset=utf-8'));
     }
     if (path === '/opml' && deps.listSources) {
-      const opml = renderOpml(deps.listSources(), deps.site.title);
+      const opml = renderOpml(await deps.listSources(), deps.site.title);
       return sendBody(req, res, dynamicBody(opml, 'text/x-opml; charset=utf-8'));
     }
     if (path === '/healthz') {
-      let report: ReturnType<ServerDeps['health']>;
+      let report: HealthDocument;
       try {
-        report = deps.health();
+        report = await deps.health();
       } catch (error) {
         // The message may name the database file: it stays in the log, the public answer says only that it failed.
         report = { ok: false, status: 'failing', error: `health check failed (${error instanceof Error ? error.name : 'error'})` };

@@ -1,6 +1,7 @@
 import type { Cluster, ClusteringResult, Item } from '../model.js';
 import type { Db } from './db.js';
 import type { ItemRepository } from './items.js';
+import type { ApplyResult } from './store.js';
 
 interface ClusterRow {
   id: string;
@@ -13,13 +14,6 @@ const NEWEST_FIRST_PAGE = 256;
 
 /** Stories whose members one query loads (one query each cost 1 s of a 63,660-item run: issue 18). */
 const MEMBERS_PER_QUERY = 1000;
-
-/** What applying a clustering result changed. */
-export interface ApplyResult {
-  readonly newClusters: number;
-  readonly grownClusters: number;
-  readonly merged: number;
-}
 
 /** The clusters table: stories, with stable ids and a record of merges. */
 export class ClusterRepository {

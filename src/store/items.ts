@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { ClusteredInput, ClusterInput, Item, RawItem } from '../model.js';
 import type { Db } from './db.js';
+import type { UpsertResult } from './store.js';
 
 interface ItemRow {
   id: string;
@@ -23,14 +24,6 @@ interface ItemRow {
   changed_at: string;
   sort_time: number;
   cluster_id: string | null;
-}
-
-/** What storing one source's items changed. */
-export interface UpsertResult {
-  readonly inserted: number;
-  readonly updated: number;
-  /** Clusters whose member text changed (their `updated` must move). */
-  readonly changedClusters: readonly string[];
 }
 
 /** The stable id of an item: a hash of its source's URL and its identity within that source. */

@@ -1,18 +1,5 @@
 import type { Db } from './db.js';
-
-/** What one prune deleted. */
-export interface PruneCounts {
-  /** Items deleted (members of expired clusters, and old items never clustered). */
-  readonly items: number;
-  /** Live clusters deleted (expired, or left without members). */
-  readonly clusters: number;
-  /** Merge records deleted with the cluster they pointed to. */
-  readonly mergeRecords: number;
-  /** Run records deleted (the last run is always kept: `/healthz` shows it). */
-  readonly runs: number;
-  /** Tombstones dropped: pruned items their source has not listed for the retention period. */
-  readonly tombstones: number;
-}
+import type { PruneCounts } from './store.js';
 
 /** Deletes what has outlived the retention period; the only place rows are deleted by age. */
 export class RetentionRepository {

@@ -4,7 +4,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { Store } from '../../src/store/index.js';
+import { SqliteStore } from '../../src/store/index.js';
 import { CLI, makeInstance, REPO } from '../helpers/cli.js';
 import { tempDir } from '../helpers/temp.js';
 
@@ -80,7 +80,7 @@ describe('feedmerge serve', () => {
 
     const database = join(dir, 'data', 'feedmerge.db');
     expect(existsSync(`${database}.lock`)).toBe(false);
-    const store = Store.open(database);
+    const store = SqliteStore.open(database);
     try {
       expect(store.integrityCheck()).toBe('ok');
       expect(store.sources.get(feedUrl)).toMatchObject({ status: expect.stringMatching(/^(ok|not-modified)$/) });

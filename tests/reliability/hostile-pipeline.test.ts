@@ -7,7 +7,7 @@ import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.js';
 import { renderIndexPage } from '../../src/publish/index-page.js';
-import { Store } from '../../src/store/index.js';
+import { SqliteStore } from '../../src/store/index.js';
 import { makeInstance } from '../helpers/cli.js';
 import { tempDir } from '../helpers/temp.js';
 import { checkPublishedHtml, checkPublishedJson, checkPublishedXml } from './active-content.js';
@@ -135,7 +135,7 @@ describe('a run against hostile origins and listings', () => {
     }
     const atom = readFileSync(join(published, 'hostile.atom'), 'utf8');
     const loaded = loadConfig(config);
-    const store = Store.open(loaded.database);
+    const store = SqliteStore.open(loaded.database);
     try {
       const clusters = store.clusters.latest();
       expect(checkPublishedHtml(renderIndexPage({ title: loaded.title, baseUrl: loaded.baseUrl }, loaded.publish.feeds, clusters))).toEqual([]);

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { StorageError } from '../../src/errors.js';
 import type { RawItem } from '../../src/model.js';
-import { itemId, Store } from '../../src/store/index.js';
+import { itemId, SqliteStore as Store } from '../../src/store/index.js';
 import { tempDir } from '../helpers/temp.js';
 
 const T0 = '2026-01-01T00:00:00.000Z';
