@@ -166,7 +166,6 @@ export class SqliteBackend implements Store {
       apply: (result, now) => run(() => s.transaction(() => s.clusters.apply(result, now))),
       latest: (limit) => run(() => s.clusters.latest(limit)),
       newest: (enough) => run(() => s.clusters.newest(enough)),
-      get: (id) => run(() => s.clusters.get(id)),
       reset: () => run(() => s.transaction(() => s.clusters.reset())),
     };
     this.runs = {

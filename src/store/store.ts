@@ -147,8 +147,6 @@ export interface ClusterStore {
   latest(limit?: number): Promise<Cluster[]>;
   /** The most recently changed stories, page by page, until `enough` says so (see ClusterRepository.newest). */
   newest(enough: (loaded: readonly Cluster[]) => boolean): Promise<Cluster[]>;
-  /** One cluster by id; an id merged away resolves to the cluster that absorbed it. */
-  get(id: string): Promise<Cluster | undefined>;
   /** Forgets every cluster (items become unclustered): the clustering level changed. */
   reset(): Promise<void>;
 }
