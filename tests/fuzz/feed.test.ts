@@ -12,8 +12,15 @@ import { clustersOf, renderAll, storedItems } from '../reliability/render-items.
 import { feedDate, FUZZ_RUNS, nastyText } from './arbitraries.js';
 
 const NOW = new Date('2026-03-02T12:00:00Z');
-const REAL = fileURLToPath(new URL('../fixtures/feeds/real/', import.meta.url));
-const realDocuments = readdirSync(REAL).filter((n) => /\.(rss|atom|xml|json)$/.test(n)).map((n) => readFileSync(join(REAL, n)));
+/** Every feed document of the fixtures: real ones and our own (Atom xml:base, JSON Feed 1.1, RSS 1.0, CDF, legacy charsets). */
+const realDocuments = ['real', 'own'].flatMap((folder) => {
+  const dir = fileURLToPath(new URL(`../fixtures/feeds/${folder}/`, import.meta.url));
+  return readdirSync(dir)
+    .filter((n) => /\.(rss|atom|xml|rdf|cdf|json)$/.test(n) && !n.endsWith('.expected.json'))
+    .map((n) => readFileSync(join(dir, n)));
+});
+/** Fragments that move a document's structure: element and member boundaries, an internal DTD. */
+const STRUCTURE = ['<item>', '</item>', '</channel>', '<entry>', '</feed>', '{', '}', '"items":[', ']', '<!DOCTYPE x [<!ENTITY a "b">]>'];
 
 /** The invariants: only ParseError escapes; what is read is clean; what is published is well-formed and inert. */
 async function checkDocument(body: Buffer): Promise<void> {
@@ -26,6 +33,8 @@ async function checkDocument(body: Buffer): Promise<void> {
     return;
   }
   for (const item of items) {
+    expect(typeof item.title).toBe('string');
+    expect(item.identity).toMatch(/^\S/);
     expect(item.link === null || /^https?:\/\//.test(item.link)).toBe(true);
     for (const date of [item.published, item.updated]) {
       if (date !== null) expect(new Date(date).getUTCFullYear()).toBeGreaterThanOrEqual(1970);
@@ -69,7 +78,7 @@ describe('feed reader fuzzing (parseFeed -> renderFeed)', () => {
   it('mutated real feeds (flipped bytes, cut, duplicated and injected slices)', async () => {
     const mutation = fc.record({
       doc: fc.nat({ max: realDocuments.length - 1 }),
-      edits: fc.array(fc.record({ kind: fc.constantFrom('flip', 'cut', 'dup', 'inject'), at: fc.double({ min: 0, max: 1, noNaN: true }), len: fc.nat({ max: 200 }), byte: fc.nat({ max: 255 }), text: nastyText }), { minLength: 1, maxLength: 6 }),
+      edits: fc.array(fc.record({ kind: fc.constantFrom('flip', 'cut', 'dup', 'inject'), at: fc.double({ min: 0, max: 1, noNaN: true }), len: fc.nat({ max: 200 }), byte: fc.nat({ max: 255 }), text: fc.oneof(nastyText, fc.constantFrom(...STRUCTURE)) }), { minLength: 1, maxLength: 6 }),
     });
     await fc.assert(
       fc.asyncProperty(mutation, async ({ doc, edits }) => {
