@@ -3,7 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { parseConfig } from '../src/config.js';
 import type { RawItem } from '../src/model.js';
 import { pruneExpired } from '../src/retention.js';
-import { itemId, SqliteBackend, SqliteStore as Store } from '../src/store/index.js';
+import { SqliteBackend, SqliteStore as Store } from '../src/store/index.js';
+import { rawItem, storeItem } from './helpers/items.js';
 import { tempDir } from './helpers/temp.js';
 
 const OLD = '2026-01-10T00:00:00.000Z';
@@ -17,31 +18,12 @@ const OTHER = 'https://other.example/feed';
 const GONE = 'https://gone.example/feed';
 
 function raw(identity: string, published: string | null): RawItem {
-  return {
-    identity,
-    guid: identity,
-    link: `https://example.org/${identity}`,
-    title: `Title ${identity}`,
-    summary: `Summary ${identity}`,
-    contentHtml: null,
-    author: null,
-    outlet: null,
-    published,
-    updated: null,
-    categories: [],
-    position: 0,
-    truncated: false,
-  };
+  return rawItem(identity, { guid: identity, published, categories: [] });
 }
 
 /** Stores one item of `source` first seen at `at`, in cluster `cluster` (created or grown at `at`). */
 function add(store: Store, source: string, identity: string, published: string | null, at: string, cluster: string | null): string {
-  const id = itemId(source, identity);
-  store.transaction(() => {
-    store.items.upsert(source, [raw(identity, published)], at);
-    if (cluster) store.clusters.apply({ assignments: [{ itemId: id, clusterId: cluster }], merges: [] }, at);
-  });
-  return id;
+  return storeItem(store, source, raw(identity, published), at, cluster);
 }
 
 describe('pruneExpired', () => {
@@ -91,47 +73,6 @@ describe('pruneExpired', () => {
 
     // Idempotent: a second prune finds nothing more to delete.
     expect(await pruneExpired(config, new SqliteBackend(store), NOW)).toMatchObject({ clusters: 0, mergeRecords: 0, items: 0, runs: 0 });
-    store.close();
-  });
-
-  it('does not bring back a pruned item its source still lists, until the source stops listing it', async () => {
-    const dir = tempDir();
-    const config = parseConfig({ root: dir, retention: { days: 90 }, publish: { feeds: [{ name: 'all', limit: 1 }] } }, join(dir, 'feedmerge.yaml'));
-    const store = Store.open(join(dir, 'feedmerge.db'));
-    store.sources.declare({ kind: 'feed', url: MAIN, name: 'Main', origin: 'config' }, OLDER);
-    const old = add(store, MAIN, 'old', OLDER, OLDER, 'OLD');
-    add(store, MAIN, 'new', RECENT, RECENT, 'NEW');
-    expect(await pruneExpired(config, new SqliteBackend(store), NOW)).toMatchObject({ items: 1, clusters: 1, tombstones: 0 });
-    expect(store.items.get(old)).toBeUndefined();
-
-    // The feed still lists the old item on the next runs: nothing is inserted, nothing to cluster.
-    const later = '2026-06-02T00:00:00.000Z';
-    for (const at of [later, '2026-08-01T00:00:00.000Z']) {
-      expect(store.transaction(() => store.items.upsert(MAIN, [raw('old', OLDER), raw('new', RECENT)], at))).toMatchObject({ inserted: 0 });
-    }
-    expect(store.items.get(old)).toBeUndefined();
-    expect(store.items.unclustered()).toEqual([]);
-
-    // Seen on 2026-08-01, the tombstone outlives a prune on 2026-09-01 ...
-    expect(await pruneExpired(config, new SqliteBackend(store), new Date('2026-09-01T00:00:00.000Z'))).toMatchObject({ tombstones: 0 });
-    // ... but not one after the feed stopped listing the item for the retention period: then it may return.
-    expect(await pruneExpired(config, new SqliteBackend(store), new Date('2026-11-15T00:00:00.000Z'))).toMatchObject({ tombstones: 1 });
-    expect(store.transaction(() => store.items.upsert(MAIN, [raw('old', OLDER)], '2026-11-16T00:00:00.000Z'))).toMatchObject({ inserted: 1 });
-    expect(store.integrityCheck()).toBe('ok');
-    store.close();
-  });
-
-  it('forgets the tombstones of a removed source', async () => {
-    const dir = tempDir();
-    const config = parseConfig({ root: dir, retention: { days: 90 } }, join(dir, 'feedmerge.yaml'));
-    const store = Store.open(join(dir, 'feedmerge.db'));
-    store.sources.declare({ kind: 'feed', url: MAIN, name: 'Main', origin: 'config' }, OLDER);
-    add(store, MAIN, 'old', OLDER, OLDER, 'OLD');
-    await pruneExpired(config, new SqliteBackend(store), NOW);
-    store.transaction(() => store.sources.remove(MAIN));
-    store.sources.declare({ kind: 'feed', url: MAIN, name: 'Main', origin: 'config' }, RECENT);
-    // Re-added, the feed starts afresh: what it lists is read again.
-    expect(store.transaction(() => store.items.upsert(MAIN, [raw('old', OLDER)], RECENT))).toMatchObject({ inserted: 1 });
     store.close();
   });
 

@@ -2,31 +2,12 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { StorageError } from '../../src/errors.js';
-import type { RawItem } from '../../src/model.js';
 import { itemId, SqliteStore as Store } from '../../src/store/index.js';
+import { rawItem as raw } from '../helpers/items.js';
 import { tempDir } from '../helpers/temp.js';
 
 const T0 = '2026-01-01T00:00:00.000Z';
 const T1 = '2026-01-02T00:00:00.000Z';
-
-function raw(identity: string, overrides: Partial<RawItem> = {}): RawItem {
-  return {
-    identity,
-    guid: null,
-    link: `https://example.org/${identity}`,
-    title: `Title ${identity}`,
-    summary: `Summary of ${identity}`,
-    contentHtml: null,
-    author: null,
-    outlet: null,
-    published: '2025-12-31T12:00:00.000Z',
-    updated: null,
-    categories: ['world'],
-    position: 0,
-    truncated: false,
-    ...overrides,
-  };
-}
 
 function openWithSource(dir: string): Store {
   const store = Store.open(join(dir, 'db', 'feedmerge.db'));
