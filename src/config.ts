@@ -221,7 +221,8 @@ export function parseConfig(data: unknown, configPath: string): Config {
   const config: Config = {
     configPath,
     root,
-    database: atRoot(value.database),
+    // A postgres:// or postgresql:// URL names a server (issue 17); anything else is a SQLite file path.
+    database: /^postgres(ql)?:\/\//i.test(value.database) ? value.database : atRoot(value.database),
     output: atRoot(value.output),
     seeds: value.seeds.map((seed) => atRoot(typeof seed === 'string' ? seed : seed.path)),
     seedNames: new Map(value.seeds.flatMap((seed) => (typeof seed === 'string' ? [] : [[atRoot(seed.path), seed.name] as const]))),

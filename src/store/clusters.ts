@@ -3,7 +3,7 @@ import type { Db } from './db.js';
 import type { ItemRepository } from './items.js';
 import type { ApplyResult } from './store.js';
 
-interface ClusterRow {
+export interface ClusterRow {
   id: string;
   created_at: string;
   updated_at: string;
@@ -115,7 +115,7 @@ export class ClusterRepository {
   }
 }
 
-function toCluster(row: ClusterRow, items: readonly Item[]): Cluster {
+export function toCluster(row: ClusterRow, items: readonly Item[]): Cluster {
   const published = items.map(itemTime).sort()[0] ?? row.created_at;
   return { id: row.id, title: chooseTitle(items), published, updated: row.updated_at, items };
 }

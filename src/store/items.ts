@@ -3,7 +3,7 @@ import type { ClusteredInput, ClusterInput, Item, RawItem } from '../model.js';
 import type { Db } from './db.js';
 import type { UpsertResult } from './store.js';
 
-interface ItemRow {
+export interface ItemRow {
   id: string;
   source_url: string;
   source_name: string;
@@ -32,7 +32,7 @@ export function itemId(sourceUrl: string, identity: string): string {
 }
 
 /** Hash of everything a subscriber can see of an item: a change means "updated in place". */
-function contentHash(item: RawItem): string {
+export function contentHash(item: RawItem): string {
   const visible = [item.title, item.summary, item.contentHtml, item.author, item.outlet, item.link, item.published, item.categories.join('\u0001')];
   return createHash('sha256').update(JSON.stringify(visible)).digest('hex').slice(0, 32);
 }
@@ -183,7 +183,7 @@ export class ItemRepository {
   }
 }
 
-function toClusterInput(row: ItemRow): ClusterInput {
+export function toClusterInput(row: ItemRow): ClusterInput {
   return {
     id: row.id,
     sourceName: row.source_name,
@@ -196,7 +196,7 @@ function toClusterInput(row: ItemRow): ClusterInput {
   };
 }
 
-function toItem(row: ItemRow): Item {
+export function toItem(row: ItemRow): Item {
   return {
     id: row.id,
     sourceUrl: row.source_url,

@@ -1,8 +1,509 @@
+import { hostname } from 'node:os';
+import pg from 'pg';
 import { StorageError } from '../errors.js';
-import type { Store } from './store.js';
+import type { Cluster, ClusteringResult, RawItem, RunReport, SourceSpec, SourceState, SourceStateChange } from '../model.js';
+import { toCluster, type ClusterRow } from './clusters.js';
+import { contentHash, itemId, toClusterInput, toItem, type ItemRow } from './items.js';
+import { pgMigrations } from './pg-migrations/index.js';
+import { columnOf, toState, type SourceRow } from './sources.js';
+import type { ApplyResult, ClaimRequest, PruneCounts, SourceRead, Store, UpsertResult } from './store.js';
 
-/** Opens a PostgreSQL database (issue 17). */
+/** Connections one process opens at most: fetch batches, the cluster lock and a read or two at once. */
+const POOL_SIZE = 6;
+/** Stories in the first page `newest` reads; each further page is twice as large (as on SQLite). */
+const NEWEST_FIRST_PAGE = 256;
+/** A feed whose due time is this close is due now (a scheduler tick fires a little early; read-feeds.ts). */
+const DUE_SLACK_SECONDS = 60;
+/** Advisory lock key of schema migrations (any constant; `hashtext` keys name the others). */
+const MIGRATION_LOCK = 0x6665_6d67;
+
+type Queryable = pg.Pool | pg.PoolClient;
+
+/** bigint (sort_time, counts) as a JS number: every value feedmerge stores is far below 2^53. */
+const types = {
+  getTypeParser: ((oid: number, format?: string) =>
+    oid === pg.types.builtins.INT8 ? (value: string) => Number(value) : pg.types.getTypeParser(oid, format as 'text')) as typeof pg.types.getTypeParser,
+};
+
+/** The URL as messages show it: the password replaced by `***`. */
+export function redactUrl(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (parsed.password) parsed.password = '***';
+    return parsed.href;
+  } catch {
+    return url.replace(/\/\/([^:/@]*):[^@]*@/, '//$1:***@');
+  }
+}
+
+/** Opens a PostgreSQL database (issue 17), applying pending migrations. Throws StorageError. */
 export async function openPostgres(url: string): Promise<Store> {
-  await Promise.resolve();
-  throw new StorageError(`store: ${url.replace(/:[^:@/]*@/, ':***@')}: PostgreSQL is not supported yet`);
+  const name = redactUrl(url);
+  const pool = new pg.Pool({ connectionString: url, max: POOL_SIZE, types, application_name: 'feedmerge' });
+  // An idle client losing its server (restart, network) must not crash the process: the next query fails instead.
+  pool.on('error', () => undefined);
+  try {
+    await migrate(pool);
+  } catch (error) {
+    await pool.end().catch(() => undefined);
+    throw pgStorageError(error, name);
+  }
+  return new PostgresStore(pool, name);
+}
+
+async function migrate(pool: pg.Pool): Promise<void> {
+  const client = await pool.connect();
+  try {
+    // Several workers starting together: one migrates, the others wait and find nothing left to do.
+    await client.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK]);
+    await client.query('CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)');
+    const { rows } = await client.query<{ version: number }>('SELECT MAX(version) AS version FROM schema_version');
+    const current = rows[0]?.version ?? 0;
+    if (current > pgMigrations.length) {
+      throw new StorageError(`schema version ${current} is newer than this feedmerge knows (${pgMigrations.length}); upgrade feedmerge`);
+    }
+    for (let version = current + 1; version <= pgMigrations.length; version++) {
+      await client.query('BEGIN');
+      try {
+        await client.query(pgMigrations[version - 1]!);
+        await client.query('INSERT INTO schema_version (version) VALUES ($1)', [version]);
+        await client.query('COMMIT');
+      } catch (error) {
+        await client.query('ROLLBACK');
+        throw error;
+      }
+    }
+  } finally {
+    await client.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK]).catch(() => undefined);
+    client.release();
+  }
+}
+
+/** PostgreSQL error codes and network failures an operator can act on, with the remedy. */
+function reasonOf(error: unknown): string {
+  const code = (error as { code?: string }).code ?? '';
+  const message = error instanceof Error ? error.message : String(error);
+  const reasons: Record<string, string> = {
+    ECONNREFUSED: 'cannot connect: nothing listens there (is PostgreSQL running, are host and port right?)',
+    ENOTFOUND: 'cannot connect: unknown host (check the host in the URL)',
+    ETIMEDOUT: 'cannot connect: timed out (check the host, port and firewall)',
+    '28P01': 'authentication failed (check the user and the password: in the URL or PGPASSWORD / ~/.pgpass)',
+    '28000': 'authentication refused (check pg_hba.conf allows this user from this host)',
+    '3D000': 'database does not exist (create it: createdb -O <user> <name>)',
+    '42501': 'permission denied (grant the user the rights on this database, or use its owner)',
+    '53300': 'too many connections (raise max_connections or run fewer workers)',
+    '57P01': 'the server shut down (try again when it is back)',
+    '57P03': 'the server is starting up (try again in a moment)',
+    '53100': 'disk is full on the database server',
+  };
+  return reasons[code] ?? message.split('\n')[0]!;
+}
+
+/** Any failure talking to PostgreSQL as one StorageError line naming the database (without its password). */
+function pgStorageError(error: unknown, name: string): unknown {
+  if (error instanceof StorageError) return error.message.startsWith('store:') ? error : new StorageError(`store: ${name}: ${error.message}`, { cause: error });
+  const code = (error as { code?: unknown }).code;
+  const isPg = error instanceof pg.DatabaseError || (typeof code === 'string' && /^(E[A-Z]+|[0-9A-Z]{5})$/.test(code));
+  const connection = error instanceof Error && /Connection terminated|connect/i.test(error.message) && !(error instanceof pg.DatabaseError);
+  if (!isPg && !connection) return error;
+  return new StorageError(`store: ${name}: ${reasonOf(error)}`, { cause: error });
+}
+
+const SELECT_ITEM = `SELECT i.*, s.name AS source_name FROM items i JOIN sources s ON s.url = i.source_url`;
+const SELECT_SOURCE = `SELECT s.url, s.kind, s.name, s.origin, s.schedule, s.status, s.last_error, s.last_fetched_at, s.next_fetch_at,
+  s.retry_not_before, s.error_count, s.etag, s.last_modified, s.content_hash, s.title,
+  (SELECT COUNT(*) FROM items i WHERE i.source_url = s.url)::int AS items FROM sources s`;
+
+/** The PostgreSQL engine: a pool, every SQL statement of its own here, one transaction per call. */
+class PostgresStore implements Store {
+  readonly engine = 'postgres' as const;
+  readonly sources: Store['sources'];
+  readonly items: Store['items'];
+  readonly clusters: Store['clusters'];
+  readonly runs: Store['runs'];
+  readonly meta: Store['meta'];
+  readonly retention: Store['retention'];
+  /** This worker's name in claims: host and process, for an operator looking at `claimed_by`. */
+  private readonly worker = `${hostname()}:${process.pid}`;
+
+  constructor(
+    private readonly pool: pg.Pool,
+    readonly name: string,
+  ) {
+    const q = async <R extends pg.QueryResultRow>(text: string, values: unknown[] = []): Promise<R[]> =>
+      (await this.guard(() => pool.query<R>({ text, values }))).rows;
+    this.sources = {
+      list: async () => (await q<SourceRow>(`${SELECT_SOURCE} ORDER BY s.kind DESC, s.name, s.url`)).map(toState),
+      get: async (url) => {
+        const [row] = await q<SourceRow>(`${SELECT_SOURCE} WHERE s.url = $1`, [url]);
+        return row ? toState(row) : undefined;
+      },
+      declare: (specs, now) => this.tx((c) => declareSpecs(c, specs, now, false)),
+      adopt: (specs, now) => this.tx((c) => declareSpecs(c, specs, now, true)),
+      update: (url, change) => this.tx((c) => updateSource(c, url, change)),
+      remove: async (url) => (await this.guard(() => pool.query('DELETE FROM sources WHERE url = $1', [url]))).rowCount! > 0,
+      claim: (request) => this.claim(request),
+    };
+    this.items = {
+      unclustered: async () => (await q<ItemRow>(`${SELECT_ITEM} WHERE i.cluster_id IS NULL ORDER BY i.sort_time, i.id`)).map(toClusterInput),
+      clusteredBetween: async (from, to) =>
+        (await q<ItemRow>(`${SELECT_ITEM} WHERE i.cluster_id IS NOT NULL AND i.sort_time BETWEEN $1 AND $2 ORDER BY i.sort_time, i.id`, [from, to])).map(
+          (row) => ({ ...toClusterInput(row), clusterId: row.cluster_id! }),
+        ),
+      get: async (id) => {
+        const [row] = await q<ItemRow>(`${SELECT_ITEM} WHERE i.id = $1`, [id]);
+        return row ? toItem(row) : undefined;
+      },
+      getClusterInput: async (id) => {
+        const [row] = await q<ItemRow>(`${SELECT_ITEM} WHERE i.id = $1`, [id]);
+        return row ? toClusterInput(row) : undefined;
+      },
+      inCluster: async (id) =>
+        (await q<ItemRow>(`${SELECT_ITEM} WHERE i.cluster_id = $1 ORDER BY i.sort_time, i.position, i.id`, [id])).map(toItem),
+      count: async () => (await q<{ n: number }>(`SELECT COUNT(*)::int AS n FROM items`))[0]!.n,
+    };
+    const withMembers = async (rows: readonly ClusterRow[]): Promise<Cluster[]> => {
+      if (rows.length === 0) return [];
+      const members = new Map<string, ReturnType<typeof toItem>[]>(rows.map((row) => [row.id, []]));
+      const itemRows = await q<ItemRow>(`${SELECT_ITEM} WHERE i.cluster_id = ANY($1::text[]) ORDER BY i.cluster_id, i.sort_time, i.position, i.id`, [
+        rows.map((row) => row.id),
+      ]);
+      for (const row of itemRows) members.get(row.cluster_id!)?.push(toItem(row));
+      return rows.flatMap((row) => {
+        const items = members.get(row.id)!;
+        return items.length > 0 ? [toCluster(row, items)] : [];
+      });
+    };
+    const live = `SELECT id, created_at, updated_at FROM clusters WHERE merged_into IS NULL`;
+    this.clusters = {
+      apply: (result, now) => this.tx((c) => applyClustering(c, result, now)),
+      latest: async (limit = Number.MAX_SAFE_INTEGER) => withMembers(await q<ClusterRow>(`${live} ORDER BY updated_at DESC, id LIMIT $1`, [limit])),
+      newest: async (enough) => {
+        const loaded: Cluster[] = [];
+        let rows = await q<ClusterRow>(`${live} ORDER BY updated_at DESC, id LIMIT $1`, [NEWEST_FIRST_PAGE]);
+        for (let page = NEWEST_FIRST_PAGE; rows.length > 0; page *= 2) {
+          const last = rows[rows.length - 1]!;
+          rows.push(...(await q<ClusterRow>(`${live} AND updated_at = $1 AND id > $2 ORDER BY id`, [last.updated_at, last.id])));
+          loaded.push(...(await withMembers(rows)));
+          if (enough(loaded)) break;
+          const end = rows[rows.length - 1]!;
+          rows = await q<ClusterRow>(`${live} AND (updated_at < $1 OR (updated_at = $1 AND id > $2)) ORDER BY updated_at DESC, id LIMIT $3`, [
+            end.updated_at,
+            end.id,
+            page * 2,
+          ]);
+        }
+        return loaded;
+      },
+      reset: () =>
+        this.tx(async (c) => {
+          await c.query(`UPDATE items SET cluster_id = NULL WHERE cluster_id IS NOT NULL`);
+          await c.query(`DELETE FROM clusters`);
+        }),
+    };
+    this.runs = {
+      start: async (at) => (await q<{ id: number }>(`INSERT INTO runs (started_at, status) VALUES ($1, 'running') RETURNING id`, [at]))[0]!.id,
+      finish: async (id, report, status) => {
+        await q(`UPDATE runs SET finished_at = $1, status = $2, report = $3 WHERE id = $4`, [report.finishedAt, status, JSON.stringify(report), id]);
+      },
+      last: async () => {
+        const [row] = await q<{ report: string }>(`SELECT report FROM runs WHERE report IS NOT NULL ORDER BY id DESC LIMIT 1`);
+        return row ? (JSON.parse(row.report) as RunReport) : null;
+      },
+    };
+    this.meta = {
+      get: async (key) => (await q<{ value: string }>(`SELECT value FROM meta WHERE key = $1`, [key]))[0]?.value,
+      set: async (key, value) => {
+        await q(`INSERT INTO meta (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = excluded.value`, [key, value]);
+      },
+    };
+    this.retention = {
+      prune: (cutoffIso, cutoffMs, keep, nowIso) => this.tx((c) => prune(c, cutoffIso, cutoffMs, keep, nowIso)),
+    };
+  }
+
+  storeReads(reads: readonly SourceRead[], now: string): Promise<UpsertResult[]> {
+    return this.tx(async (c) => {
+      const results: UpsertResult[] = [];
+      for (const read of reads) {
+        const result = await upsertItems(c, read.url, read.items, now);
+        await touchClusters(c, result.changedClusters, now);
+        // The read ends this worker's claim on the feed; its state (validators, backoff, 410) is now everyone's.
+        await c.query(`UPDATE sources SET claimed_by = NULL, claimed_until = NULL WHERE url = $1`, [read.url]);
+        await updateSource(c, read.url, read.state);
+        results.push(result);
+      }
+      return results;
+    });
+  }
+
+  async exclusive<T>(name: string, work: () => Promise<T>): Promise<T> {
+    const client = await this.guard(() => this.pool.connect());
+    try {
+      await this.guard(() => client.query('SELECT pg_advisory_lock(hashtext($1))', [`feedmerge:${name}`]));
+      try {
+        return await work();
+      } finally {
+        await client.query('SELECT pg_advisory_unlock(hashtext($1))', [`feedmerge:${name}`]).catch(() => undefined);
+      }
+    } finally {
+      client.release();
+    }
+  }
+
+  storageError(error: unknown): unknown {
+    return pgStorageError(error, this.name);
+  }
+
+  backup(): Promise<number> {
+    return Promise.reject(
+      new StorageError(`store: ${this.name}: backup copies SQLite files; back up PostgreSQL with pg_dump (see README, "Many workers on PostgreSQL")`),
+    );
+  }
+
+  async close(): Promise<void> {
+    await this.pool.end();
+  }
+
+  /** Claims due feeds nobody holds: FOR UPDATE SKIP LOCKED, so concurrent workers never wait for or share one. */
+  private async claim(request: ClaimRequest): Promise<SourceState[]> {
+    const until = new Date(request.now.getTime() + request.leaseMs).toISOString();
+    const now = request.now.toISOString();
+    const claimed = await this.tx(async (c) => {
+      const { rows } = await c.query<{ url: string }>(
+        `WITH picked AS (
+           SELECT url FROM sources
+           WHERE url = ANY($1::text[]) AND (claimed_until IS NULL OR claimed_until < $2::timestamptz)
+             AND CASE WHEN $3::boolean
+               THEN last_fetched_at IS NULL OR last_fetched_at < $4
+               ELSE next_fetch_at IS NULL OR (
+                 next_fetch_at::timestamptz <= $2::timestamptz + make_interval(secs => $5)
+                 AND (last_fetched_at IS NULL OR last_fetched_at::timestamptz < next_fetch_at::timestamptz - make_interval(secs => $5)))
+             END
+           ORDER BY url LIMIT $6
+           FOR UPDATE SKIP LOCKED)
+         UPDATE sources s SET claimed_by = $7, claimed_until = $8::timestamptz FROM picked WHERE s.url = picked.url RETURNING s.url`,
+        [request.urls, now, request.force, request.runStartedAt, DUE_SLACK_SECONDS, request.limit, this.worker, until],
+      );
+      return rows.map((row) => row.url);
+    });
+    if (claimed.length === 0) return [];
+    const { rows } = await this.guard(() => this.pool.query<SourceRow>(`${SELECT_SOURCE} WHERE s.url = ANY($1::text[]) ORDER BY s.url`, [claimed]));
+    return rows.map(toState);
+  }
+
+  /** Runs `work` in one transaction on one pooled client; any failure rolls back and becomes a StorageError. */
+  private async tx<T>(work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+    const client = await this.guard(() => this.pool.connect());
+    try {
+      await client.query('BEGIN');
+      const result = await work(client);
+      await client.query('COMMIT');
+      return result;
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw pgStorageError(error, this.name);
+    } finally {
+      client.release();
+    }
+  }
+
+  private async guard<T>(work: () => Promise<T>): Promise<T> {
+    try {
+      return await work();
+    } catch (error) {
+      throw pgStorageError(error, this.name);
+    }
+  }
+}
+
+async function declareSpecs(c: Queryable, specs: readonly SourceSpec[], now: string, adopt: boolean): Promise<void> {
+  if (specs.length === 0) return;
+  // The declaring side owns its entry: a config declaration never rewrites a source the CLI added; adopting does.
+  await c.query(
+    `INSERT INTO sources (url, kind, name, origin, schedule, created_at)
+     SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[])
+     ON CONFLICT (url) DO UPDATE SET kind = excluded.kind, name = excluded.name, origin = excluded.origin, schedule = excluded.schedule
+     WHERE $7::boolean OR NOT (excluded.origin = 'cli' AND sources.origin <> 'cli')`,
+    [
+      specs.map((s) => s.url),
+      specs.map((s) => s.kind),
+      specs.map((s) => s.name),
+      specs.map((s) => s.origin),
+      specs.map((s) => s.schedule ?? null),
+      specs.map(() => now),
+      adopt,
+    ],
+  );
+}
+
+async function updateSource(c: Queryable, url: string, change: SourceStateChange): Promise<string> {
+  const assignments: string[] = [];
+  const values: unknown[] = [url];
+  for (const [key, column] of Object.entries(columnOf) as [keyof typeof columnOf, string][]) {
+    if (change[key] !== undefined) {
+      values.push(change[key]);
+      assignments.push(`${column} = $${values.length}`);
+    }
+  }
+  if (assignments.length > 0) await c.query(`UPDATE sources SET ${assignments.join(', ')} WHERE url = $1`, values);
+  if (change.newUrl && change.newUrl !== url) {
+    const moved = await c.query(`UPDATE sources SET url = $2 WHERE url = $1 AND NOT EXISTS (SELECT 1 FROM sources WHERE url = $2)`, [url, change.newUrl]);
+    if (moved.rowCount! > 0) return change.newUrl;
+  }
+  return url;
+}
+
+/** As ItemRepository.upsert: new identities inserted (ON CONFLICT: stored once), changed ones updated, tombstones honoured. */
+async function upsertItems(c: Queryable, sourceUrl: string, items: readonly RawItem[], now: string): Promise<UpsertResult> {
+  if (items.length === 0) return { inserted: 0, updated: 0, changedClusters: [] };
+  const { rows: known } = await c.query<{ identity: string; id: string; content_hash: string; position: number; cluster_id: string | null }>(
+    `SELECT identity, id, content_hash, position, cluster_id FROM items WHERE source_url = $1`,
+    [sourceUrl],
+  );
+  const existing = new Map(known.map((row) => [row.identity, row]));
+  const { rows: buried } = await c.query<{ identity: string }>(`SELECT identity FROM pruned_items WHERE source_url = $1`, [sourceUrl]);
+  const tombstones = new Set(buried.map((row) => row.identity));
+  const nowMs = Date.parse(now);
+  const fresh = new Map<string, unknown[]>();
+  const seen: string[] = [];
+  let updated = 0;
+  const changedClusters = new Set<string>();
+  for (const item of items) {
+    const hash = contentHash(item);
+    const publishedTime = item.published ? Date.parse(item.published) : null;
+    const values = [
+      item.guid,
+      item.link,
+      item.title,
+      item.summary,
+      item.contentHtml,
+      item.author,
+      item.outlet,
+      item.published,
+      item.updated,
+      JSON.stringify(item.categories),
+      item.position,
+      item.truncated ? 1 : 0,
+      hash,
+    ];
+    const row = existing.get(item.identity);
+    if (!row) {
+      if (tombstones.has(item.identity)) {
+        seen.push(item.identity);
+        continue;
+      }
+      const id = itemId(sourceUrl, item.identity);
+      if (fresh.has(item.identity)) updated++;
+      fresh.set(item.identity, [id, sourceUrl, item.identity, ...values, now, now, publishedTime ?? nowMs]);
+    } else if (row.content_hash !== hash) {
+      await c.query(
+        `UPDATE items SET guid = $2, link = $3, title = $4, summary = $5, content_html = $6, author = $7, outlet = $8, published = $9,
+           updated = $10, categories = $11, position = $12, truncated = $13, content_hash = $14, changed_at = $15,
+           sort_time = COALESCE($16::bigint, sort_time) WHERE id = $1`,
+        [row.id, ...values, now, publishedTime],
+      );
+      updated++;
+      if (row.cluster_id) changedClusters.add(row.cluster_id);
+    } else if (row.position !== item.position) {
+      await c.query(`UPDATE items SET position = $2 WHERE id = $1`, [row.id, item.position]);
+    }
+  }
+  if (seen.length > 0) {
+    await c.query(`UPDATE pruned_items SET last_seen_at = $1 WHERE source_url = $2 AND identity = ANY($3::text[])`, [now, sourceUrl, seen]);
+  }
+  let inserted = 0;
+  if (fresh.size > 0) {
+    const rows = [...fresh.values()];
+    const column = (i: number): unknown[] => rows.map((row) => row[i]);
+    const result = await c.query(
+      `INSERT INTO items (id, source_url, identity, guid, link, title, summary, content_html, author, outlet, published, updated,
+         categories, position, truncated, content_hash, first_seen_at, changed_at, sort_time)
+       SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[],
+         $10::text[], $11::text[], $12::text[], $13::text[], $14::int[], $15::int[], $16::text[], $17::text[], $18::text[], $19::bigint[])
+       ON CONFLICT (source_url, identity) DO NOTHING`,
+      Array.from({ length: 19 }, (_, i) => column(i)),
+    );
+    inserted = result.rowCount ?? 0;
+  }
+  return { inserted, updated, changedClusters: [...changedClusters] };
+}
+
+async function touchClusters(c: Queryable, ids: readonly string[], now: string): Promise<void> {
+  if (ids.length === 0) return;
+  await c.query(`UPDATE clusters SET updated_at = $1 WHERE id = ANY($2::text[]) AND updated_at < $1`, [now, ids]);
+}
+
+/** As ClusterRepository.apply, in set statements. */
+async function applyClustering(c: Queryable, result: ClusteringResult, now: string): Promise<ApplyResult> {
+  const ids = result.assignments.map((a) => a.clusterId);
+  const distinct = [...new Set(ids)];
+  const { rows } = distinct.length
+    ? await c.query<{ id: string }>(
+        `INSERT INTO clusters (id, created_at, updated_at) SELECT id, $2, $2 FROM unnest($1::text[]) AS t(id) ON CONFLICT (id) DO NOTHING RETURNING id`,
+        [distinct, now],
+      )
+    : { rows: [] };
+  const created = new Set(rows.map((row) => row.id));
+  // As on SQLite: a cluster is new once; every further assignment to it (or any to an older one) grows it.
+  const grown = new Set<string>();
+  const counted = new Set<string>();
+  for (const id of ids) {
+    if (created.has(id) && !counted.has(id)) counted.add(id);
+    else grown.add(id);
+  }
+  if (result.assignments.length > 0) {
+    await c.query(`UPDATE items SET cluster_id = v.cluster FROM unnest($1::text[], $2::text[]) AS v(item, cluster) WHERE items.id = v.item`, [
+      result.assignments.map((a) => a.itemId),
+      ids,
+    ]);
+  }
+  for (const { from, into } of result.merges) {
+    await c.query(`UPDATE items SET cluster_id = $1 WHERE cluster_id = $2`, [into, from]);
+    await c.query(`UPDATE clusters SET merged_into = $1, updated_at = $2 WHERE id = $3`, [into, now, from]);
+    grown.add(into);
+  }
+  await touchClusters(c, [...grown], now);
+  return { newClusters: created.size, grownClusters: grown.size, merged: result.merges.length };
+}
+
+/** As RetentionRepository.prune (same rules, same counts). */
+async function prune(c: Queryable, cutoffIso: string, cutoffMs: number, keep: readonly string[], nowIso: string): Promise<PruneCounts> {
+  await c.query(`CREATE TEMP TABLE prune_clusters (id TEXT COLLATE "C" PRIMARY KEY) ON COMMIT DROP`);
+  const live = (
+    await c.query(
+      `INSERT INTO prune_clusters (id)
+       SELECT c.id FROM clusters c
+       WHERE c.merged_into IS NULL AND NOT (c.id = ANY($1::text[]))
+         AND (NOT EXISTS (SELECT 1 FROM items i WHERE i.cluster_id = c.id)
+              OR (c.updated_at < $2 AND NOT EXISTS (SELECT 1 FROM items i WHERE i.cluster_id = c.id AND (i.sort_time >= $3 OR i.first_seen_at >= $2))))`,
+      [keep, cutoffIso, cutoffMs],
+    )
+  ).rowCount!;
+  const merged = (
+    await c.query(
+      `INSERT INTO prune_clusters (id)
+       WITH RECURSIVE gone(id) AS (SELECT id FROM prune_clusters UNION SELECT c.id FROM clusters c JOIN gone g ON c.merged_into = g.id)
+       SELECT id FROM gone ON CONFLICT DO NOTHING`,
+    )
+  ).rowCount!;
+  const tombstones = (await c.query(`DELETE FROM pruned_items WHERE last_seen_at < $1`, [cutoffIso])).rowCount!;
+  await c.query(
+    `INSERT INTO pruned_items (source_url, identity, pruned_at, last_seen_at)
+     SELECT source_url, identity, $1, $1 FROM items WHERE cluster_id IN (SELECT id FROM prune_clusters)
+     ON CONFLICT (source_url, identity) DO UPDATE SET pruned_at = excluded.pruned_at, last_seen_at = excluded.last_seen_at`,
+    [nowIso],
+  );
+  await c.query(
+    `INSERT INTO pruned_items (source_url, identity, pruned_at, last_seen_at)
+     SELECT source_url, identity, $1, $1 FROM items WHERE cluster_id IS NULL AND sort_time < $2 AND first_seen_at < $3
+     ON CONFLICT (source_url, identity) DO UPDATE SET pruned_at = excluded.pruned_at, last_seen_at = excluded.last_seen_at`,
+    [nowIso, cutoffMs, cutoffIso],
+  );
+  const items =
+    (await c.query(`DELETE FROM items WHERE cluster_id IN (SELECT id FROM prune_clusters)`)).rowCount! +
+    (await c.query(`DELETE FROM items WHERE cluster_id IS NULL AND sort_time < $1 AND first_seen_at < $2`, [cutoffMs, cutoffIso])).rowCount!;
+  await c.query(`DELETE FROM clusters WHERE id IN (SELECT id FROM prune_clusters)`);
+  const runs = (await c.query(`DELETE FROM runs WHERE started_at < $1 AND id < (SELECT MAX(id) FROM runs)`, [cutoffIso])).rowCount!;
+  return { items, clusters: live, mergeRecords: merged, runs, tombstones };
 }

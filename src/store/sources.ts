@@ -2,7 +2,7 @@ import type { SourceSpec, SourceState, SourceStateChange, SourceStatus } from '.
 import type { Statement } from 'better-sqlite3';
 import type { Db } from './db.js';
 
-interface SourceRow {
+export interface SourceRow {
   url: string;
   kind: SourceState['kind'];
   name: string;
@@ -21,7 +21,7 @@ interface SourceRow {
   items: number;
 }
 
-const columnOf: Record<Exclude<keyof SourceStateChange, 'newUrl'>, string> = {
+export const columnOf: Record<Exclude<keyof SourceStateChange, 'newUrl'>, string> = {
   status: 'status',
   lastError: 'last_error',
   lastFetchedAt: 'last_fetched_at',
@@ -120,7 +120,7 @@ export class SourceRepository {
   }
 }
 
-function toState(row: SourceRow): SourceState {
+export function toState(row: SourceRow): SourceState {
   return {
     url: row.url,
     kind: row.kind,

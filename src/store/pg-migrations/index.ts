@@ -1,0 +1,8 @@
+import { sql as initial } from './001-initial.js';
+
+/**
+ * PostgreSQL schema migrations, numbered like SQLite's but their own list (the first one is SQLite's 001 to
+ * 003 at once). Order is important: add new migrations at the end, never edit one that has shipped.
+ * Migration N brings schema_version from N-1 to N.
+ */
+export const pgMigrations: readonly string[] = [initial];

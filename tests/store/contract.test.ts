@@ -1,0 +1,200 @@
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { StorageError } from '../../src/errors.js';
+import type { RawItem, RunReport } from '../../src/model.js';
+import { itemId, openStore, type Store } from '../../src/store/index.js';
+import { startPostgres, type TestPostgres } from '../helpers/postgres.js';
+import { tempDir } from '../helpers/temp.js';
+
+/**
+ * The storage contract (issue 17): the same calls give the same answers on SQLite and on PostgreSQL, so the
+ * pipeline, the commands and publishing need not know which engine they use.
+ */
+
+const T0 = '2026-01-01T00:00:00.000Z';
+const T1 = '2026-01-02T00:00:00.000Z';
+const FEED = 'https://example.org/feed';
+const OTHER = 'https://example.org/other';
+
+function raw(identity: string, overrides: Partial<RawItem> = {}): RawItem {
+  return {
+    identity,
+    guid: null,
+    link: `https://example.org/${identity}`,
+    title: `Title ${identity}`,
+    summary: `Summary of ${identity}`,
+    contentHtml: null,
+    author: null,
+    outlet: null,
+    published: '2025-12-31T12:00:00.000Z',
+    updated: null,
+    categories: ['world'],
+    position: 0,
+    truncated: false,
+    ...overrides,
+  };
+}
+
+let postgres: TestPostgres;
+beforeAll(async () => {
+  postgres = await startPostgres();
+});
+afterAll(() => postgres?.stop());
+
+const engines: { name: string; open: () => Promise<Store> }[] = [
+  { name: 'SQLite', open: () => openStore(join(tempDir(), 'feedmerge.db')) },
+  { name: 'PostgreSQL', open: async () => openStore(await postgres.createDatabase()) },
+];
+
+describe.each(engines)('Store on $name', ({ open }) => {
+  async function withStore(work: (store: Store) => Promise<void>): Promise<void> {
+    const store = await open();
+    try {
+      await store.sources.declare(
+        [
+          { kind: 'feed', url: FEED, name: 'Example', origin: 'config' },
+          { kind: 'feed', url: OTHER, name: 'Other', origin: 'config', schedule: '0 * * * *' },
+        ],
+        T0,
+      );
+      await work(store);
+    } finally {
+      await store.close();
+    }
+  }
+
+  it('stores items once, updates changed ones in place, and counts per source', async () => {
+    await withStore(async (store) => {
+      const [first] = await store.storeReads([{ url: FEED, items: [raw('a'), raw('b')], state: { status: 'ok', etag: '"v1"' } }], T0);
+      expect(first).toEqual({ inserted: 2, updated: 0, changedClusters: [] });
+      const [again] = await store.storeReads([{ url: FEED, items: [raw('a'), raw('b')], state: {} }], T1);
+      expect(again).toEqual({ inserted: 0, updated: 0, changedClusters: [] });
+      const [edited] = await store.storeReads([{ url: FEED, items: [raw('a', { title: 'New title' })], state: {} }], T1);
+      expect(edited).toMatchObject({ inserted: 0, updated: 1 });
+      const item = await store.items.get(itemId(FEED, 'a'));
+      expect(item).toMatchObject({ title: 'New title', firstSeenAt: T0, changedAt: T1, sourceName: 'Example', categories: ['world'] });
+      expect(await store.items.count()).toBe(2);
+      expect(await store.sources.get(FEED)).toMatchObject({ status: 'ok', etag: '"v1"', items: 2 });
+      expect((await store.sources.list()).map((s) => s.name)).toEqual(['Example', 'Other']);
+      expect((await store.items.unclustered()).map((i) => i.id).sort()).toEqual([itemId(FEED, 'a'), itemId(FEED, 'b')].sort());
+    });
+  });
+
+  it('a CLI declaration never rewrites a config entry; adopting takes it over', async () => {
+    await withStore(async (store) => {
+      await store.sources.declare([{ kind: 'feed', url: FEED, name: 'From CLI', origin: 'cli' }], T1);
+      expect(await store.sources.get(FEED)).toMatchObject({ name: 'Example', origin: 'config' });
+      await store.sources.adopt([{ kind: 'feed', url: FEED, name: 'Taken over', origin: 'cli' }], T1);
+      expect(await store.sources.get(FEED)).toMatchObject({ name: 'Taken over', origin: 'cli' });
+    });
+  });
+
+  it('moves a source and its items to a new URL, and removes a source with its items', async () => {
+    await withStore(async (store) => {
+      await store.storeReads([{ url: FEED, items: [raw('a')], state: {} }], T0);
+      const moved = 'https://example.org/moved';
+      expect(await store.sources.update(FEED, { status: 'ok', newUrl: moved })).toBe(moved);
+      expect(await store.sources.get(FEED)).toBeUndefined();
+      expect(await store.items.get(itemId(FEED, 'a'))).toMatchObject({ sourceUrl: moved });
+      expect(await store.sources.remove(moved)).toBe(true);
+      expect(await store.sources.remove(moved)).toBe(false);
+      expect(await store.items.count()).toBe(0);
+    });
+  });
+
+  it('records stories, grows and merges them, and reads them newest first', async () => {
+    await withStore(async (store) => {
+      await store.storeReads([{ url: FEED, items: [raw('a'), raw('b'), raw('c')], state: {} }], T0);
+      const [a, b, c] = ['a', 'b', 'c'].map((id) => itemId(FEED, id)) as [string, string, string];
+      const created = await store.clusters.apply(
+        { assignments: [{ itemId: a, clusterId: a }, { itemId: b, clusterId: b }], merges: [] },
+        T0,
+      );
+      expect(created).toMatchObject({ newClusters: 2, merged: 0 });
+      expect(await store.clusters.apply({ assignments: [{ itemId: c, clusterId: a }], merges: [] }, T1)).toMatchObject({ newClusters: 0, grownClusters: 1 });
+      let latest = await store.clusters.latest();
+      expect(latest.map((cluster) => [cluster.id, cluster.updated])).toEqual([[a, T1], [b, T0]]);
+      expect(await store.clusters.apply({ assignments: [], merges: [{ from: b, into: a }] }, T1)).toMatchObject({ merged: 1 });
+      latest = await store.clusters.latest();
+      expect(latest.map((cluster) => cluster.id)).toEqual([a]);
+      expect(latest[0]!.items.map((item) => item.id).sort()).toEqual([a, b, c].sort());
+      expect((await store.clusters.newest(() => true)).map((cluster) => cluster.id)).toEqual([a]);
+      expect((await store.items.clusteredBetween(0, Date.parse('2030-01-01'))).map((i) => i.clusterId)).toEqual([a, a, a]);
+      // A member's text changes: its story's change time moves.
+      const [edited] = await store.storeReads([{ url: FEED, items: [raw('a', { summary: 'changed' })], state: {} }], '2026-01-03T00:00:00.000Z');
+      expect(edited!.changedClusters).toEqual([a]);
+      expect((await store.clusters.latest())[0]!.updated).toBe('2026-01-03T00:00:00.000Z');
+      await store.clusters.reset();
+      expect(await store.clusters.latest()).toEqual([]);
+      expect(await store.items.unclustered()).toHaveLength(3);
+    });
+  });
+
+  it('keeps runs and meta', async () => {
+    await withStore(async (store) => {
+      expect(await store.runs.last()).toBeNull();
+      const id = await store.runs.start(T0);
+      const report = { startedAt: T0, finishedAt: T1, sources: [], newItems: 0 } as unknown as RunReport;
+      await store.runs.finish(id, report, 'ok');
+      expect(await store.runs.last()).toEqual(report);
+      expect(await store.meta.get('cluster.level')).toBeUndefined();
+      await store.meta.set('cluster.level', 'stories');
+      await store.meta.set('cluster.level', 'duplicates');
+      expect(await store.meta.get('cluster.level')).toBe('duplicates');
+    });
+  });
+
+  it('prunes old stories and leaves tombstones that keep them from coming back', async () => {
+    await withStore(async (store) => {
+      const old = { published: '2025-01-01T00:00:00.000Z' };
+      await store.storeReads([{ url: FEED, items: [raw('old', old), raw('new')], state: {} }], '2025-01-01T00:00:00.000Z');
+      const [o, n] = [itemId(FEED, 'old'), itemId(FEED, 'new')];
+      await store.clusters.apply({ assignments: [{ itemId: o, clusterId: o }], merges: [] }, '2025-01-01T00:00:00.000Z');
+      await store.clusters.apply({ assignments: [{ itemId: n, clusterId: n }], merges: [] }, T0);
+      const cutoff = '2025-06-01T00:00:00.000Z';
+      const counts = await store.retention.prune(cutoff, Date.parse(cutoff), [], T1);
+      expect(counts).toMatchObject({ items: 1, clusters: 1, mergeRecords: 0 });
+      expect((await store.clusters.latest()).map((cluster) => cluster.id)).toEqual([n]);
+      const [again] = await store.storeReads([{ url: FEED, items: [raw('old', old)], state: {} }], T1);
+      expect(again).toMatchObject({ inserted: 0 });
+    });
+  });
+
+  it('claims every wanted feed for one worker', async () => {
+    await withStore(async (store) => {
+      const request = { urls: [FEED, OTHER], limit: 100, now: new Date(T0), leaseMs: 60_000, runStartedAt: T0, force: false };
+      expect((await store.sources.claim(request)).map((s) => s.url).sort()).toEqual([FEED, OTHER].sort());
+    });
+  });
+});
+
+describe('PostgreSQL specifics', () => {
+  it('gives a claimed feed to one worker only, until its read is stored or its lease expires', async () => {
+    const url = await postgres.createDatabase();
+    const [one, two] = [await openStore(url), await openStore(url)];
+    try {
+      await one.sources.declare([{ kind: 'feed', url: FEED, name: 'Example', origin: 'config' }], T0);
+      const request = { urls: [FEED], limit: 10, now: new Date(T0), leaseMs: 60_000, runStartedAt: T0, force: false };
+      expect(await one.sources.claim(request)).toHaveLength(1);
+      expect(await two.sources.claim(request)).toHaveLength(0);
+      // A dead worker's claim comes back once the lease is over.
+      expect(await two.sources.claim({ ...request, now: new Date(Date.parse(T0) + 61_000) })).toHaveLength(1);
+      // A stored read ends the claim; the feed is not due again before its next time.
+      await two.storeReads([{ url: FEED, items: [raw('a')], state: { lastFetchedAt: T0, nextFetchAt: '2026-01-01T00:30:00.000Z' } }], T0);
+      expect(await one.sources.claim({ ...request, now: new Date(Date.parse(T0) + 62_000) })).toHaveLength(0);
+      expect(await one.sources.claim({ ...request, now: new Date('2026-01-01T00:30:00.000Z') })).toHaveLength(1);
+    } finally {
+      await one.close();
+      await two.close();
+    }
+  });
+
+  it('names the database without its password in one line, with the remedy', async () => {
+    const error = await openStore('postgres://feedmerge:s3cret@127.0.0.1:1/feedmerge').catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(StorageError);
+    const message = (error as Error).message;
+    expect(message).toMatch(/^store: postgres:\/\/feedmerge:\*\*\*@127\.0\.0\.1:1\/feedmerge: cannot connect/);
+    expect(message).not.toContain('s3cret');
+    expect(message.split('\n')).toHaveLength(1);
+  });
+});
