@@ -104,8 +104,7 @@ export class SqliteStore {
       return progress.totalPages;
     } catch (error) {
       rmSync(temp, { force: true });
-      const code = (error as { code?: string }).code;
-      throw typeof code === 'string' && code.startsWith('SQLITE') ? wrapStorageError(error, this.path) : error;
+      throw this.storageError(error);
     }
   }
 
