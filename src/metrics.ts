@@ -78,7 +78,9 @@ export function createMetrics(read: MetricsSources): Metrics {
   });
   const errors = new Counter({
     name: 'feedmerge_errors_total',
-    help: 'Errors by kind: http (error status), fetch (network, size, timeout), parse, listing, other (a feed), storage or run (a whole run).',
+    help:
+      'Errors by kind: http (error status), fetch (network, size, timeout), parse, listing, other (a feed),' +
+      ' storage or run (a whole run).',
     labelNames: ['kind'] as const,
     registers: [registry],
   });

@@ -28,5 +28,10 @@ export async function pruneExpired(config: Config, store: Store, now: Date): Pro
 
 /** One log line describing a prune. */
 export function pruneSummary(report: PruneReport): string {
-  return `prune: deleted ${report.clusters} stories, ${report.items} items, ${report.mergeRecords} merge records and ${report.runs} run records older than ${report.cutoff}; kept ${report.protectedStories} old stories still shown in a published feed; forgot ${report.tombstones} pruned items their sources no longer list`;
+  return [
+    `prune: deleted ${report.clusters} stories, ${report.items} items, ${report.mergeRecords} merge records`,
+    ` and ${report.runs} run records older than ${report.cutoff};`,
+    ` kept ${report.protectedStories} old stories still shown in a published feed;`,
+    ` forgot ${report.tombstones} pruned items their sources no longer list`,
+  ].join('');
 }

@@ -44,7 +44,10 @@ function feedJson(source: SourceState): Record<string, unknown> {
 function feedsText(sources: readonly SourceState[]): string {
   if (sources.length === 0) return 'No feeds. Add one with `feedmerge feeds add URL` or in the config file.\n';
   return sources
-    .map((s) => `${s.status.padEnd(12)} ${String(s.items).padStart(5)} items  ${s.name}  <${s.url}>${s.lastError ? `\n             ${s.lastError}` : ''}`)
+    .map((s) => {
+      const line = `${s.status.padEnd(12)} ${String(s.items).padStart(5)} items  ${s.name}  <${s.url}>`;
+      return s.lastError ? `${line}\n             ${s.lastError}` : line;
+    })
     .join('\n')
     .concat('\n');
 }

@@ -21,7 +21,10 @@ const nodeIo: WriteIo = {
   renameSync: fs.renameSync,
 };
 
-/** Writes <outputDir>/<name>.atom|.rss|.json atomically (temp + fsync + rename); unchanged content is not rewritten. Returns the paths written. */
+/**
+ * Writes <outputDir>/<name>.atom|.rss|.json atomically (temp + fsync + rename); unchanged content is not rewritten.
+ * Returns the paths written.
+ */
 export function writeFeeds(outputDir: string, feeds: readonly RenderedFeed[], io: WriteIo = nodeIo): string[] {
   fs.mkdirSync(outputDir, { recursive: true });
   removeAbandonedTemps(outputDir);

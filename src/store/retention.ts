@@ -42,7 +42,8 @@ export class RetentionRepository {
           AND (
             NOT EXISTS (SELECT 1 FROM items i WHERE i.cluster_id = c.id)
             OR (c.updated_at < @cutoffIso
-                AND NOT EXISTS (SELECT 1 FROM items i WHERE i.cluster_id = c.id AND (i.sort_time >= @cutoffMs OR i.first_seen_at >= @cutoffIso)))
+                AND NOT EXISTS (SELECT 1 FROM items i
+                                WHERE i.cluster_id = c.id AND (i.sort_time >= @cutoffMs OR i.first_seen_at >= @cutoffIso)))
           )`),
       collectMerged: this.db.prepare(`
         INSERT OR IGNORE INTO temp.prune_clusters (id)

@@ -69,8 +69,10 @@ interface FileResult {
 const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
 const PERMANENT_REDIRECTS = new Set([301, 308]);
 /** What feedmerge reads, most specific first; the trailing wildcard keeps misconfigured servers answering. */
-const ACCEPT =
-  'application/atom+xml, application/rss+xml, application/feed+json, application/rdf+xml, application/json;q=0.9, application/xml;q=0.9, text/xml;q=0.9, */*;q=0.8';
+const ACCEPT = [
+  ...['application/atom+xml', 'application/rss+xml', 'application/feed+json', 'application/rdf+xml'],
+  ...['application/json;q=0.9', 'application/xml;q=0.9', 'text/xml;q=0.9', '*/*;q=0.8'],
+].join(', ');
 
 let plainAgent: Agent | undefined;
 let guardedAgent: Agent | undefined;

@@ -23,7 +23,10 @@ const TITLE_WINDOW = 2_000;
 const PHOTO_CAPTION = /^.{0,400}?\b(?:Photo(?:graph)?|Image|Credit|Foto)s?(?: credit)?: [^.]{1,60}\.\s+(?=["“‘]?\p{Lu})/u;
 
 /** A trailing attribution: ", reports Ben Radford", ", writes Kenny Stancil", ", says the UN". */
-const ATTRIBUTION = /,\s*(?:reports?|writes?|says?|explains?|argues?|notes?)\s+(?:the\s+)?\p{Lu}[\p{L}'’.-]*(?:\s+\p{Lu}[\p{L}'’.-]*){0,3}$/u;
+const ATTRIBUTION = new RegExp(
+  String.raw`,\s*(?:reports?|writes?|says?|explains?|argues?|notes?)\s+(?:the\s+)?` + String.raw`\p{Lu}[\p{L}'’.-]*(?:\s+\p{Lu}[\p{L}'’.-]*){0,3}$`,
+  'u',
+);
 
 /** Words a headline must not end on: a cut there dangles ("... to defend the"). */
 const DANGLING = new Set(
@@ -138,8 +141,13 @@ function firstSentence(text: string): string {
  * Words that open a phrase (prepositions, infinitive "to", conjunctions, relatives): cutting just before
  * one leaves a complete phrase ("... took to the streets in Lima") instead of a torn one.
  */
-const PHRASE_OPENERS =
-  /\s(?:to|in|of|for|with|from|at|on|over|after|before|against|amid|as|by|during|following|since|while|which|who|that|and|but|because|where|when)\s/giu;
+const PHRASE_OPENERS = new RegExp(
+  String.raw`\s(?:${[
+    ...['to', 'in', 'of', 'for', 'with', 'from', 'at', 'on', 'over', 'after', 'before', 'against', 'amid', 'as', 'by', 'during'],
+    ...['following', 'since', 'while', 'which', 'who', 'that', 'and', 'but', 'because', 'where', 'when'],
+  ].join('|')})\s`,
+  'giu',
+);
 
 /**
  * Cuts a long sentence at its last clause boundary in reach, else before the last phrase opener in reach,
