@@ -148,6 +148,13 @@ export async function startDaemon(config: Config, options: DaemonOptions): Promi
         feeds: config.publish.feeds,
         listSources: config.publish.opml ? async () => (await store.sources.list()).filter(isPublic) : null,
         latestClusters: (limit) => store.clusters.latest(limit),
+        story: async (id) => {
+          const live = await store.clusters.resolve(id);
+          if (live === undefined) return undefined;
+          if (live !== id) return { movedTo: live };
+          const cluster = await store.clusters.get(live);
+          return cluster === undefined || cluster.items.length === 0 ? undefined : { cluster };
+        },
         health: async () => healthReport(await store.runs.last(), await store.sources.list(), {
           failed: lastFailure !== null,
           lastRunAt,

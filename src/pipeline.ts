@@ -16,7 +16,10 @@ import {
 } from './model.js';
 import { noProgress, type Progress } from './progress.js';
 import { fillsEveryFeed, renderFeed, selectClusters } from './publish/feeds.js';
-import { writeFeeds } from './publish/write.js';
+import { PAGE_STORIES, renderSite } from './publish/pages.js';
+import { rankTopStories, TOP_WINDOW_DAYS } from './publish/ranking.js';
+import { describeCluster } from './publish/story.js';
+import { writeFeeds, writeSite } from './publish/write.js';
 import { segmentListing } from './sources/listing/segment.js';
 import { redactUrl } from './redact.js';
 import { readFeeds, type FeedReadOutcome } from './sources/read-feeds.js';
@@ -353,12 +356,41 @@ async function assignInterruptibly(
   });
 }
 
-/** Renders and writes every output feed; returns the files that changed. */
+/**
+ * Renders and writes every output feed and the site (index, latest and archive pages, a page per published
+ * story); returns the files that changed. Published: every story an output feed shows, and the top stories.
+ */
 async function publishFeeds(config: Config, store: Store): Promise<string[]> {
-  const clusters = await store.clusters.newest((loaded) => fillsEveryFeed(loaded, config.publish.feeds));
+  const clusters = await store.clusters.newest(
+    (loaded) => fillsEveryFeed(loaded, config.publish.feeds) && coversTopWindow(loaded),
+  );
   const site = { title: config.title, baseUrl: config.baseUrl };
-  const rendered = config.publish.feeds.map((feed) => renderFeed(selectClusters(clusters, feed), feed, site));
-  return writeFeeds(config.output, rendered);
+  const selections = config.publish.feeds.map((feed) => selectClusters(clusters, feed));
+  const rendered = config.publish.feeds.map((feed, index) => renderFeed(selections[index]!, feed, site));
+  const written = writeFeeds(config.output, rendered);
+
+  const published = new Set(selections.flat().map((cluster) => cluster.id));
+  const stories = clusters.map((cluster) => describeCluster(cluster, site.baseUrl));
+  for (const story of rankTopStories(stories).slice(0, PAGE_STORIES)) published.add(story.id);
+  const shown = stories.filter((story) => published.has(story.id)).sort(newestFirst);
+  const redirects = await store.clusters.mergedInto([...published]);
+  const pages = renderSite({ site, feeds: config.publish.feeds, stories: shown, redirects });
+  return [...written, ...writeSite(config.output, pages)];
+}
+
+/** Top stories are chosen among at most this many recently changed ones: a dense stream never loads its whole window. */
+const TOP_CANDIDATES = 2_000;
+
+/** Whether the stories loaded reach back past the top-stories window (or are enough candidates). */
+function coversTopWindow(loaded: readonly { readonly updated: string }[]): boolean {
+  if (loaded.length >= TOP_CANDIDATES) return true;
+  if (loaded.length === 0) return false;
+  const times = loaded.map((cluster) => Date.parse(cluster.updated));
+  return Math.min(...times) < Math.max(...times) - TOP_WINDOW_DAYS * DAY_MS;
+}
+
+function newestFirst(a: { updated: string; id: string }, b: { updated: string; id: string }): number {
+  return Date.parse(b.updated) - Date.parse(a.updated) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
 }
 
 /**

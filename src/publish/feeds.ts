@@ -1,4 +1,5 @@
 import { Feed, type Item as FeedItem } from 'feed';
+import { js2xml, xml2js, type ElementCompact } from 'xml-js';
 import type { OutputFeedConfig } from '../config.js';
 import type { Cluster } from '../model.js';
 import { renderStoryContentHtml } from './story-html.js';
@@ -77,13 +78,25 @@ export function compareNewestFirst(a: Cluster, b: Cluster): number {
 /** Feed-level time when a feed has no entry: a fixed instant, so an empty feed is byte-stable too. */
 const EMPTY_FEED_UPDATED = new Date(0);
 
-/** Renders one output feed in all three formats with the `feed` package. Deterministic: no clock reads. */
-export function renderFeed(clusters: readonly Cluster[], feed: OutputFeedConfig, site: SiteInfo): RenderedFeed {
+/** Publishing options beyond the feed itself. */
+export interface RenderOptions {
+  /** WebSub hubs the feeds advertise (`<link rel="hub">`, JSON Feed `hubs`). */
+  readonly hubs?: readonly string[];
+}
+
+/**
+ * Renders one output feed in all three formats with the `feed` package. Deterministic: no clock reads.
+ * What the package cannot express (link relations, several hubs, fully escaped category terms, JSON Feed 1.1)
+ * is added to its parsed output, never patched into its text.
+ */
+export function renderFeed(clusters: readonly Cluster[], feed: OutputFeedConfig, site: SiteInfo, options: RenderOptions = {}): RenderedFeed {
+  const hubs = options.hubs ?? [];
   const stories = selectClusters(clusters, feed).map((cluster) => describeCluster(cluster, site.baseUrl));
   const updated = stories.reduce<Date>((max, s) => {
     const time = new Date(s.updated);
     return time.getTime() > max.getTime() ? time : max;
   }, EMPTY_FEED_UPDATED);
+  // Input to the package: its XML writer splits only the first "]]>" of a CDATA section (see guardCdataHtml).
   const contents = new Map(stories.map((story) => [story.id, guardCdataHtml(renderStoryContentHtml(story))]));
   const build = (entry: (story: Story) => FeedItem): Feed => {
     const out = new Feed({
@@ -116,7 +129,7 @@ export function renderFeed(clusters: readonly Cluster[], feed: OutputFeedConfig,
   });
   const atom = build((story) => ({
     ...common(story),
-    category: undefined, // added by completeAtomEntries
+    category: undefined, // added by completeAtom, fully escaped
     // Atom titles are written as type="html": the plain title is escaped once (which also breaks any "]]>").
     title: escapeText(story.title),
     description: escapeText(teaser(story)),
@@ -134,7 +147,12 @@ export function renderFeed(clusters: readonly Cluster[], feed: OutputFeedConfig,
     extensions: story.authors.length > 0 ? [{ name: 'dc:creator', objects: { _text: story.authors.join(', ') } }] : undefined,
   })).rss2();
   const json = build((story) => ({ ...common(story), title: story.title, description: teaser(story) })).json1();
-  return { name: feed.name, atom: completeAtomEntries(atom, stories), rss, json: upgradeJsonFeed(json, stories, site) };
+  return {
+    name: feed.name,
+    atom: completeAtom(atom, stories, hubs),
+    rss: completeRss(rss, hubs),
+    json: toJsonFeed11(json, stories, site, hubs),
+  };
 }
 
 /** Outlets named in a teaser when the story has no summary (one or two lines in a reader's list). */
@@ -146,48 +164,79 @@ const TEASER_OUTLETS = 8;
  */
 function teaser(story: Story): string {
   if (story.summary !== '') return story.summary;
-  const outlets = [...new Set(story.versions.map((v) => v.source))];
+  const outlets = story.outlets;
   const named = outlets.slice(0, TEASER_OUTLETS).join(', ');
   const more = outlets.length > TEASER_OUTLETS ? ` and ${outlets.length - TEASER_OUTLETS} more` : '';
   return `Carried by ${outlets.length === 1 ? '1 outlet' : `${outlets.length} outlets`}: ${named}${more}.`;
 }
 
+/** How the `feed` package serialises XML (xml-js compact form, four-space indent): we write it back the same way. */
+const XML_OUTPUT = { compact: true, spaces: 4 } as const;
+
 /**
- * The `feed` package writes one bare `<link href>` per entry; Atom readers want it marked `alternate`, the
- * other versions as `related` links, and categories whose terms are fully escaped (the package escapes only
- * "&" in attributes). Entries appear in story order, and the first `<link href="` inside each entry is that
- * link (title and content are escaped or CDATA, so they cannot contain the sequence).
+ * Parses XML the `feed` package wrote into xml-js's compact form. The parser decodes attribute values and the
+ * writer does not encode them, so they are escaped again on the way in; text and CDATA pass through as written.
  */
-function completeAtomEntries(atom: string, stories: readonly Story[]): string {
-  const indent = '\n        ';
-  const parts = atom.split('<entry>');
-  for (let i = 1; i < parts.length; i++) {
-    const story = stories[i - 1]!;
-    const extra = [
-      ...story.related.map((url) => `<link rel="related" href="${escapeHtml(url)}"/>`),
-      ...story.categories.map((term) => `<category term="${escapeHtml(term)}"/>`),
-    ]
-      .map((line) => `${indent}${line}`)
-      .join('');
-    parts[i] = parts[i]!.replace(/<link href="([^"]*)"\/>/, (_, href: string) => `<link rel="alternate" href="${href}"/>${extra}`);
-  }
-  return parts.join('<entry>');
+function parseFeedXml(xml: string): ElementCompact {
+  return xml2js(xml, { compact: true, attributeValueFn: escapeHtml }) as ElementCompact;
+}
+
+function elements(value: unknown): ElementCompact[] {
+  return value === undefined ? [] : Array.isArray(value) ? (value as ElementCompact[]) : [value as ElementCompact];
 }
 
 /**
- * The `feed` package emits JSON Feed 1.0; this moves it to 1.1 (https://jsonfeed.org/version/1.1): `authors`
- * arrays (the 1.0 `author` kept for older readers) and a `_feedmerge` extension listing
- * every outlet's version of each story.
+ * Completes the package's Atom document: each entry's link marked `alternate`, the story page and the other
+ * versions as `related` links, categories with fully escaped terms (the package escapes only "&" in
+ * attributes), and a `<link rel="hub">` per WebSub hub. Entries are in story order.
  */
-function upgradeJsonFeed(json: string, stories: readonly Story[], site: SiteInfo): string {
+function completeAtom(atom: string, stories: readonly Story[], hubs: readonly string[]): string {
+  const document = parseFeedXml(atom);
+  const feed = document['feed'] as ElementCompact;
+  feed['link'] = [...elements(feed['link']), ...hubs.map((hub) => ({ _attributes: { rel: 'hub', href: escapeHtml(hub) } }))];
+  feed['entry'] = elements(feed['entry']).map((entry, index) => {
+    const story = stories[index]!;
+    const { title, id, link, ...rest } = entry;
+    const alternate = elements(link)[0]!;
+    const related = [...(story.link === story.page ? [] : [story.page]), ...story.related];
+    return {
+      title,
+      id,
+      link: [
+        { _attributes: { rel: 'alternate', ...alternate._attributes } },
+        ...related.map((url) => ({ _attributes: { rel: 'related', href: escapeHtml(url) } })),
+      ],
+      ...(story.categories.length > 0 ? { category: story.categories.map((term) => ({ _attributes: { term: escapeHtml(term) } })) } : {}),
+      ...rest,
+    };
+  });
+  return js2xml(document, XML_OUTPUT);
+}
+
+/** Adds a WebSub `<atom:link rel="hub">` per hub to the package's RSS channel, after its `rel="self"` link. */
+function completeRss(rss: string, hubs: readonly string[]): string {
+  if (hubs.length === 0) return rss;
+  const document = parseFeedXml(rss);
+  const channel = (document['rss'] as ElementCompact)['channel'] as ElementCompact;
+  channel['atom:link'] = [...elements(channel['atom:link']), ...hubs.map((hub) => ({ _attributes: { href: escapeHtml(hub), rel: 'hub' } }))];
+  return js2xml(document, XML_OUTPUT);
+}
+
+/**
+ * The `feed` package emits JSON Feed 1.0; its parsed document becomes 1.1 (https://jsonfeed.org/version/1.1):
+ * `authors` arrays (the 1.0 `author` kept for older readers), WebSub `hubs`, and a `_feedmerge` extension
+ * listing every outlet's version of each story.
+ */
+function toJsonFeed11(json: string, stories: readonly Story[], site: SiteInfo, hubs: readonly string[]): string {
   const document = JSON.parse(json) as Record<string, unknown> & { items: Record<string, unknown>[] };
   const author = { name: cleanLine(site.title) || 'feedmerge', url: site.baseUrl };
   const upgraded: Record<string, unknown> = {
     ...document,
+    version: 'https://jsonfeed.org/version/1.1',
     authors: [author],
     author,
+    ...(hubs.length > 0 ? { hubs: hubs.map((url) => ({ type: 'WebSub', url })) } : {}),
   };
-  upgraded['version'] = 'https://jsonfeed.org/version/1.1';
   upgraded['items'] = document.items.map((item, index) => {
     const story = stories[index]!;
     const authors = story.authors.map((name) => ({ name }));
@@ -206,7 +255,8 @@ function upgradeJsonFeed(json: string, stories: readonly Story[], site: SiteInfo
       },
     };
   });
-  // "<" as \u003c: the same JSON to every parser, but no reader that shows a title as HTML, or a page that
+  // Our own serialisation: "<" as \u003c (in JSON text it occurs only inside strings): the same JSON to every parser,
+  // but no reader that shows a title as HTML, or a page that
   // inlines the file, ever meets a literal tag.
   return `${JSON.stringify(upgraded, null, 2).replaceAll('<', '\\u003c')}\n`;
 }

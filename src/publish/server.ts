@@ -7,14 +7,18 @@ import { gzipSync } from 'node:zlib';
 import type { OutputFeedConfig } from '../config.js';
 import type { Cluster, SourceState } from '../model.js';
 import type { FeedFormat, SiteInfo } from './feeds.js';
-import { renderIndexPage } from './index-page.js';
 import { renderOpml } from './opml.js';
+import { PAGE_CSP, renderIndexPage, renderStoryPage, type SiteContent } from './pages.js';
+import { describeCluster, storyPagePath } from './story.js';
 
 /** The /healthz document: `ok` decides 200 or 503. */
 export interface HealthDocument {
   readonly ok: boolean;
   readonly [key: string]: unknown;
 }
+
+/** A story page request's answer from the store: the live story, the id it was merged into, or none. */
+export type StoryLookup = { readonly cluster: Cluster } | { readonly movedTo: string } | undefined;
 
 /** What the server reads from the rest of feedmerge; it never touches the store itself. */
 export interface ServerDeps {
@@ -24,6 +28,11 @@ export interface ServerDeps {
   /** The feeds /opml lists: only public ones (private feeds are left out by the caller), or null to turn /opml off. */
   readonly listSources: (() => Promise<readonly SourceState[]> | readonly SourceState[]) | null;
   readonly latestClusters: (limit: number) => Promise<readonly Cluster[]> | readonly Cluster[];
+  /**
+   * A story by id, for story pages `run` has not written (yet): the live cluster, or the id it was merged into
+   * (answered with a 301), or undefined when there is no such story.
+   */
+  readonly story?: (id: string) => Promise<StoryLookup> | StoryLookup;
   /** The /healthz document: counts and times only, never per-source detail (that is `feeds --json`'s). */
   readonly health: () => Promise<HealthDocument> | HealthDocument;
   /** The /metrics exposition (Prometheus text format), or absent to turn /metrics off. */
@@ -58,10 +67,12 @@ const GZIP_MIN_BYTES = 1024;
 /** Compressed feed bodies kept per ETag, so a poll storm compresses each version of a file once. */
 const GZIP_CACHE_ENTRIES = 32;
 
-/** The index page carries no script: nothing may load, only its inline style applies. */
-const PAGE_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
+/** Feeds at /feeds/<name>.<format>, and at /<name>.<format> as the static site (public/) has them. */
+const FEED_PATH = /^\/(?:feeds\/)?([a-z0-9][a-z0-9_-]*)\.(atom|rss|json)$/;
 
-const FEED_PATH = /^\/feeds\/([a-z0-9][a-z0-9_-]*)\.(atom|rss|json)$/;
+/** Pages `run` writes beside the feeds: served from the output folder as they are. */
+const PAGE_PATH = /^\/(index|latest|archive-[1-9][0-9]{0,5})\.html$/;
+const STORY_PATH = /^\/stories\/([A-Za-z0-9_-]{1,128})(?:\.html)?$/;
 
 interface Body {
   readonly data: Buffer;
@@ -94,9 +105,34 @@ export function startServer(
       res.setHeader('Allow', 'GET, HEAD');
       return sendText(res, req, 405, 'Method not allowed\n');
     }
-    if (path === '/') {
-      const html = renderIndexPage(deps.site, deps.feeds, await deps.latestClusters(INDEX_STORIES));
+    const content = (clusters: readonly Cluster[]): SiteContent => ({
+      site: deps.site,
+      feeds: deps.feeds,
+      stories: clusters.map((cluster) => describeCluster(cluster, deps.site.baseUrl)),
+      redirects: [],
+    });
+    const page = path === '/' ? 'index' : PAGE_PATH.exec(path)?.[1];
+    if (page !== undefined) {
       res.setHeader('Content-Security-Policy', PAGE_CSP);
+      const file = await readPublished(join(deps.outputDir, `${page}.html`));
+      if (file !== null) return sendBody(req, res, fileBody(file, 'text/html; charset=utf-8', 'no-cache'));
+      // Before the first run has written the site, the home page is rendered from the store.
+      if (page !== 'index') return sendText(res, req, 404, 'Not found\n');
+      const html = renderIndexPage(content(await deps.latestClusters(INDEX_STORIES)));
+      return sendBody(req, res, dynamicBody(html, 'text/html; charset=utf-8'));
+    }
+    const story = STORY_PATH.exec(path)?.[1];
+    if (story !== undefined) {
+      res.setHeader('Content-Security-Policy', PAGE_CSP);
+      const found = await deps.story?.(story);
+      if (found !== undefined && 'movedTo' in found) {
+        res.setHeader('Location', `/${storyPagePath(found.movedTo)}`);
+        return sendText(res, req, 301, 'Moved permanently: this story was merged into another\n');
+      }
+      const file = await readPublished(join(deps.outputDir, storyPagePath(story)));
+      if (file !== null) return sendBody(req, res, fileBody(file, 'text/html; charset=utf-8', 'no-cache'));
+      if (found === undefined) return sendText(res, req, 404, 'No such story\n');
+      const html = renderStoryPage(content([found.cluster]), describeCluster(found.cluster, deps.site.baseUrl));
       return sendBody(req, res, dynamicBody(html, 'text/html; charset=utf-8'));
     }
     if (path === '/opml' && deps.listSources) {
@@ -122,25 +158,9 @@ export function startServer(
     if (match === null || !feedNames.has(match[1]!)) return sendText(res, req, 404, 'Not found\n');
     const format = match[2] as FeedFormat;
     // The name matched [a-z0-9_-]+ and is a configured feed: the joined path cannot leave the output folder.
-    const file = join(deps.outputDir, `${match[1]!}.${format}`);
-    let data: Buffer;
-    let mtime: Date;
-    try {
-      const info = await stat(file);
-      if (!info.isFile()) return sendText(res, req, 404, 'Not found\n');
-      data = await readFile(file);
-      mtime = info.mtime;
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return sendText(res, req, 404, 'Not published yet\n');
-      throw error;
-    }
-    return sendBody(req, res, {
-      data,
-      type: CONTENT_TYPES[format],
-      etag: strongEtag(data),
-      lastModified: mtime,
-      cacheControl: FEED_CACHE_CONTROL,
-    });
+    const file = await readPublished(join(deps.outputDir, `${match[1]!}.${format}`));
+    if (file === null) return sendText(res, req, 404, 'Not published yet\n');
+    return sendBody(req, res, fileBody(file, CONTENT_TYPES[format], FEED_CACHE_CONTROL));
   }
 
   function sendBody(req: IncomingMessage, res: ServerResponse, body: Body): void {
@@ -249,6 +269,22 @@ export function acceptsGzip(header: string | string[] | undefined): boolean {
 function strongEtag(data: Buffer): string {
   // 128 bits of SHA-256 are plenty to tell versions of one file apart.
   return `"${createHash('sha256').update(data).digest('base64url').slice(0, 22)}"`;
+}
+
+/** A published file's bytes and modification time, or null when it does not exist (yet). */
+async function readPublished(file: string): Promise<{ data: Buffer; mtime: Date } | null> {
+  try {
+    const info = await stat(file);
+    if (!info.isFile()) return null;
+    return { data: await readFile(file), mtime: info.mtime };
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    throw error;
+  }
+}
+
+function fileBody(file: { data: Buffer; mtime: Date }, type: string, cacheControl: string): Body {
+  return { data: file.data, type, etag: strongEtag(file.data), lastModified: file.mtime, cacheControl };
 }
 
 function dynamicBody(text: string, type: string): Body {

@@ -24,11 +24,14 @@ export function versionCreditHtml(version: StoryVersion): string {
  */
 const FULL_VERSIONS = 20;
 
-/** The entry content: every outlet's version with its headline, credit, link and summary, sanitised. */
+/**
+ * The entry content: every outlet's version with its headline, credit, link and summary, then a link to the
+ * story page (coverage timeline, every version), sanitised.
+ */
 export function renderStoryContentHtml(story: Story): string {
   const count = story.versions.length;
-  const outlets = [...new Set(story.versions.map((v) => v.source))];
-  const intro = `<p>Carried by ${count === 1 ? '1 version' : `${count} versions`} from ${outlets.length === 1 ? '1 outlet' : `${outlets.length} outlets`}.</p>`;
+  const outlets = story.outlets.length;
+  const intro = `<p>Carried by ${count === 1 ? '1 version' : `${count} versions`} from ${outlets === 1 ? '1 outlet' : `${outlets} outlets`}.</p>`;
   const items = story.versions.slice(0, FULL_VERSIONS).map((version) => {
     const summary = version.summary === '' ? '' : `<p>${escapeText(version.summary)}</p>`;
     return `<li><p>${linked(version, version.title)}</p><p>${versionCreditHtml(version)}</p>${summary}</li>`;
@@ -38,7 +41,8 @@ export function renderStoryContentHtml(story: Story): string {
     rest.length === 0
       ? ''
       : `<p>Also carried by: ${rest.map((v) => `${linked(v, v.outlet === null ? v.source : `${v.source} (via ${v.outlet})`)} (${escapeText(formatUtc(v.date))})`).join(', ')}.</p>`;
-  return sanitizeContentHtml(`${intro}<ul>${items.join('')}</ul>${more}`, null);
+  const page = `<p><a href="${escapeHtml(story.page)}">The story page: every version and when each outlet carried it</a></p>`;
+  return sanitizeContentHtml(`${intro}<ul>${items.join('')}</ul>${more}${page}`, null);
 }
 
 /** Text, escaped, linked to the version when it has a link. */

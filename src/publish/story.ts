@@ -25,8 +25,12 @@ export interface Story {
   /** Stable entry id derived from the cluster id only (never from the base URL, which may change). */
   readonly entryId: string;
   readonly title: string;
-  /** Alternate link: the earliest version that has a link, else the story's anchor on the index page. */
+  /** Alternate link: the earliest version that has a link, else the story page. */
   readonly link: string;
+  /** The story's own page on the site (`<baseUrl>stories/<id>.html`), always linked from its entries. */
+  readonly page: string;
+  /** Every outlet credited: each source read and each original outlet a version names, first seen first. */
+  readonly outlets: readonly string[];
   /** Links of the other versions, distinct, without the alternate one, at most MAX_RELATED. */
   readonly related: readonly string[];
   readonly published: string;
@@ -49,9 +53,14 @@ const MAX_RELATED = 20;
 /** Titles ending like this were cut short by their source ("...", "…", "[...]"). */
 const TRUNCATED_TITLE = /(\.\.\.|…|\[\s*(\.\.\.|…)\s*\])\s*$/;
 
-/** The anchor of a story on the index page; links of stories without any linked version point there. */
+/** The anchor of a story on a listing page (index, latest, archive). */
 export function storyAnchor(clusterId: string): string {
   return `story-${clusterId.replace(/[^A-Za-z0-9_-]/g, '_')}`;
+}
+
+/** The story page's path relative to the site root: `stories/<id>.html` (any id becomes a safe file name). */
+export function storyPagePath(clusterId: string): string {
+  return `stories/${clusterId.replace(/[^A-Za-z0-9_-]/g, '_')}.html`;
 }
 
 /**
@@ -68,12 +77,13 @@ export function clusterEntryId(clusterId: string): string {
   return `urn:feedmerge:cluster:${nss}`;
 }
 
-/** Builds the publishable view of a cluster; `baseUrl` (ending in "/") locates the index page. */
+/** Builds the publishable view of a cluster; `baseUrl` (ending in "/") locates the story page. */
 export function describeCluster(cluster: Cluster, baseUrl: string): Story {
   const versions = cluster.items.map(describeVersion);
   const linked = versions.filter((v): v is StoryVersion & { link: string } => v.link !== null);
   const earliestLinked = [...linked].sort((a, b) => compareIso(a.date, b.date))[0];
-  const link = earliestLinked?.link ?? `${baseUrl}#${storyAnchor(cluster.id)}`;
+  const page = `${baseUrl}${storyPagePath(cluster.id)}`;
+  const link = earliestLinked?.link ?? page;
   const related = unique(linked.map((v) => v.link)).filter((url) => url !== link).slice(0, MAX_RELATED);
   const dates = versions.map((v) => v.date).sort(compareIso);
   const best = bestVersion(versions);
@@ -83,6 +93,8 @@ export function describeCluster(cluster: Cluster, baseUrl: string): Story {
     entryId: clusterEntryId(cluster.id),
     title: best?.title || cleanLine(cluster.title) || 'Untitled story',
     link,
+    page,
+    outlets: storyOutlets(versions),
     related,
     published: dates[0] ?? cluster.published,
     updated: cluster.updated,
@@ -91,6 +103,15 @@ export function describeCluster(cluster: Cluster, baseUrl: string): Story {
     summary: best?.summary ?? '',
     versions,
   };
+}
+
+/**
+ * The outlets that carried a story: every source read and every original outlet a version credits ("Popular
+ * Resistance (via Kawsachun News)" counts both), case-insensitively distinct. The one count of coverage: the
+ * index ranking, the `minOutlets` filter and every "N outlets" shown use it.
+ */
+export function storyOutlets(versions: readonly StoryVersion[]): string[] {
+  return uniqueFolded(versions.flatMap((v) => (v.outlet === null ? [v.source] : [v.source, v.outlet])));
 }
 
 function describeVersion(item: Item): StoryVersion {

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { describeError, FeedmergeError } from '../errors.js';
 import { FEED_FORMATS, type RenderedFeed } from './feeds.js';
 
@@ -36,6 +36,32 @@ export function writeFeeds(outputDir: string, feeds: readonly RenderedFeed[], io
     }
   }
   if (written.length > 0) syncDirectory(outputDir);
+  return written;
+}
+
+/**
+ * Writes the site's pages (index, lists, story pages) under `outputDir` atomically, each only when its bytes
+ * changed; list pages past the last one (`archive-N.html`) left from a longer list are removed. Returns the
+ * paths written.
+ */
+export function writeSite(outputDir: string, pages: readonly { readonly path: string; readonly html: string }[], io: WriteIo = nodeIo): string[] {
+  const written: string[] = [];
+  const folders = new Set<string>();
+  for (const page of pages) {
+    const path = join(outputDir, page.path);
+    const folder = dirname(path);
+    if (!folders.has(folder)) {
+      fs.mkdirSync(folder, { recursive: true });
+      removeAbandonedTemps(folder);
+      folders.add(folder);
+    }
+    if (writeFileAtomic(path, Buffer.from(page.html, 'utf8'), io)) written.push(path);
+  }
+  const wanted = new Set(pages.map((page) => page.path));
+  for (const name of fs.readdirSync(outputDir)) {
+    if (/^archive-\d+\.html$/.test(name) && !wanted.has(name)) fs.rmSync(join(outputDir, name), { force: true });
+  }
+  for (const folder of folders) if (written.some((path) => dirname(path) === folder)) syncDirectory(folder);
   return written;
 }
 

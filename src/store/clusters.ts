@@ -108,6 +108,42 @@ export class ClusterRepository {
     return clusters;
   }
 
+  /** One live story by id (the server renders a story page `run` has not written). */
+  get(id: string): Cluster | undefined {
+    const row = this.db.prepare<[string], ClusterRow>(`SELECT id, created_at, updated_at FROM clusters WHERE id = ? AND merged_into IS NULL`).get(id);
+    return row ? toCluster(row, this.items.inCluster(row.id)) : undefined;
+  }
+
+  /** Follows merge records to the surviving story id (the server's 301 for a merged-away story page). */
+  resolve(id: string): string | undefined {
+    const select = this.db.prepare<[string], { merged_into: string | null }>(`SELECT merged_into FROM clusters WHERE id = ?`);
+    let current = id;
+    for (let hops = 0; hops < 1000; hops++) {
+      const row = select.get(current);
+      if (!row) return undefined;
+      if (!row.merged_into) return current;
+      current = row.merged_into;
+    }
+    return undefined;
+  }
+
+  /**
+   * The ids merged (directly or through a chain) into one of `live`, each with the live id it forwards to:
+   * old story pages and links keep working after a merge.
+   */
+  mergedInto(live: readonly string[]): { from: string; to: string }[] {
+    const wanted = new Set(live);
+    const rows = this.db.prepare<[], { id: string; merged_into: string }>(`SELECT id, merged_into FROM clusters WHERE merged_into IS NOT NULL`).all();
+    const next = new Map(rows.map((row) => [row.id, row.merged_into]));
+    const out: { from: string; to: string }[] = [];
+    for (const row of rows) {
+      let to = row.merged_into;
+      for (let hops = 0; next.has(to) && hops < 1000; hops++) to = next.get(to)!;
+      if (wanted.has(to)) out.push({ from: row.id, to });
+    }
+    return out.sort((a, b) => (a.from < b.from ? -1 : a.from > b.from ? 1 : 0));
+  }
+
   /** Forgets every cluster (items become unclustered): used when the clustering level changes. */
   reset(): void {
     this.db.prepare(`UPDATE items SET cluster_id = NULL WHERE cluster_id IS NOT NULL`).run();

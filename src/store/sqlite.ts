@@ -166,6 +166,9 @@ export class SqliteBackend implements Store {
       latest: (limit) => run(() => s.clusters.latest(limit)),
       newest: (enough) => run(() => s.clusters.newest(enough)),
       reset: () => run(() => s.transaction(() => s.clusters.reset())),
+      get: (id) => run(() => s.clusters.get(id)),
+      resolve: (id) => run(() => s.clusters.resolve(id)),
+      mergedInto: (live) => run(() => s.clusters.mergedInto(live)),
     };
     this.runs = {
       start: (at) => run(() => s.runs.start(at)),

@@ -149,6 +149,12 @@ export interface ClusterStore {
   newest(enough: (loaded: readonly Cluster[]) => boolean): Promise<Cluster[]>;
   /** Forgets every cluster (items become unclustered): the clustering level changed. */
   reset(): Promise<void>;
+  /** One live story by id (a story page `run` has not written), or undefined. */
+  get(id: string): Promise<Cluster | undefined>;
+  /** Follows merge records to the surviving story id; undefined when the id was never a story. */
+  resolve(id: string): Promise<string | undefined>;
+  /** Ids merged (directly or through a chain) into one of `live`, with the live id each forwards to. */
+  mergedInto(live: readonly string[]): Promise<{ from: string; to: string }[]>;
 }
 
 /** The runs table: one row a run, with its report. */

@@ -103,20 +103,23 @@ describe('renderFeed entries', () => {
     expect(feed.updated).toBe('2026-03-03T11:00:00.000Z');
   });
 
-  it('an entry links to the earliest version and lists the others as related', () => {
+  it('an entry links to the earliest version and lists the story page and the others as related', () => {
     const fed = entry('000000009e3779b1');
     const links = fed.link;
     expect(links.filter((l) => l['@rel'] === 'alternate').map((l) => l['@href'])).toEqual([
       'http://www.latimes.com/business/money/la-fi-mo-federal-reserve-plosser-stimulus-economy-20140310,0,1312750.story/?track=rss',
     ]);
-    expect(links.filter((l) => l['@rel'] === 'related')).toHaveLength(3);
+    expect(links.filter((l) => l['@rel'] === 'related').map((l) => l['@href'])[0]).toBe('http://localhost:8080/stories/000000009e3779b1.html');
+    expect(links.filter((l) => l['@rel'] === 'related')).toHaveLength(4);
+    expect(fed.content['#text']).toContain('<a href="http://localhost:8080/stories/000000009e3779b1.html" rel="noopener noreferrer">The story page');
     expect(fed.published).toBe('2014-03-10T16:52:50.000Z');
     expect(fed.updated).toBe('2014-03-10T16:53:51.000Z');
   });
 
-  it('a story without any link points at its anchor on the index page and credits both outlets', () => {
+  it('a story without any link points at its story page and credits every outlet', () => {
     const seed = entry('5999d533efebccf1');
-    expect(seed.link[0]!['@href']).toBe('http://localhost:8080/#story-5999d533efebccf1');
+    expect(seed.link[0]!['@href']).toBe('http://localhost:8080/stories/5999d533efebccf1.html');
+    expect(seed.link).toHaveLength(1);
     // The full title wins over the source's "..." one.
     expect(seed.title['#text']).toBe("Thousands of Peruvians took to the streets in Lima and other cities to defend Pedro Castillo's victory");
     const content = seed.content['#text'];
@@ -179,7 +182,8 @@ describe('big stories', () => {
     expect(rendered.atom).toContain('Summary 19');
     expect(rendered.atom).not.toContain('Summary 20');
     expect(rendered.atom).toContain('Also carried by: <a href="https://outlet20.example/story" rel="noopener noreferrer">Outlet 20</a> (2026-01-01 00:20 UTC)');
-    expect(rendered.atom.match(/rel="related"/g)).toHaveLength(20);
+    // 20 other versions, and the story page.
+    expect(rendered.atom.match(/rel="related"/g)).toHaveLength(21);
     expect(rendered.atom.match(/<author>/g)).toHaveLength(1 + 10);
     if (hasJing) expect(jingErrors(rendered.atom, 'big')).toBe('');
   });

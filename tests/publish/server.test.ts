@@ -193,7 +193,7 @@ describe('hostile requests', () => {
   });
 
   it('unknown paths are 404', async () => {
-    for (const path of ['/nope', '/feeds', '/feeds/all.atom/', '/index.html', '/opml/x']) expect((await call(server, path)).status).toBe(404);
+    for (const path of ['/nope', '/feeds', '/feeds/all.atom/', '/latest.html', '/opml/x', '/stories/nope', '/archive-0.html']) expect((await call(server, path)).status).toBe(404);
   });
 
   it('requestPath and acceptsGzip in isolation', () => {
@@ -222,8 +222,10 @@ describe('index, OPML and health', () => {
     expect(reply.headers['content-type']).toBe('text/html; charset=utf-8');
     expect(reply.headers['content-security-policy']).toContain("default-src 'none'");
     const html = reply.body.toString('utf8');
-    expect(html).toContain('<link rel="alternate" type="application/atom+xml" title="All stories (Atom)" href="feeds/all.atom">');
-    expect(html).toContain('<link rel="alternate" type="application/rss+xml" title="Peru (RSS)" href="feeds/peru.rss">');
+    expect(html).toContain('<link rel="alternate" type="application/atom+xml" title="All stories (Atom)" href="all.atom">');
+    expect(html).toContain('<link rel="alternate" type="application/rss+xml" title="Peru (RSS)" href="peru.rss">');
+    // The feeds answer at /<name>.<format> too, where the static site (public/) has them.
+    expect((await call(server, '/peru.atom')).status).toBe(200);
     expect(html).toContain('id="story-5999d533efebccf1"');
     expect(html).not.toMatch(/<script|onerror|javascript:/i);
     const again = await call(server, '/', { headers: { 'If-None-Match': reply.headers['etag'] as string } });

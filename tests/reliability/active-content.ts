@@ -108,7 +108,8 @@ export function checkPublishedJson(json: string): string[] {
  * Checks the HTML index page: its body (where stories go) carries no active content, and the head nothing but
  * the page's own meta, alternate links, title and one inline style.
  */
-export function checkPublishedHtml(html: string): string[] {
+export function checkPublishedHtml(html: string | readonly string[]): string[] {
+  if (typeof html !== 'string') return html.flatMap((page) => checkPublishedHtml(page));
   const bodyAt = html.search(/<body[\s>]/i);
   const head = bodyAt === -1 ? '' : html.slice(0, bodyAt);
   const body = bodyAt === -1 ? html : html.slice(bodyAt);

@@ -50,11 +50,18 @@ export function runCliAsync(args: readonly string[], options: { env?: NodeJS.Pro
 export function snapshotFolder(dir: string): Record<string, string> {
   let names: string[];
   try {
-    names = readdirSync(dir);
+    names = readdirSync(dir, { recursive: true, encoding: 'utf8' });
   } catch {
     return {};
   }
   return Object.fromEntries(names.filter((n) => statSync(join(dir, n)).isFile()).map((n) => [n, readFileSync(join(dir, n), 'latin1')]));
+}
+
+/** The published feed files of a snapshot (the site's HTML pages left out). */
+export function feedFiles(snapshot: Record<string, string>): string[] {
+  return Object.keys(snapshot)
+    .filter((name) => /^[^/]+\.(atom|rss|json)$/.test(name))
+    .sort();
 }
 
 /** Makes a folder tree readable (and folders enterable) by every user, so a test can run the CLI as `nobody`. */

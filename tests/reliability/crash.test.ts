@@ -4,7 +4,7 @@ import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readLockHolder } from '../../src/lock.js';
 import { tempDir } from '../helpers/temp.js';
-import { checkPublishedJson, checkPublishedXml } from './active-content.js';
+import { checkPublishedHtml, checkPublishedJson, checkPublishedXml } from './active-content.js';
 import { runCliAsync, snapshotFolder, startCli, type Finished } from './cli-process.js';
 import { FeedOrigin, makeCrashInstance, originFeed } from './crash-instance.js';
 
@@ -70,6 +70,11 @@ function expectSoundState(before: Record<string, string>): void {
     if (name.endsWith('.tmp')) continue; // a temp file the kill interrupted: never served, removed by the next run
     const text = Buffer.from(bytes, 'latin1').toString('utf8');
     if (bytes === before[name]) continue;
+    if (name.endsWith('.html')) {
+      expect(checkPublishedHtml(text), name).toEqual([]);
+      expect(text.trimEnd()).toMatch(/<\/html>$/);
+      continue;
+    }
     expect(name.endsWith('.json') ? checkPublishedJson(text) : checkPublishedXml(text), name).toEqual([]);
     expect(text.trimEnd()).toMatch(name.endsWith('.json') ? /\}$/ : /<\/(feed|rss)>$/);
   }
@@ -152,13 +157,14 @@ describe('a run killed with SIGKILL', () => {
     const same = after.stories.filter((story) => reference.stories.includes(story)).length;
     expect(same / reference.stories.length).toBeGreaterThan(0.95);
     // Every output feed is published, complete, and no temp file is left in the public folder.
-    const files = readdirSync(published).sort();
+    const files = readdirSync(published, { recursive: true, encoding: 'utf8' }).sort();
     expect(files.filter((name) => name.endsWith('.tmp'))).toEqual([]);
-    expect(files).toHaveLength(16 * 3);
+    expect(files.filter((name) => /^[^/]+\.(atom|rss|json)$/.test(name))).toHaveLength(16 * 3);
+    expect(files.filter((name) => name.startsWith('stories/')).length).toBeGreaterThan(0);
     expectSoundState({});
     const atom = readFileSync(join(published, 'all.atom'), 'utf8');
     expect(atom).toContain('Slow Origin');
-  });
+  }, 180_000);
 
   it('while publishing an update: each file is the old version or the new one, never a mix', async () => {
     const previous = snapshotFolder(published);
@@ -169,6 +175,6 @@ describe('a run killed with SIGKILL', () => {
     const final = await runCliAsync(['run', '--config', config]);
     expect(final.status).toBe(0);
     expect(readFileSync(join(published, 'all.atom'), 'utf8')).toContain('Harbour workers strike');
-    expect(readdirSync(published).filter((name) => name.endsWith('.tmp'))).toEqual([]);
-  });
+    expect(readdirSync(published, { recursive: true, encoding: 'utf8' }).filter((name) => name.endsWith('.tmp'))).toEqual([]);
+  }, 90_000);
 });

@@ -1,7 +1,8 @@
 import type { OutputFeedConfig } from '../../src/config.js';
 import type { Cluster, Item, RawItem } from '../../src/model.js';
 import { renderFeed, type RenderedFeed, type SiteInfo } from '../../src/publish/feeds.js';
-import { renderIndexPage } from '../../src/publish/index-page.js';
+import { renderSite } from '../../src/publish/pages.js';
+import { describeCluster } from '../../src/publish/story.js';
 
 /** A fixed site so outputs never depend on the machine. */
 export const SITE: SiteInfo = { title: 'feedmerge hostile test', baseUrl: 'http://localhost:8080/' };
@@ -35,7 +36,9 @@ export function clustersOf(items: readonly Item[], perCluster = 1): Cluster[] {
   return clusters;
 }
 
-/** Renders the merged feeds and the index page for these clusters. */
-export function renderAll(clusters: readonly Cluster[]): RenderedFeed & { html: string } {
-  return { ...renderFeed(clusters, ALL_FEED, SITE), html: renderIndexPage(SITE, [ALL_FEED], clusters) };
+/** Renders the merged feeds and every page of the site (index, lists, story pages) for these clusters. */
+export function renderAll(clusters: readonly Cluster[]): RenderedFeed & { html: string[] } {
+  const stories = clusters.map((cluster) => describeCluster(cluster, SITE.baseUrl));
+  const pages = renderSite({ site: SITE, feeds: [ALL_FEED], stories, redirects: [] });
+  return { ...renderFeed(clusters, ALL_FEED, SITE), html: pages.map((page) => page.html) };
 }
