@@ -132,16 +132,8 @@ export class ClusterRepository {
    * old story pages and links keep working after a merge.
    */
   mergedInto(live: readonly string[]): { from: string; to: string }[] {
-    const wanted = new Set(live);
     const rows = this.db.prepare<[], { id: string; merged_into: string }>(`SELECT id, merged_into FROM clusters WHERE merged_into IS NOT NULL`).all();
-    const next = new Map(rows.map((row) => [row.id, row.merged_into]));
-    const out: { from: string; to: string }[] = [];
-    for (const row of rows) {
-      let to = row.merged_into;
-      for (let hops = 0; next.has(to) && hops < 1000; hops++) to = next.get(to)!;
-      if (wanted.has(to)) out.push({ from: row.id, to });
-    }
-    return out.sort((a, b) => (a.from < b.from ? -1 : a.from > b.from ? 1 : 0));
+    return followMerges(rows, live);
   }
 
   /** Forgets every cluster (items become unclustered): used when the clustering level changes. */
@@ -182,4 +174,17 @@ function chooseTitle(items: readonly Item[]): string {
     const [votesOf, length] = score(item.title);
     return votesOf > bestVotes || (votesOf === bestVotes && length > bestLength) ? item.title : best;
   }, pool[0]?.title ?? '');
+}
+
+/** Merge records followed to their end: every merged id whose chain ends in one of `live`, sorted by id. */
+export function followMerges(rows: readonly { id: string; merged_into: string }[], live: readonly string[]): { from: string; to: string }[] {
+  const wanted = new Set(live);
+  const next = new Map(rows.map((row) => [row.id, row.merged_into]));
+  const out: { from: string; to: string }[] = [];
+  for (const row of rows) {
+    let to = row.merged_into;
+    for (let hops = 0; next.has(to) && hops < 1000; hops++) to = next.get(to)!;
+    if (wanted.has(to)) out.push({ from: row.id, to });
+  }
+  return out.sort((a, b) => (a.from < b.from ? -1 : a.from > b.from ? 1 : 0));
 }

@@ -2,7 +2,7 @@ import { hostname } from 'node:os';
 import pg from 'pg';
 import { StorageError } from '../errors.js';
 import type { Cluster, ClusteringResult, RawItem, RunReport, SourceSpec, SourceState, SourceStateChange } from '../model.js';
-import { toCluster, type ClusterRow } from './clusters.js';
+import { followMerges, toCluster, type ClusterRow } from './clusters.js';
 import { contentHash, itemId, toClusterInput, toItem, type ItemRow } from './items.js';
 import { pgMigrations } from './pg-migrations/index.js';
 import { columnOf, toState, type SourceRow } from './sources.js';
@@ -200,6 +200,21 @@ class PostgresStore implements Store {
           await c.query(`UPDATE items SET cluster_id = NULL WHERE cluster_id IS NOT NULL`);
           await c.query(`DELETE FROM clusters`);
         }),
+      get: async (id) => (await withMembers(await q<ClusterRow>(`${live} AND id = $1`, [id])))[0],
+      resolve: async (id) => {
+        let current = id;
+        for (let hops = 0; hops < 1000; hops++) {
+          const [row] = await q<{ merged_into: string | null }>(`SELECT merged_into FROM clusters WHERE id = $1`, [current]);
+          if (!row) return undefined;
+          if (!row.merged_into) return current;
+          current = row.merged_into;
+        }
+        return undefined;
+      },
+      mergedInto: async (ids) => {
+        const rows = await q<{ id: string; merged_into: string }>(`SELECT id, merged_into FROM clusters WHERE merged_into IS NOT NULL`);
+        return followMerges(rows, ids);
+      },
     };
     this.runs = {
       start: async (at) => (await q<{ id: number }>(`INSERT INTO runs (started_at, status) VALUES ($1, 'running') RETURNING id`, [at]))[0]!.id,
