@@ -115,7 +115,8 @@ export async function main(): Promise<void> {
     const { seconds: s, clusters } = clusterSeconds(syntheticItems(size), size <= 10_000 ? 3 : 1);
     seconds.set(size, s);
     // maxRSS is the process's peak so far, i.e. the peak of the largest size run yet.
-    console.log(`${String(size).padStart(9)} items  ${s.toFixed(2).padStart(8)} s  ${Math.round(size / s).toString().padStart(8)} items/s  ${String(clusters).padStart(8)} clusters  peak RSS ${mib()}`);
+    console.log(`${String(size).padStart(9)} items  ${s.toFixed(2).padStart(8)} s  ` +
+      `${Math.round(size / s).toString().padStart(8)} items/s  ${String(clusters).padStart(8)} clusters  peak RSS ${mib()}`);
   }
   if (seconds.has(10_000) && seconds.has(100_000)) {
     console.log(`growth t(100k)/t(10k) = ${(seconds.get(100_000)! / seconds.get(10_000)!).toFixed(2)} (linear = 10, target <= 12)`);
@@ -131,7 +132,8 @@ export async function main(): Promise<void> {
     const differing = blocked.value.assignments.filter((a, i) => a.clusterId !== naive.value.assignments[i]?.clusterId).length;
     console.log(
       `${naiveSize} items: blocked ${blocked.seconds.toFixed(3)} s, naive all-pairs ${naive.seconds.toFixed(3)} s, ` +
-        `speed-up ${(naive.seconds / blocked.seconds).toFixed(1)}x (target >= 20), identical output: ${isDeepStrictEqual(blocked.value, naive.value)}` +
+        `speed-up ${(naive.seconds / blocked.seconds).toFixed(1)}x (target >= 20), identical output: ` +
+          `${isDeepStrictEqual(blocked.value, naive.value)}` +
         (differing > 0 ? ` (${differing} assignments differ)` : ''),
     );
   }

@@ -3,8 +3,8 @@
  * process (parse, store, cluster, publish) with the default limits, at about 6k and 64k items. Prints wall time,
  * items/s, peak memory, the floor (rss-parser's raw parse of the same files plus one SQLite transaction
  * inserting their items, timed in this process right after) and the run's ratio to it (issue 18), a hash of
- * the stories made (equal before and after a speed-up), and the growth ratio t(64k)/t(6k) (linear = 10). The corpus is built as in bench/cluster.ts (copies
- * of the slice every 4 days, words renamed in each copy).
+ * the stories made (equal before and after a speed-up), and the growth ratio t(64k)/t(6k) (linear = 10).
+ * The corpus is built as in bench/cluster.ts (copies of the slice every 4 days, words renamed in each copy).
  * Both layouts: one feed per outlet, and one aggregator feed carrying every item with its outlet in <source>.
  * Run: npx tsx bench/pipeline.ts   (FEEDMERGE_BENCH_SIZES=6366,63660 to choose the sizes;
  * FEEDMERGE_BENCH_LAYOUT=outlets or aggregator for one layout;
@@ -174,7 +174,8 @@ export async function main(): Promise<void> {
   for (const layout of layouts) {
     const seconds: number[] = [];
     console.log(
-      `end to end, \`feedmerge run\` (built CLI) in a child process, default limits: UCI headlines as ${layout === 'outlets' ? 'one RSS feed per outlet' : 'one aggregator feed crediting each outlet with <source>'}`,
+      `end to end, \`feedmerge run\` (built CLI) in a child process, default limits: UCI headlines as ` +
+        `${layout === 'outlets' ? 'one RSS feed per outlet' : 'one aggregator feed crediting each outlet with <source>'}`,
     );
     console.log('    items     run s   items/s   floor s   run/floor   peak MiB   stories hash');
     for (const size of sizes) {
@@ -196,7 +197,8 @@ export async function main(): Promise<void> {
         seconds.push(run.seconds);
         console.log(
           `${String(size).padStart(9)} ${run.seconds.toFixed(2).padStart(9)} ${Math.round(size / run.seconds).toString().padStart(9)}` +
-            ` ${floor.toFixed(2).padStart(9)} ${(run.seconds / floor).toFixed(2).padStart(10)}x ${peak ? (peak / 1024).toFixed(0).padStart(10) : '         ?'}   ${run.hash}`,
+            ` ${floor.toFixed(2).padStart(9)} ${(run.seconds / floor).toFixed(2).padStart(10)}x ` +
+              `${peak ? (peak / 1024).toFixed(0).padStart(10) : '         ?'}   ${run.hash}`,
         );
       } finally {
         rmSync(dir, { recursive: true, force: true });

@@ -38,7 +38,8 @@ describe('run lock', () => {
       const lines = second.stderr.trim().split('\n');
       expect(lines).toHaveLength(1);
       expect(lines[0]).toMatch(
-        new RegExp(`^feedmerge: lock: another feedmerge run \\(pid ${process.pid}, since \\S+\\) is working on ${database} \\(lock ${database}\\.lock\\); try again later$`),
+        new RegExp(`^feedmerge: lock: another feedmerge run \\(pid ${process.pid}, since \\S+\\) is working on ` +
+          `${database} \\(lock ${database}\\.lock\\); try again later$`),
       );
       expect(existsSync(database)).toBe(false); // it left before opening the database
       const remove = await cli(['feeds', 'remove', 'https://example.org/feed', '--config', config]);

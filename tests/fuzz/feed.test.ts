@@ -53,9 +53,13 @@ describe('feed reader fuzzing (parseFeed -> renderFeed)', () => {
     await fc.assert(
       fc.asyncProperty(fc.array(rssItem, { maxLength: 4 }), async (items) => {
         const body = items
-          .map((i) => `<item><title>${i.wrap ? cdata(i.title) : xmlEscape(i.title)}</title><link>${xmlEscape(i.link)}</link><guid>${xmlEscape(i.guid)}</guid><description>${cdata(i.description)}</description><content:encoded>${cdata(i.content)}</content:encoded><pubDate>${xmlEscape(i.date)}</pubDate></item>`)
+          .map((i) => `<item><title>${i.wrap ? cdata(i.title) : xmlEscape(i.title)}</title><link>` +
+            `${xmlEscape(i.link)}</link><guid>${xmlEscape(i.guid)}</guid><description>` +
+              `${cdata(i.description)}</description><content:encoded>${cdata(i.content)}</content:encoded>` +
+                `<pubDate>${xmlEscape(i.date)}</pubDate></item>`)
           .join('');
-        await checkDocument(Buffer.from(`<?xml version="1.0" encoding="UTF-8"?><rss version="2.0" xmlns:content="http://purl.org/rss/1.0/modules/content/"><channel><title>f</title>${body}</channel></rss>`));
+        await checkDocument(Buffer.from(`<?xml version="1.0" encoding="UTF-8"?><rss version="2.0" ` +
+          `xmlns:content="http://purl.org/rss/1.0/modules/content/"><channel><title>f</title>${body}</channel></rss>`));
       }),
       { numRuns: FUZZ_RUNS },
     );
@@ -65,7 +69,10 @@ describe('feed reader fuzzing (parseFeed -> renderFeed)', () => {
     await fc.assert(
       fc.asyncProperty(fc.array(rssItem, { maxLength: 4 }), async (items) => {
         const entries = items
-          .map((i, n) => `<entry><id>${xmlEscape(i.guid)}${n}</id><title type="${i.wrap ? 'html' : 'text'}">${xmlEscape(i.title)}</title><link href="${xmlEscape(i.link)}"/><updated>${xmlEscape(i.date)}</updated><summary type="html">${xmlEscape(i.description)}</summary><content type="xhtml"><div xmlns="http://www.w3.org/1999/xhtml">${xmlEscape(i.content)}</div></content></entry>`)
+          .map((i, n) => `<entry><id>${xmlEscape(i.guid)}${n}</id><title type="${i.wrap ? 'html' : 'text'}">` +
+            `${xmlEscape(i.title)}</title><link href="${xmlEscape(i.link)}"/><updated>` +
+              `${xmlEscape(i.date)}</updated><summary type="html">${xmlEscape(i.description)}</summary><content ` +
+                `type="xhtml"><div xmlns="http://www.w3.org/1999/xhtml">${xmlEscape(i.content)}</div></content></entry>`)
           .join('');
         await checkDocument(Buffer.from(`<?xml version="1.0"?><feed xmlns="http://www.w3.org/2005/Atom"><title>f</title>${entries}</feed>`));
         const json = { version: 'https://jsonfeed.org/version/1.1', title: 'f', items: items.map((i) => ({ id: i.guid, url: i.link, title: i.title, summary: i.description, content_html: i.content, date_published: i.date })) };

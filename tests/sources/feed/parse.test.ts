@@ -268,13 +268,15 @@ describe('parseFeed reads what feedparser reads, the way it reads it (issue 15)'
   it('an Atom link written as text rather than href still counts, and the alternate one wins over an enclosure', async () => {
     const atom = Buffer.from(
       '<feed xmlns="http://www.w3.org/2005/Atom"><entry><title>T</title><id>1</id>' +
-        '<link rel="enclosure" type="audio/mpeg">https://links.example/a.mp3</link><link rel="alternate" type="text/html">https://links.example/a</link></entry></feed>',
+        '<link rel="enclosure" type="audio/mpeg">https://links.example/a.mp3</link><link rel="alternate" ' +
+          'type="text/html">https://links.example/a</link></entry></feed>',
     );
     expect((await parseFeed(atom, { url: 'x', now: NOW })).items[0]!.link).toBe('https://links.example/a');
   });
 
   it('keeps CDATA text as written ("&" in CDATA is a character, not a reference to repair)', async () => {
-    const rss = Buffer.from('<rss version="2.0"><channel><item><title>t</title><guid>g</guid><description><![CDATA[<p>R&amp;D &amp; more</p>]]></description></item></channel></rss>');
+    const rss = Buffer.from('<rss version="2.0"><channel><item><title>t</title><guid>g</guid><description><![CDATA[<p>R&amp;D ' +
+      '&amp; more</p>]]></description></item></channel></rss>');
     const feed = await parseFeed(rss, { url: 'x', now: NOW });
     expect(feed.items[0]!.contentHtml).toBe('<p>R&amp;D &amp; more</p>');
     expect(feed.items[0]!.summary).toBe('R&D & more');
@@ -296,7 +298,8 @@ describe('parseFeed reads what feedparser reads, the way it reads it (issue 15)'
   });
 
   it('reads undeclared markup in an RSS description as HTML, in document order', async () => {
-    const rss = Buffer.from('<rss version="2.0"><channel><item><title>t</title><guid>g</guid><description>Before <b>bold</b> after</description></item></channel></rss>');
+    const rss = Buffer.from('<rss version="2.0"><channel><item><title>t</title><guid>g</guid><description>Before <b>bold</b> ' +
+      'after</description></item></channel></rss>');
     const feed = await parseFeed(rss, { url: 'x', now: NOW });
     expect(feed.items[0]!.summary).toBe('Before bold after');
   });
@@ -335,7 +338,8 @@ describe('parseFeed on hostile documents', () => {
   it('keeps an Atom feed whose entry has an unparsable date (rss-parser alone loses the whole feed)', async () => {
     const atom = Buffer.from(
       '<feed xmlns="http://www.w3.org/2005/Atom"><title>t</title><entry><title>A</title><id>1</id><published>garbage</published>' +
-        '<updated>2025-01-01T00:00:00Z</updated></entry><entry><title>B</title><id>2</id><published>Seg, 24 Set 2018 19:42:40 -0300</published></entry></feed>',
+        '<updated>2025-01-01T00:00:00Z</updated></entry><entry><title>B</title><id>2</id><published>Seg, 24 ' +
+          'Set 2018 19:42:40 -0300</published></entry></feed>',
     );
     const feed = await parseFeed(atom, { url: 'https://x.example/', now: NOW });
     expect(feed.items.map((item) => [item.title, item.published])).toEqual([
@@ -350,7 +354,8 @@ describe('parseFeed on hostile documents', () => {
   });
   it('refuses deeply nested XML before parsing it', async () => {
     const depth = 100_000;
-    const body = Buffer.from(`<rss version="2.0"><channel><title>deep</title><item><description>${'<a>'.repeat(depth)}${'</a>'.repeat(depth)}</description></item></channel></rss>`);
+    const body = Buffer.from(`<rss version="2.0"><channel><title>deep</title><item><description>` +
+      `${'<a>'.repeat(depth)}${'</a>'.repeat(depth)}</description></item></channel></rss>`);
     await expect(parseFeed(body, { url: 'x' })).rejects.toThrow(/^parse: XML nested deeper than/);
   });
   it('reads at most maxItems entries of a document and says how many it skipped', async () => {

@@ -74,7 +74,8 @@ const LAYOUTS: readonly {
   {
     name: 'furniture: skip link, menu, appeals, repeated fundraising box, glued newsletter box',
     text:
-      'Skip to content\n\nMenu\n\nNews\n\nDockers Strike In Callao\n\nDock workers stopped work on Monday to demand higher wages and safer cranes.\n' +
+      'Skip to content\n\nMenu\n\nNews\n\nDockers Strike In Callao\n\nDock workers stopped work on Monday ' +
+        'to demand higher wages and safer cranes.\n' +
       'Donate Today To Support Our Reporting\n\nWe rely on readers like you. Your donation keeps us independent.\n\n' +
       'Dockers Return To Work\n\nThe strike ended on Thursday after the port authority agreed to talks.\n\n' +
       'Donate Today To Support Our Reporting\n\nWe rely on readers like you. Your donation keeps us independent.\n\n' +
@@ -84,7 +85,8 @@ const LAYOUTS: readonly {
   {
     name: 'a headline that mentions fundraising is news when a story follows it',
     text:
-      'Campaign Fundraising Breaks Records\n\nCandidates raised twice as much as in the last election, the electoral board said on Monday.\n',
+      'Campaign Fundraising Breaks Records\n\nCandidates raised twice as much as in the last election, ' +
+        'the electoral board said on Monday.\n',
     titles: ['Campaign Fundraising Breaks Records'],
   },
   {
