@@ -5,6 +5,7 @@ import { registerClusters } from './commands/clusters.js';
 import { registerExplain } from './commands/explain.js';
 import { registerFeeds } from './commands/feeds.js';
 import { registerFeedsManage } from './commands/feeds-manage.js';
+import { registerMigrateTo } from './commands/migrate-to.js';
 import { registerOpml } from './commands/opml.js';
 import { registerPrune } from './commands/prune.js';
 import { registerRun } from './commands/run.js';
@@ -33,6 +34,7 @@ function buildProgram(): Command {
   registerOpml(program);
   registerPrune(program);
   registerBackup(program);
+  registerMigrateTo(program);
   return program;
 }
 
