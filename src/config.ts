@@ -51,6 +51,12 @@ const outputFeed = z.strictObject({
   sources: z.array(z.string().min(1)).optional(),
   /** Only stories whose text contains at least one of these words (case-insensitive). */
   keywords: z.array(z.string().min(1)).optional(),
+  /** Only stories at least this many outlets carried (sources read and outlets they credit). */
+  minOutlets: z.number().int().positive().optional(),
+  /** Leave out stories whose text contains any of these words (case-insensitive, whole words). */
+  excludeKeywords: z.array(z.string().min(1)).optional(),
+  /** Only stories changed (a new outlet, a changed version) within this many days of the run. */
+  maxAgeDays: z.number().positive().max(3650).optional(),
   limit: z.number().int().positive().max(10_000).default(50),
 });
 
@@ -137,6 +143,9 @@ export interface OutputFeedConfig {
   readonly title: string;
   readonly sources: readonly string[] | undefined;
   readonly keywords: readonly string[] | undefined;
+  readonly minOutlets?: number | undefined;
+  readonly excludeKeywords?: readonly string[] | undefined;
+  readonly maxAgeDays?: number | undefined;
   readonly limit: number;
 }
 
@@ -237,6 +246,9 @@ export function parseConfig(data: unknown, configPath: string): Config {
         title: feed.title ?? (feed.name === 'all' ? value.title : `${value.title}: ${feed.name}`),
         sources: feed.sources,
         keywords: feed.keywords,
+        minOutlets: feed.minOutlets,
+        excludeKeywords: feed.excludeKeywords,
+        maxAgeDays: feed.maxAgeDays,
         limit: feed.limit,
       })),
       opml: value.publish.opml,

@@ -98,7 +98,7 @@ export async function runPipeline(config: Config, store: Store, options: RunOpti
     ? { clustered: { newClusters: 0, merged: 0 }, filesWritten: [] }
     : await store.exclusive('cluster-publish', async () => ({
         clustered: await clusterNewItems(config, store, clock().toISOString(), options.log, signal),
-        filesWritten: await publishFeeds(config, store),
+        filesWritten: await publishFeeds(config, store, clock().getTime()),
       }));
 
   const report: RunReport = {
@@ -360,12 +360,12 @@ async function assignInterruptibly(
  * Renders and writes every output feed and the site (index, latest and archive pages, a page per published
  * story); returns the files that changed. Published: every story an output feed shows, and the top stories.
  */
-async function publishFeeds(config: Config, store: Store): Promise<string[]> {
+async function publishFeeds(config: Config, store: Store, now: number): Promise<string[]> {
   const clusters = await store.clusters.newest(
-    (loaded) => fillsEveryFeed(loaded, config.publish.feeds) && coversTopWindow(loaded),
+    (loaded) => fillsEveryFeed(loaded, config.publish.feeds, now) && coversTopWindow(loaded),
   );
   const site = { title: config.title, baseUrl: config.baseUrl };
-  const selections = config.publish.feeds.map((feed) => selectClusters(clusters, feed));
+  const selections = config.publish.feeds.map((feed) => selectClusters(clusters, feed, now));
   const rendered = config.publish.feeds.map((feed, index) => renderFeed(selections[index]!, feed, site));
   const written = writeFeeds(config.output, rendered);
 

@@ -19,8 +19,8 @@ interface PruneReport extends PruneCounts {
 export async function pruneExpired(config: Config, store: Store, now: Date): Promise<PruneReport> {
   const cutoffMs = now.getTime() - config.retention.days * DAY_MS;
   const cutoff = new Date(cutoffMs).toISOString();
-  const clusters = await store.clusters.newest((loaded) => fillsEveryFeed(loaded, config.publish.feeds));
-  const shown = new Set(config.publish.feeds.flatMap((feed) => selectClusters(clusters, feed).map((cluster) => cluster.id)));
+  const clusters = await store.clusters.newest((loaded) => fillsEveryFeed(loaded, config.publish.feeds, now.getTime()));
+  const shown = new Set(config.publish.feeds.flatMap((feed) => selectClusters(clusters, feed, now.getTime()).map((cluster) => cluster.id)));
   const counts = await store.retention.prune(cutoff, cutoffMs, [...shown], now.toISOString());
   const protectedStories = clusters.filter((cluster) => shown.has(cluster.id) && Date.parse(cluster.updated) < cutoffMs).length;
   return { ...counts, cutoff, protectedStories };

@@ -3,7 +3,7 @@ import { js2xml, xml2js, type ElementCompact } from 'xml-js';
 import type { OutputFeedConfig } from '../config.js';
 import type { Cluster } from '../model.js';
 import { renderStoryContentHtml } from './story-html.js';
-import { describeCluster, type Story } from './story.js';
+import { clusterOutlets, describeCluster, type Story } from './story.js';
 import { cleanLine, escapeHtml, escapeText, guardCdataHtml } from '../text/xml-text.js';
 
 /** Where the merged feeds live and what they are called. */
@@ -30,26 +30,44 @@ export function feedUrl(site: SiteInfo, name: string, format: FeedFormat): strin
   return `${site.baseUrl}feeds/${name}.${format}`;
 }
 
-/** Whether `loaded` (the newest stories, see ClusterRepository.newest) holds every feed's full selection. */
-export function fillsEveryFeed(loaded: readonly Cluster[], feeds: readonly OutputFeedConfig[]): boolean {
-  return feeds.every((feed) => selectClusters(loaded, feed).length >= feed.limit);
+/**
+ * Whether `loaded` (the newest stories, see ClusterRepository.newest) holds every feed's full selection: it has
+ * `limit` stories, or reaches back past its `maxAgeDays` (nothing older can be selected).
+ */
+export function fillsEveryFeed(loaded: readonly Cluster[], feeds: readonly OutputFeedConfig[], now?: number): boolean {
+  const oldest = loaded.length === 0 ? Number.POSITIVE_INFINITY : Math.min(...loaded.map((cluster) => Date.parse(cluster.updated)));
+  return feeds.every(
+    (feed) =>
+      selectClusters(loaded, feed, now).length >= feed.limit ||
+      (feed.maxAgeDays !== undefined && now !== undefined && oldest < now - feed.maxAgeDays * DAY_MS),
+  );
 }
 
-/** Filters (sources by name or URL, keywords), newest first by cluster `updated`, at most `limit`. */
-export function selectClusters(clusters: readonly Cluster[], feed: OutputFeedConfig): Cluster[] {
+const DAY_MS = 86_400_000;
+
+/**
+ * A feed's stories: the filters (sources by name or URL, keywords, excludeKeywords, minOutlets, and maxAgeDays
+ * when the run's clock `now` is given), newest first by cluster `updated`, at most `limit`.
+ */
+export function selectClusters(clusters: readonly Cluster[], feed: OutputFeedConfig, now?: number): Cluster[] {
   const sources = feed.sources?.map((s) => s.trim().toLowerCase());
   const keywords = feed.keywords?.map(keywordPattern);
+  const excluded = feed.excludeKeywords?.map(keywordPattern) ?? [];
+  const since = feed.maxAgeDays === undefined || now === undefined ? undefined : now - feed.maxAgeDays * DAY_MS;
   return clusters
     .filter((cluster) => {
+      if (since !== undefined && Date.parse(cluster.updated) < since) return false;
+      if (feed.minOutlets !== undefined && clusterOutlets(cluster.items).length < feed.minOutlets) return false;
       if (sources !== undefined && sources.length > 0) {
         const carried = cluster.items.some(
           (item) => sources.includes(item.sourceName.trim().toLowerCase()) || sources.includes(item.sourceUrl.toLowerCase()),
         );
         if (!carried) return false;
       }
-      if (keywords !== undefined && keywords.length > 0) {
+      if ((keywords !== undefined && keywords.length > 0) || excluded.length > 0) {
         const text = cluster.items.map((item) => `${item.title}\n${item.summary}`).join('\n');
-        if (!keywords.some((pattern) => pattern.test(text))) return false;
+        if (keywords !== undefined && keywords.length > 0 && !keywords.some((pattern) => pattern.test(text))) return false;
+        if (excluded.some((pattern) => pattern.test(text))) return false;
       }
       return true;
     })

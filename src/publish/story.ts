@@ -94,7 +94,7 @@ export function describeCluster(cluster: Cluster, baseUrl: string): Story {
     title: best?.title || cleanLine(cluster.title) || 'Untitled story',
     link,
     page,
-    outlets: storyOutlets(versions),
+    outlets: clusterOutlets(cluster.items),
     related,
     published: dates[0] ?? cluster.published,
     updated: cluster.updated,
@@ -110,8 +110,14 @@ export function describeCluster(cluster: Cluster, baseUrl: string): Story {
  * Resistance (via Kawsachun News)" counts both), case-insensitively distinct. The one count of coverage: the
  * index ranking, the `minOutlets` filter and every "N outlets" shown use it.
  */
-export function storyOutlets(versions: readonly StoryVersion[]): string[] {
-  return uniqueFolded(versions.flatMap((v) => (v.outlet === null ? [v.source] : [v.source, v.outlet])));
+export function clusterOutlets(items: readonly Item[]): string[] {
+  return uniqueFolded(
+    items.flatMap((item) => {
+      const source = cleanLine(item.sourceName) || item.sourceUrl;
+      const outlet = item.outlet === null ? '' : cleanLine(item.outlet);
+      return outlet === '' ? [source] : [source, outlet];
+    }),
+  );
 }
 
 function describeVersion(item: Item): StoryVersion {

@@ -211,8 +211,23 @@ describe('selectClusters', () => {
     ['any keyword matches', { keywords: ['taxes', 'results'] }, ['c', 'a']],
     ['sources and keywords together', { sources: ['Outlet A'], keywords: ['taxes'] }, ['a']],
     ['nothing matches', { keywords: ['volcano'] }, []],
+    ['minOutlets: stories at least 2 outlets carried', { minOutlets: 2 }, ['c']],
+    ['excludeKeywords as whole words', { excludeKeywords: ['TAXES', 'volcano'] }, ['c', 'b']],
+    ['keywords and excludeKeywords together', { keywords: ['taxes', 'results'], excludeKeywords: ['election'] }, ['a']],
   ] as const)('%s', (_, over, expected) => {
     expect(ids(selectClusters(all, outputFeed(over as never)))).toEqual(expected);
+  });
+
+  it('maxAgeDays keeps stories changed within that many days of the run, and only when the clock is given', () => {
+    const now = Date.parse('2026-01-04T12:00:00.000Z');
+    expect(ids(selectClusters(all, outputFeed({ maxAgeDays: 1 }), now))).toEqual(['c']);
+    expect(ids(selectClusters(all, outputFeed({ maxAgeDays: 2 }), now))).toEqual(['c', 'a']);
+    expect(ids(selectClusters(all, outputFeed({ maxAgeDays: 1 })))).toEqual(['c', 'a', 'b']);
+  });
+
+  it('counts an outlet a version credits ("via") towards minOutlets', () => {
+    const via = makeCluster('v', '2026-01-05T00:00:00.000Z', [makeItem({ id: 'v1', sourceName: 'Popular Resistance', outlet: 'Kawsachun News' })]);
+    expect(ids(selectClusters([via, a], outputFeed({ minOutlets: 2 })))).toEqual(['v']);
   });
 
   it('ties on update time are broken by publication then id, not input order', () => {
