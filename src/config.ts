@@ -104,6 +104,8 @@ const configSchema = z.strictObject({
       feeds: z.array(outputFeed).min(1).default([{ name: 'all', limit: 50 }]),
       /** Serve /opml, the public feeds' list (private feeds are never in it); false turns it off. */
       opml: z.boolean().default(true),
+      /** WebSub: hubs the feeds advertise and that are told after each run which feeds changed. */
+      websub: z.strictObject({ hubs: z.array(z.url({ protocol: /^https?$/ })).default([]) }).prefault({}),
     })
     .prefault({}),
   /** Serve /metrics (Prometheus text format); false turns it off. */
@@ -163,7 +165,11 @@ export interface Config {
   readonly baseUrl: string;
   readonly fetch: Readonly<ParsedConfig['fetch']>;
   readonly cluster: { readonly level: ClusterLevel; readonly windowDays: number };
-  readonly publish: { readonly feeds: readonly OutputFeedConfig[]; readonly opml: boolean };
+  readonly publish: {
+    readonly feeds: readonly OutputFeedConfig[];
+    readonly opml: boolean;
+    readonly websub: { readonly hubs: readonly string[] };
+  };
   readonly metrics: boolean;
   readonly schedule: { readonly default: string };
   readonly server: Readonly<ParsedConfig['server']>;
@@ -252,6 +258,7 @@ export function parseConfig(data: unknown, configPath: string): Config {
         limit: feed.limit,
       })),
       opml: value.publish.opml,
+      websub: { hubs: value.publish.websub.hubs },
     },
     metrics: value.metrics,
     schedule: value.schedule,

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { assignToClusters, type ClusterOptions } from './cluster/index.js';
 import type { Config } from './config.js';
 import { describeError, FetchError } from './errors.js';
@@ -15,7 +16,8 @@ import {
   type SourceState,
 } from './model.js';
 import { noProgress, type Progress } from './progress.js';
-import { fillsEveryFeed, renderFeed, selectClusters } from './publish/feeds.js';
+import { FEED_FORMATS, feedUrl, fillsEveryFeed, renderFeed, selectClusters } from './publish/feeds.js';
+import { pingHubs, type ChangedFeed, type PingOptions } from './publish/websub.js';
 import { PAGE_STORIES, renderSite } from './publish/pages.js';
 import { rankTopStories, TOP_WINDOW_DAYS } from './publish/ranking.js';
 import { describeCluster } from './publish/story.js';
@@ -47,6 +49,8 @@ export interface RunOptions {
   readonly signal?: AbortSignal;
   /** Told what each feed read took and how it ended (the metrics). */
   readonly onFeedRead?: (outcome: FeedReadOutcome) => void;
+  /** How hard WebSub hubs are tried (tests shorten the backoff). */
+  readonly websub?: PingOptions;
 }
 
 /**
@@ -100,6 +104,9 @@ export async function runPipeline(config: Config, store: Store, options: RunOpti
         clustered: await clusterNewItems(config, store, clock().toISOString(), options.log, signal),
         filesWritten: await publishFeeds(config, store, clock().getTime()),
       }));
+  if (config.publish.websub.hubs.length > 0 && filesWritten.length > 0) {
+    await pingHubs(config.publish.websub.hubs, changedFeeds(config, filesWritten), options.log, options.websub);
+  }
 
   const report: RunReport = {
     startedAt,
@@ -366,7 +373,8 @@ async function publishFeeds(config: Config, store: Store, now: number): Promise<
   );
   const site = { title: config.title, baseUrl: config.baseUrl };
   const selections = config.publish.feeds.map((feed) => selectClusters(clusters, feed, now));
-  const rendered = config.publish.feeds.map((feed, index) => renderFeed(selections[index]!, feed, site));
+  const hubs = config.publish.websub.hubs;
+  const rendered = config.publish.feeds.map((feed, index) => renderFeed(selections[index]!, feed, site, { hubs }));
   const written = writeFeeds(config.output, rendered);
 
   const published = new Set(selections.flat().map((cluster) => cluster.id));
@@ -376,6 +384,16 @@ async function publishFeeds(config: Config, store: Store, now: number): Promise<
   const redirects = await store.clusters.mergedInto([...published]);
   const pages = renderSite({ site, feeds: config.publish.feeds, stories: shown, redirects });
   return [...written, ...writeSite(config.output, pages)];
+}
+
+/** The output feeds among the files a run wrote, each with the public URL of every format that changed. */
+function changedFeeds(config: Config, written: readonly string[]): ChangedFeed[] {
+  const site = { title: config.title, baseUrl: config.baseUrl };
+  const paths = new Set(written);
+  return config.publish.feeds.map((feed) => ({
+    name: feed.name,
+    urls: FEED_FORMATS.filter((format) => paths.has(join(config.output, `${feed.name}.${format}`))).map((format) => feedUrl(site, feed.name, format)),
+  }));
 }
 
 /** Top stories are chosen among at most this many recently changed ones: a dense stream never loads its whole window. */
