@@ -29,9 +29,8 @@ beforeAll(async () => {
     request.on('end', () => {
       const params = [...new URLSearchParams(Buffer.concat(chunks).toString('utf8'))];
       pings.push({ path: request.url ?? '', type: request.headers['content-type'] ?? '', params });
-      if (request.url === '/flaky' && flakyFailures++ < 2) return response.writeHead(503).end();
-      if (request.url === '/broken') return response.writeHead(500).end();
-      response.writeHead(204).end();
+      const failing = (request.url === '/flaky' && flakyFailures++ < 2) || request.url === '/broken';
+      response.writeHead(failing ? 503 : 204).end();
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -81,7 +80,7 @@ describe('WebSub publish pings through real runs', () => {
         expect(ping.type).toBe('application/x-www-form-urlencoded');
         expect(ping.params[0]).toEqual(['hub.mode', 'publish']);
       }
-      // The broken hub was tried three times per feed, then given up.
+      // The broken hub (503 every time) was tried three times per feed, then given up.
       expect(hub.pings.filter((p) => p.path === '/broken')).toHaveLength(9);
 
       // The feeds advertise every hub and themselves.
