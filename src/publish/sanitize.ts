@@ -31,7 +31,15 @@ export function absoluteUrl(url: string, base: string | null): string | null {
 function httpBase(base: string | null): string | null {
   if (base === null) return null;
   const url = absoluteUrl(base, null);
-  return url !== null && /^https?:/i.test(url) ? url : null;
+  if (url === null || !/^https?:/i.test(url)) return null;
+  // A private feed's URL may be the base (an item without a link): its credentials (userinfo, a token in the
+  // query) must not ride along into the links it resolves (issue #14). Relative links need neither.
+  const parsed = new URL(url);
+  parsed.username = '';
+  parsed.password = '';
+  parsed.search = '';
+  parsed.hash = '';
+  return parsed.href;
 }
 
 /**

@@ -27,6 +27,12 @@ let base: string;
 let dir: string;
 const seenAuth = new Map<string, string | undefined>();
 
+const linklessFeed =
+  '<?xml version="1.0"?><rss version="2.0"><channel><title>Members</title><link>https://members.example/</link><description>d</description>' +
+  '<item><guid isPermaLink="false">m1</guid><title>Harbour workers strike over pay in three ports</title>' +
+  '<description><![CDATA[<p>Dock workers walked out, <a href="article/1">the union said</a>. <img src="pic.jpg"></p>]]></description></item>' +
+  '</channel></rss>';
+
 function startOrigin(): Server {
   const feed = originFeed(5);
   return createServer((req, res) => {
@@ -39,7 +45,9 @@ function startOrigin(): Server {
       path === '/public.xml';
     if (path === '/missing.xml') return void res.writeHead(404).end();
     if (!allowed) return void res.writeHead(401, { 'www-authenticate': 'Basic realm="feeds"' }).end();
-    res.writeHead(200, { 'content-type': 'application/rss+xml' }).end(feed);
+    // The token feed's items have no link and relative links in their content: the feed URL is their base.
+    const body = path === '/token.xml' ? linklessFeed : feed;
+    res.writeHead(200, { 'content-type': 'application/rss+xml' }).end(body);
   });
 }
 
@@ -98,7 +106,19 @@ async function get(daemon: Daemon, path: string): Promise<{ status: number; type
   return { status: response.status, type: response.headers.get('content-type') ?? '', body: await response.text() };
 }
 
-const PUBLIC_PATHS = ['/', '/opml', '/healthz', '/metrics', '/feeds/all.atom', '/feeds/all.rss', '/feeds/all.json'];
+const PUBLIC_PATHS = [
+  '/',
+  '/index.html',
+  '/latest.html',
+  '/archive-1.html',
+  '/opml',
+  '/healthz',
+  '/metrics',
+  '/feeds/all.atom',
+  '/feeds/all.rss',
+  '/feeds/all.json',
+  '/all.atom',
+];
 
 describe('private sources', () => {
   it('are read with their credentials and never shown publicly; listings by name, no local path anywhere', async () => {
@@ -112,7 +132,12 @@ describe('private sources', () => {
       };
       expect(feeds.feeds.filter((feed) => feed.status === 'ok')).toHaveLength(4);
 
-      const answers = await Promise.all(PUBLIC_PATHS.map(async (path) => ({ path, ...(await get(daemon, path)) })));
+      // Every page: the fixed ones and each story page the latest page links to.
+      const latest = (await get(daemon, '/latest.html')).body;
+      const stories = [...new Set([...latest.matchAll(/href="[^"]*?(\/?stories\/[A-Za-z0-9_-]+\.html)"/g)].map((m) => `/${m[1]!.replace(/^\//, '')}`))];
+      expect(stories.length).toBeGreaterThan(10);
+      const paths = [...PUBLIC_PATHS, ...stories];
+      const answers = await Promise.all(paths.map(async (path) => ({ path, ...(await get(daemon, path)) })));
       for (const answer of answers) {
         expect(answer.status, answer.path).toBeLessThan(500);
         for (const secret of SECRETS) expect(answer.body, `${answer.path} shows ${secret}`).not.toContain(secret);
