@@ -1,7 +1,8 @@
 import { accessSync, constants, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
-import { resolveFeedLocation, type Config } from '../config.js';
+import type { Config } from '../config.js';
+import { resolveFeedLocation } from '../feed-location.js';
 import { AlreadySubscribedError, FeedmergeError } from '../errors.js';
 import { acquireRunLock } from '../lock.js';
 import { defaultFeedName, type SourceState } from '../model.js';
