@@ -97,13 +97,16 @@ export async function runPipeline(config: Config, store: Store, options: RunOpti
   // Stopped: what is stored stays, the published files stay as they were; the next run clusters and publishes.
   const stopped = (): boolean => signal?.aborted === true;
   // One process at a time clusters and publishes (on PostgreSQL, under an advisory lock): story ids stay
-  // stable and no story is made twice. A worker that had to wait clusters what was stored meanwhile, if any.
+  // stable and no story is made twice. A worker that had to wait for another clusters what was stored
+  // meanwhile; when there was nothing and it changed no stored item, the holder has published its work already.
+  const updatedItems = sum(results.map((r) => r.updatedItems));
   const { clustered, filesWritten } = stopped()
-    ? { clustered: { newClusters: 0, merged: 0 }, filesWritten: [] }
-    : await store.exclusive('cluster-publish', async () => ({
-        clustered: await clusterNewItems(config, store, clock().toISOString(), options.log, signal),
-        filesWritten: await publishFeeds(config, store, clock().getTime()),
-      }));
+    ? { clustered: { newClusters: 0, merged: 0, placed: 0 }, filesWritten: [] }
+    : await store.exclusive('cluster-publish', async (waited) => {
+        const placed = await clusterNewItems(config, store, clock().toISOString(), options.log, signal);
+        const skip = waited && placed.placed === 0 && updatedItems === 0;
+        return { clustered: placed, filesWritten: skip ? [] : await publishFeeds(config, store, clock().getTime()) };
+      });
   if (config.publish.websub.hubs.length > 0 && filesWritten.length > 0) {
     await pingHubs(config.publish.websub.hubs, changedFeeds(config, filesWritten), options.log, options.websub);
   }
@@ -297,7 +300,7 @@ async function clusterNewItems(
   now: string,
   log: Logger,
   signal: AbortSignal | undefined,
-): Promise<{ newClusters: number; merged: number }> {
+): Promise<{ newClusters: number; merged: number; placed: number }> {
   const builtWith = await store.meta.get('cluster.level');
   if (builtWith !== config.cluster.level) {
     // Reset first, level second: a crash in between resets again next time, never keeps stories of the old level.
@@ -308,7 +311,7 @@ async function clusterNewItems(
     await store.meta.set('cluster.level', config.cluster.level);
   }
   const fresh = await store.items.unclustered();
-  if (fresh.length === 0) return { newClusters: 0, merged: 0 };
+  if (fresh.length === 0) return { newClusters: 0, merged: 0, placed: 0 };
   const windowMs = config.cluster.windowDays * DAY_MS;
   let earliest = Number.POSITIVE_INFINITY;
   let latest = Number.NEGATIVE_INFINITY;
@@ -320,9 +323,9 @@ async function clusterNewItems(
   const existing = await store.items.clusteredBetween(earliest - windowMs, latest + windowMs);
   log.debug({ newItems: fresh.length, stored: existing.length }, `cluster: placing ${fresh.length} new items among ${existing.length} stored`);
   const result = await assignInterruptibly(existing, fresh, config.cluster, signal);
-  if (result === null) return { newClusters: 0, merged: 0 };
+  if (result === null) return { newClusters: 0, merged: 0, placed: 0 };
   const applied = await store.clusters.apply(result, now);
-  return { newClusters: applied.newClusters, merged: applied.merged };
+  return { newClusters: applied.newClusters, merged: applied.merged, placed: fresh.length };
 }
 
 /**

@@ -252,12 +252,15 @@ class PostgresStore implements Store {
     });
   }
 
-  async exclusive<T>(name: string, work: () => Promise<T>): Promise<T> {
+  async exclusive<T>(name: string, work: (waited: boolean) => Promise<T>): Promise<T> {
     const client = await this.guard(() => this.pool.connect());
     try {
-      await this.guard(() => client.query('SELECT pg_advisory_lock(hashtext($1))', [`feedmerge:${name}`]));
+      const key = `feedmerge:${name}`;
+      const { rows } = await this.guard(() => client.query<{ got: boolean }>('SELECT pg_try_advisory_lock(hashtext($1)) AS got', [key]));
+      const waited = !rows[0]!.got;
+      if (waited) await this.guard(() => client.query('SELECT pg_advisory_lock(hashtext($1))', [key]));
       try {
-        return await work();
+        return await work(waited);
       } finally {
         await client.query('SELECT pg_advisory_unlock(hashtext($1))', [`feedmerge:${name}`]).catch(() => undefined);
       }
@@ -333,7 +336,18 @@ class PostgresStore implements Store {
 }
 
 async function declareSpecs(c: Queryable, specs: readonly SourceSpec[], now: string, adopt: boolean): Promise<void> {
-  if (specs.length === 0) return;
+  // Only new or changed declarations are written: every worker declares the whole config at start, and an
+  // UPSERT would lock every row (claims skip locked rows) for nothing.
+  const { rows } = await c.query<{ url: string; kind: string; name: string; origin: string; schedule: string | null }>(
+    `SELECT url, kind, name, origin, schedule FROM sources WHERE url = ANY($1::text[])`,
+    [specs.map((s) => s.url)],
+  );
+  const stored = new Map(rows.map((row) => [row.url, row]));
+  const changed = specs.filter((spec) => {
+    const row = stored.get(spec.url);
+    return !row || row.kind !== spec.kind || row.name !== spec.name || row.origin !== spec.origin || row.schedule !== (spec.schedule ?? null);
+  });
+  if (changed.length === 0) return;
   // The declaring side owns its entry: a config declaration never rewrites a source the CLI added; adopting does.
   await c.query(
     `INSERT INTO sources (url, kind, name, origin, schedule, created_at)
@@ -341,12 +355,12 @@ async function declareSpecs(c: Queryable, specs: readonly SourceSpec[], now: str
      ON CONFLICT (url) DO UPDATE SET kind = excluded.kind, name = excluded.name, origin = excluded.origin, schedule = excluded.schedule
      WHERE $7::boolean OR NOT (excluded.origin = 'cli' AND sources.origin <> 'cli')`,
     [
-      specs.map((s) => s.url),
-      specs.map((s) => s.kind),
-      specs.map((s) => s.name),
-      specs.map((s) => s.origin),
-      specs.map((s) => s.schedule ?? null),
-      specs.map(() => now),
+      changed.map((s) => s.url),
+      changed.map((s) => s.kind),
+      changed.map((s) => s.name),
+      changed.map((s) => s.origin),
+      changed.map((s) => s.schedule ?? null),
+      changed.map(() => now),
       adopt,
     ],
   );

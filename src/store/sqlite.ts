@@ -193,8 +193,8 @@ export class SqliteBackend implements Store {
   }
 
   /** One process works on a SQLite file at a time (the run lock), so there is nothing to wait for. */
-  exclusive<T>(_name: string, work: () => Promise<T>): Promise<T> {
-    return work();
+  exclusive<T>(_name: string, work: (waited: boolean) => Promise<T>): Promise<T> {
+    return work(false);
   }
 
   storageError(error: unknown): unknown {

@@ -37,9 +37,10 @@ export interface Store {
 
   /**
    * Runs `work` while holding the database-wide lock named `name` (clustering and publishing: one process at a
-   * time). Waits for the lock; `work` decides whether anything is left to do once it has it.
+   * time). Waits for the lock when another process holds it, and tells `work` so (`waited`): the holder has
+   * done that step for everything stored before, and `work` decides whether anything is left to do.
    */
-  exclusive<T>(name: string, work: () => Promise<T>): Promise<T>;
+  exclusive<T>(name: string, work: (waited: boolean) => Promise<T>): Promise<T>;
 
   /** An engine failure as one StorageError line naming the database and the remedy; any other error as it is. */
   storageError(error: unknown): unknown;
