@@ -1,7 +1,7 @@
 import { Feed, type Item as FeedItem } from 'feed';
 import { js2xml, xml2js, type ElementCompact } from 'xml-js';
 import type { OutputFeedConfig } from '../config.js';
-import type { Cluster } from '../model.js';
+import { DAY_MS, type Cluster } from '../model.js';
 import { renderStoryContentHtml } from './story-html.js';
 import { clusterOutlets, describeCluster, type Story } from './story.js';
 import { cleanLine, escapeHtml, escapeText, guardCdataHtml } from '../text/xml-text.js';
@@ -42,8 +42,6 @@ export function fillsEveryFeed(loaded: readonly Cluster[], feeds: readonly Outpu
       (feed.maxAgeDays !== undefined && now !== undefined && oldest < now - feed.maxAgeDays * DAY_MS),
   );
 }
-
-const DAY_MS = 86_400_000;
 
 /**
  * A feed's stories: the filters (sources by name or URL, keywords, excludeKeywords, minOutlets, and maxAgeDays
