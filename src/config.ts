@@ -282,5 +282,3 @@ function deepFreeze<T>(value: T): T {
   }
   return value;
 }
-
-export { resolveFeedLocation };
