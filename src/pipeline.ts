@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { applyCorrections, correctedItems } from './cluster/corrections.js';
 import { assignToClusters, type ClusterOptions } from './cluster/index.js';
 import type { Config } from './config.js';
 import { describeError, FetchError } from './errors.js';
@@ -104,7 +105,8 @@ export async function runPipeline(config: Config, store: Store, options: RunOpti
     ? { clustered: { newClusters: 0, merged: 0, placed: 0 }, filesWritten: [] }
     : await store.exclusive('cluster-publish', async (waited) => {
         const placed = await clusterNewItems(config, store, clock().toISOString(), options.log, signal);
-        const skip = waited && placed.placed === 0 && updatedItems === 0;
+        const corrected = await obeyCorrections(store, clock().toISOString());
+        const skip = waited && placed.placed === 0 && updatedItems === 0 && corrected === 0;
         return { clustered: placed, filesWritten: skip ? [] : await publishFeeds(config, store, clock().getTime()) };
       });
   if (config.publish.websub.hubs.length > 0 && filesWritten.length > 0) {
@@ -370,7 +372,7 @@ async function assignInterruptibly(
  * Renders and writes every output feed and the site (index, latest and archive pages, a page per published
  * story); returns the files that changed. Published: every story an output feed shows, and the top stories.
  */
-async function publishFeeds(config: Config, store: Store, now: number): Promise<string[]> {
+export async function publishFeeds(config: Config, store: Store, now: number): Promise<string[]> {
   const clusters = await store.clusters.newest(
     (loaded) => fillsEveryFeed(loaded, config.publish.feeds, now) && coversTopWindow(loaded),
   );
@@ -387,6 +389,24 @@ async function publishFeeds(config: Config, store: Store, now: number): Promise<
   const redirects = await store.clusters.mergedInto([...published]);
   const pages = renderSite({ site, feeds: config.publish.feeds, stories: shown, redirects });
   return [...written, ...writeSite(config.output, pages)];
+}
+
+/**
+ * Makes the stories obey the corrections made by hand (`split`, `merge`): after every clustering, and after a
+ * re-clustering on a level change, whose new stories know nothing of them. Returns the steps taken (none when
+ * the stories already obey, so a run without news changes nothing).
+ */
+export async function obeyCorrections(store: Store, now: string): Promise<number> {
+  const corrections = (await store.corrections.list()).filter((c) => c.undoneAt === null);
+  if (corrections.length === 0) return 0;
+  const memberships = new Map<string, string>();
+  for (const id of correctedItems(corrections)) {
+    const item = await store.items.get(id);
+    if (item?.clusterId) memberships.set(id, item.clusterId);
+  }
+  const steps = applyCorrections(memberships, corrections);
+  if (steps.length > 0) await store.clusters.correct(steps, now);
+  return steps.length;
 }
 
 /** The output feeds among the files a run wrote, each with the public URL of every format that changed. */

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { registerBackup } from './commands/backup.js';
 import { registerClusters } from './commands/clusters.js';
+import { registerCorrections } from './commands/corrections.js';
 import { registerExplain } from './commands/explain.js';
 import { registerFeeds } from './commands/feeds.js';
 import { registerFeedsManage } from './commands/feeds-manage.js';
@@ -30,6 +31,7 @@ function buildProgram(): Command {
   registerClusters(program);
   registerFeedsManage(registerFeeds(program));
   registerExplain(program);
+  registerCorrections(program);
   registerServe(program);
   registerOpml(program);
   registerPrune(program);

@@ -1,3 +1,4 @@
+import type { CorrectionStep } from '../cluster/corrections.js';
 import type { Cluster, ClusteringResult, Item } from '../model.js';
 import type { Db } from './db.js';
 import type { ItemRepository } from './items.js';
@@ -106,6 +107,31 @@ export class ClusterRepository {
       }
     }
     return clusters;
+  }
+
+  /**
+   * Carries out the steps that make the stories obey the corrections (see cluster/corrections.ts): an item
+   * moved to a story (created, or revived if it had been merged away), or a story merged into another. Every
+   * story touched moves its `updated` to `now`. Call inside a transaction.
+   */
+  correct(steps: readonly CorrectionStep[], now: string): void {
+    const touched = new Set<string>();
+    for (const step of steps) {
+      if (step.kind === 'move') {
+        const from = this.db.prepare<[string], { cluster_id: string | null }>(`SELECT cluster_id FROM items WHERE id = ?`).get(step.itemId)?.cluster_id;
+        this.insert.run(step.to, now, now);
+        this.db.prepare(`UPDATE clusters SET merged_into = NULL WHERE id = ?`).run(step.to);
+        this.items.assign([{ itemId: step.itemId, clusterId: step.to }]);
+        if (from) touched.add(from);
+        touched.add(step.to);
+      } else {
+        this.db.prepare(`UPDATE clusters SET merged_into = NULL WHERE id = ?`).run(step.into);
+        this.items.moveCluster(step.from, step.into);
+        this.markMerged.run(step.into, now, step.from);
+        touched.add(step.into);
+      }
+    }
+    this.touch([...touched], now);
   }
 
   /** One live story by id (the server renders a story page `run` has not written). */

@@ -2,7 +2,9 @@ import { hostname } from 'node:os';
 import pg from 'pg';
 import { StorageError } from '../errors.js';
 import type { Cluster, ClusteringResult, RawItem, RunReport, SourceSpec, SourceState, SourceStateChange } from '../model.js';
+import type { CorrectionStep } from '../cluster/corrections.js';
 import { followMerges, toCluster, type ClusterRow } from './clusters.js';
+import { correctionDetail, toCorrection } from './corrections.js';
 import { contentHash, itemId, toClusterInput, toItem, type ItemRow } from './items.js';
 import { pgMigrations } from './pg-migrations/index.js';
 import { columnOf, toState, type SourceRow } from './sources.js';
@@ -123,6 +125,7 @@ class PostgresStore implements Store {
   readonly runs: Store['runs'];
   readonly meta: Store['meta'];
   readonly retention: Store['retention'];
+  readonly corrections: Store['corrections'];
   /** This worker's name in claims: host and process, for an operator looking at `claimed_by`. */
   private readonly worker = `${hostname()}:${process.pid}`;
 
@@ -215,6 +218,22 @@ class PostgresStore implements Store {
         const rows = await q<{ id: string; merged_into: string }>(`SELECT id, merged_into FROM clusters WHERE merged_into IS NOT NULL`);
         return followMerges(rows, ids);
       },
+      correct: (steps, now) => this.tx((c) => correctClusters(c, steps, now)),
+    };
+    this.corrections = {
+      add: async (correction) =>
+        Number(
+          (await q<{ n: string }>(`INSERT INTO corrections (kind, detail, made_at) VALUES ($1, $2, $3) RETURNING n`, [
+            correction.kind,
+            correctionDetail(correction),
+            correction.at,
+          ]))[0]!.n,
+        ),
+      list: async () =>
+        (await q<{ n: number; kind: string; detail: string; made_at: string; undone_at: string | null }>(
+          `SELECT n, kind, detail, made_at, undone_at FROM corrections ORDER BY n`,
+        )).map(toCorrection),
+      undo: async (n, at) => (await this.guard(() => pool.query(`UPDATE corrections SET undone_at = $1 WHERE n = $2 AND undone_at IS NULL`, [at, n]))).rowCount! > 0,
     };
     this.runs = {
       start: async (at) => (await q<{ id: number }>(`INSERT INTO runs (started_at, status) VALUES ($1, 'running') RETURNING id`, [at]))[0]!.id,
@@ -461,6 +480,26 @@ async function upsertItems(c: Queryable, sourceUrl: string, items: readonly RawI
 async function touchClusters(c: Queryable, ids: readonly string[], now: string): Promise<void> {
   if (ids.length === 0) return;
   await c.query(`UPDATE clusters SET updated_at = $1 WHERE id = ANY($2::text[]) AND updated_at < $1`, [now, ids]);
+}
+
+/** As ClusterRepository.correct. */
+async function correctClusters(c: Queryable, steps: readonly CorrectionStep[], now: string): Promise<void> {
+  const touched = new Set<string>();
+  for (const step of steps) {
+    if (step.kind === 'move') {
+      const { rows } = await c.query<{ cluster_id: string | null }>(`SELECT cluster_id FROM items WHERE id = $1`, [step.itemId]);
+      await c.query(`INSERT INTO clusters (id, created_at, updated_at) VALUES ($1, $2, $2) ON CONFLICT (id) DO UPDATE SET merged_into = NULL`, [step.to, now]);
+      await c.query(`UPDATE items SET cluster_id = $1 WHERE id = $2`, [step.to, step.itemId]);
+      if (rows[0]?.cluster_id) touched.add(rows[0].cluster_id);
+      touched.add(step.to);
+    } else {
+      await c.query(`UPDATE clusters SET merged_into = NULL WHERE id = $1`, [step.into]);
+      await c.query(`UPDATE items SET cluster_id = $1 WHERE cluster_id = $2`, [step.into, step.from]);
+      await c.query(`UPDATE clusters SET merged_into = $1, updated_at = $2 WHERE id = $3`, [step.into, now, step.from]);
+      touched.add(step.into);
+    }
+  }
+  await touchClusters(c, [...touched], now);
 }
 
 /** As ClusterRepository.apply, in set statements. */

@@ -3,6 +3,7 @@ import { basename, dirname, join } from 'node:path';
 import Database from 'better-sqlite3';
 import { StorageError } from '../errors.js';
 import { ClusterRepository } from './clusters.js';
+import { CorrectionRepository } from './corrections.js';
 import { asStorageError, openDatabase, wrapStorageError, type Db } from './db.js';
 import { ItemRepository } from './items.js';
 import { MetaRepository } from './meta.js';
@@ -22,6 +23,7 @@ export class SqliteStore {
   readonly runs: RunRepository;
   readonly meta: MetaRepository;
   readonly retention: RetentionRepository;
+  readonly corrections: CorrectionRepository;
 
   private constructor(
     private readonly db: Db,
@@ -33,6 +35,7 @@ export class SqliteStore {
     this.runs = new RunRepository(db);
     this.meta = new MetaRepository(db);
     this.retention = new RetentionRepository(db);
+    this.corrections = new CorrectionRepository(db);
   }
 
   /** Opens (creating and migrating if needed) the database at `path`. Throws StorageError. */
@@ -127,6 +130,7 @@ export class SqliteBackend implements Store {
   readonly runs: Store['runs'];
   readonly meta: Store['meta'];
   readonly retention: Store['retention'];
+  readonly corrections: Store['corrections'];
 
   constructor(readonly engineStore: SqliteStore) {
     const s = engineStore;
@@ -169,6 +173,12 @@ export class SqliteBackend implements Store {
       get: (id) => run(() => s.clusters.get(id)),
       resolve: (id) => run(() => s.clusters.resolve(id)),
       mergedInto: (live) => run(() => s.clusters.mergedInto(live)),
+      correct: (steps, now) => run(() => s.transaction(() => s.clusters.correct(steps, now))),
+    };
+    this.corrections = {
+      add: (correction) => run(() => s.corrections.add(correction)),
+      list: () => run(() => s.corrections.list()),
+      undo: (n, at) => run(() => s.corrections.undo(n, at)),
     };
     this.runs = {
       start: (at) => run(() => s.runs.start(at)),

@@ -1,3 +1,5 @@
+import type { CorrectionStep } from '../cluster/corrections.js';
+import type { NewCorrection, StoredCorrection } from './corrections.js';
 import type {
   Cluster,
   ClusteredInput,
@@ -28,6 +30,7 @@ export interface Store {
   readonly runs: RunStore;
   readonly meta: MetaStore;
   readonly retention: RetentionStore;
+  readonly corrections: CorrectionStore;
 
   /**
    * Stores several sources' reads, each whole (its items, its stories' change times, its state and the end of
@@ -156,6 +159,18 @@ export interface ClusterStore {
   resolve(id: string): Promise<string | undefined>;
   /** Ids merged (directly or through a chain) into one of `live`, with the live id each forwards to. */
   mergedInto(live: readonly string[]): Promise<{ from: string; to: string }[]>;
+  /** Carries out correction steps (moves and merges) in one transaction; the stories touched move `updated`. */
+  correct(steps: readonly CorrectionStep[], now: string): Promise<void>;
+}
+
+/** Splits and merges made by hand, obeyed by every later run. */
+export interface CorrectionStore {
+  /** Records a correction; returns its number. */
+  add(correction: NewCorrection): Promise<number>;
+  /** Every correction, undone ones included, oldest first. */
+  list(): Promise<StoredCorrection[]>;
+  /** Marks correction `n` undone; false when there is no such active correction. */
+  undo(n: number, at: string): Promise<boolean>;
 }
 
 /** The runs table: one row a run, with its report. */

@@ -64,6 +64,7 @@ beforeAll(async () => {
       feeds,
       listSources: () => sources,
       latestClusters: (limit) => clusters.slice(0, limit),
+      story: (id) => (id === 'mergedaway' ? { movedTo: '5999d533efebccf1' } : undefined),
       health: () => ({ ok: healthy, lastRun, sources: sources.length }),
     },
     { host: '127.0.0.1', port: 0 },
@@ -230,6 +231,13 @@ describe('index, OPML and health', () => {
     expect(html).not.toMatch(/<script|onerror|javascript:/i);
     const again = await call(server, '/', { headers: { 'If-None-Match': reply.headers['etag'] as string } });
     expect(again.status).toBe(304);
+  });
+
+  it('a story merged into another answers 301 to the surviving story; an unknown one 404', async () => {
+    const moved = await call(server, '/stories/mergedaway');
+    expect(moved.status).toBe(301);
+    expect(moved.headers['location']).toBe('/stories/5999d533efebccf1.html');
+    expect((await call(server, '/stories/unknown.html')).status).toBe(404);
   });
 
   it('/opml lists the sources', async () => {
