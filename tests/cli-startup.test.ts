@@ -17,8 +17,9 @@ function staticImports(entry: string): { files: string[]; packages: Set<string> 
     if (files.includes(file)) return;
     files.push(file);
     const source = readFileSync(file, 'utf8');
-    for (const match of source.matchAll(/^import\s+(?!type\b)[^'"]*['"]([^'"]+)['"]/gm)) {
-      const specifier = match[1]!;
+    // `import x from`, `export { x } from` (a re-export loads the module too) and bare `import 'x'`; not `import type`.
+    for (const match of source.matchAll(/^(?:import|export)\s+(?!type\b)[^'";]*?from\s*['"]([^'"]+)['"]|^import\s+['"]([^'"]+)['"]/gm)) {
+      const specifier = (match[1] ?? match[2])!;
       if (specifier.startsWith('.')) walk(resolve(dirname(file), specifier));
       else if (!specifier.startsWith('node:')) packages.add(specifier);
     }
