@@ -110,7 +110,8 @@ export async function startDaemon(config: Config, options: DaemonOptions): Promi
       log.info({ ...summarise(report), tags: [...tags] }, summaryLine(report));
       if (report.interrupted) return;
     }
-    if (tags.has(PRUNE)) {
+    // Stopping: a prune (one transaction, a second or two on a large database) waits for the next start.
+    if (tags.has(PRUNE) && !stopping.signal.aborted) {
       const report = await pruneExpired(config, store, clock());
       log.info(report, pruneSummary(report));
     }

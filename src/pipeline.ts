@@ -105,8 +105,9 @@ export async function runPipeline(config: Config, store: Store, options: RunOpti
     ? { clustered: { newClusters: 0, merged: 0, placed: 0 }, filesWritten: [] }
     : await store.exclusive('cluster-publish', async (waited) => {
         const placed = await clusterNewItems(config, store, clock().toISOString(), options.log, signal);
-        const corrected = await obeyCorrections(store, clock().toISOString());
-        const skip = waited && placed.placed === 0 && updatedItems === 0 && corrected === 0;
+        // A stop during clustering left it unapplied: corrections and publishing are the next run's too.
+        const corrected = stopped() ? 0 : await obeyCorrections(store, clock().toISOString());
+        const skip = stopped() || (waited && placed.placed === 0 && updatedItems === 0 && corrected === 0);
         return { clustered: placed, filesWritten: skip ? [] : await publishFeeds(config, store, clock().getTime()) };
       });
   if (config.publish.websub.hubs.length > 0 && filesWritten.length > 0) {
