@@ -331,7 +331,10 @@ export async function clusterInSteps(
       if (newer) {
         toNewer += 1;
         if (examples.length < 10) {
-          examples.push(`run ${k + 1}: ${link} moved from ${before} (first listed after run ${a.run + 1}) to newer ${after} (run ${b.run + 1}${a.run === b.run ? `, earliest item ${new Date(b.earliest).toISOString()} vs ${new Date(a.earliest).toISOString()}` : ''})`);
+          examples.push(`run ${k + 1}: ${link} moved from ${before} (first listed after run ${a.run + 1}) to newer ${after} ` +
+            `(run ${b.run + 1}${
+              a.run === b.run ? `, earliest item ${new Date(b.earliest).toISOString()} vs ` + new Date(a.earliest).toISOString() : ''
+            })`);
         }
       } else toOlder += 1;
     }
@@ -487,7 +490,8 @@ export async function explainConsistency(config: string, options: ExplainCheckOp
     if (typeof json.sameStory === 'boolean') {
       if (json.sameStory !== member) {
         sameStoryMismatches += 1;
-        if (examples.length < 10) examples.push(`sameStory=${json.sameStory} but clusters --json has ${a.id} in ${a.story} and ${b.id} in ${b.story}: "${a.title}" / "${b.title}"`);
+        if (examples.length < 10) examples.push(`sameStory=${json.sameStory} but clusters --json has ${a.id} in ${a.story} and ${b.id} in ` +
+          `${b.story}: "${a.title}" / "${b.title}"`);
       }
     } else sameStoryField = false;
     if (typeof json.sameCluster === 'boolean') {
@@ -620,9 +624,13 @@ function parseArgs(argv: readonly string[]): Args {
 }
 
 const f3 = (x: number): string => x.toFixed(3);
-const HEADER = `${'slice'.padEnd(40)} ${'pairs P'.padStart(7)} ${'B3 P'.padStart(6)} ${'B3 R'.padStart(6)} ${'B3 F1'.padStart(6)} ${'stories'.padStart(8)} ${'gold'.padStart(5)} ${'items'.padStart(6)}`;
+const HEADER = `${'slice'.padEnd(40)} ${'pairs P'.padStart(7)} ${'B3 P'.padStart(6)} ${'B3 R'.padStart(6)} ` +
+  `${'B3 F1'.padStart(6)} ${'stories'.padStart(8)} ${'gold'.padStart(5)} ${'items'.padStart(6)}`;
 const row = (name: string, s: CliScores): string =>
-  `${name.padEnd(40)} ${f3(s.pairPrecision).padStart(7)} ${f3(s.bcubedPrecision).padStart(6)} ${f3(s.bcubedRecall).padStart(6)} ${f3(s.bcubedF1).padStart(6)} ${String(s.clusters).padStart(8)} ${String(s.goldStories).padStart(5)} ${String(s.items).padStart(6)}${s.missing > 0 ? `  (${s.missing} items missing from clusters --json)` : ''}`;
+  `${name.padEnd(40)} ${f3(s.pairPrecision).padStart(7)} ${f3(s.bcubedPrecision).padStart(6)} ` +
+    `${f3(s.bcubedRecall).padStart(6)} ${f3(s.bcubedF1).padStart(6)} ${String(s.clusters).padStart(8)} ` +
+      `${String(s.goldStories).padStart(5)} ` +
+        `${String(s.items).padStart(6)}${s.missing > 0 ? `  (${s.missing} items missing from clusters --json)` : ''}`;
 
 /** Prints every part's figures (`argv`: the flags above; none when called from bench/run.ts). */
 export async function main(argv: readonly string[] = []): Promise<void> {
@@ -642,7 +650,9 @@ export async function main(argv: readonly string[] = []): Promise<void> {
     const slices = args.uci.map((s) => ({ ...s, labelled: loadUciSample(s.path) }));
     const oneRun = new Map<string, CliScores>();
     if (args.parts.has('one') || args.parts.has('steps')) {
-      console.log(`UCI slices through the real CLI (${args.layout === 'outlets' ? 'one RSS feed per outlet' : 'one aggregator feed, <source> per item'}), stories level, scored from clusters --json`);
+      console.log(`UCI slices through the real CLI ` +
+        `(${args.layout === 'outlets' ? 'one RSS feed per outlet' : 'one aggregator feed, <source> per item'}), ` +
+        'stories level, scored from clusters --json');
       console.log(HEADER);
     }
     for (const slice of slices) {
@@ -660,11 +670,19 @@ export async function main(argv: readonly string[] = []): Promise<void> {
         console.log(row(`${slice.name}, ${args.runs} runs in time order`, steps.scores));
         const d = (x: number, y: number): string => `${x - y >= 0 ? '+' : ''}${(x - y).toFixed(3)}`;
         console.log(
-          `${`  difference (${args.runs} runs - one run)`.padEnd(40)} ${d(steps.scores.pairPrecision, one.pairPrecision).padStart(7)} ${d(steps.scores.bcubedPrecision, one.bcubedPrecision).padStart(6)} ${d(steps.scores.bcubedRecall, one.bcubedRecall).padStart(6)} ${d(steps.scores.bcubedF1, one.bcubedF1).padStart(6)} ${`${steps.scores.clusters - one.clusters >= 0 ? '+' : ''}${steps.scores.clusters - one.clusters}`.padStart(8)}`,
+          `${`  difference (${args.runs} runs - one run)`.padEnd(40)} ` +
+            `${d(steps.scores.pairPrecision, one.pairPrecision).padStart(7)} ` +
+              `${d(steps.scores.bcubedPrecision, one.bcubedPrecision).padStart(6)} ` +
+                `${d(steps.scores.bcubedRecall, one.bcubedRecall).padStart(6)} ` +
+                  `${d(steps.scores.bcubedF1, one.bcubedF1).padStart(6)} ` +
+                    `${`${steps.scores.clusters - one.clusters >= 0 ? '+' : ''}${steps.scores.clusters - one.clusters}`.padStart(8)}`,
         );
         const st = steps.stability;
         console.log(
-          `  story ids over ${args.runs} runs: ${st.toNewer === 0 && st.vanished === 0 ? 'stable' : 'NOT STABLE'}: ${st.toNewer} moves to a newer id, ${st.toOlder} to an older id (merges; ${st.sameRunAge} of all moves between stories first listed after the same run, aged by earliest item), ${st.vanished} items vanished`,
+          `  story ids over ${args.runs} runs: ` +
+            `${st.toNewer === 0 && st.vanished === 0 ? 'stable' : 'NOT STABLE'}: ${st.toNewer} moves to a newer ` +
+              `id, ${st.toOlder} to an older id (merges; ${st.sameRunAge} of all moves between stories first ` +
+                `listed after the same run, aged by earliest item), ${st.vanished} items vanished`,
         );
         for (const e of st.examples) console.log(`    ${e}`);
         const s = steps.scores;
@@ -681,13 +699,18 @@ export async function main(argv: readonly string[] = []): Promise<void> {
     }
     if (args.parts.has('google')) {
       console.log(`\nGoogleNews-TS (${args.google}) as one aggregator feed, <source> outlet per item, times spread over a day`);
-      console.log(`${'text'.padEnd(40)} ${'NMI'.padStart(6)} ${'NMIar'.padStart(6)} ${'B3 P'.padStart(6)} ${'B3 R'.padStart(6)} ${'B3 F1'.padStart(6)} ${'stories'.padStart(8)} ${'gold'.padStart(5)} ${'items'.padStart(6)}`);
+      console.log(`${'text'.padEnd(40)} ${'NMI'.padStart(6)} ${'NMIar'.padStart(6)} ${'B3 P'.padStart(6)} ` +
+        `${'B3 R'.padStart(6)} ${'B3 F1'.padStart(6)} ${'stories'.padStart(8)} ${'gold'.padStart(5)} ${'items'.padStart(6)}`);
       const results: GoogleResult[] = [];
       for (const withSnippet of [false, true]) {
         const g = await clusterGoogleNews(dir('feedmerge-eval-google-'), args.google, withSnippet, instanceOptions);
         results.push(g);
         console.log(
-          `${(withSnippet ? 'title + snippet' : 'titles only').padEnd(40)} ${f3(g.nmi).padStart(6)} ${f3(g.nmiArithmetic).padStart(6)} ${f3(g.scores.bcubedPrecision).padStart(6)} ${f3(g.scores.bcubedRecall).padStart(6)} ${f3(g.scores.bcubedF1).padStart(6)} ${String(g.stories).padStart(8)} ${String(g.goldStories).padStart(5)} ${String(g.items).padStart(6)}${g.missing > 0 ? `  (${g.missing} missing)` : ''}`,
+          `${(withSnippet ? 'title + snippet' : 'titles only').padEnd(40)} ${f3(g.nmi).padStart(6)} ` +
+            `${f3(g.nmiArithmetic).padStart(6)} ${f3(g.scores.bcubedPrecision).padStart(6)} ` +
+              `${f3(g.scores.bcubedRecall).padStart(6)} ${f3(g.scores.bcubedF1).padStart(6)} ` +
+                `${String(g.stories).padStart(8)} ${String(g.goldStories).padStart(5)} ` +
+                  `${String(g.items).padStart(6)}${g.missing > 0 ? `  (${g.missing} missing)` : ''}`,
         );
         report[`google/${withSnippet ? 'title+snippet' : 'titles'}`] = g;
       }
@@ -695,19 +718,27 @@ export async function main(argv: readonly string[] = []): Promise<void> {
       floor(`GoogleNews titles only: NMI ${f3(t.nmi)} >= ${F.googleNmi}`, t.nmi >= F.googleNmi);
       floor(`GoogleNews title + snippet: NMI ${f3(ts.nmi)} >= ${F.googleNmi}`, ts.nmi >= F.googleNmi);
       floor(`GoogleNews title + snippet not below titles only by more than ${F.googleSnippetTolerance} (${(ts.nmi - t.nmi).toFixed(3)})`, ts.nmi >= t.nmi - F.googleSnippetTolerance);
-      console.log(`  NMI = I(X;Y)/sqrt(H(X)H(Y)) (NMIar = 2I/(H(X)+H(Y))); title + snippet - titles only = ${(ts.nmi - t.nmi >= 0 ? '+' : '') + (ts.nmi - t.nmi).toFixed(3)}`);
+      console.log(`  NMI = I(X;Y)/sqrt(H(X)H(Y)) (NMIar = 2I/(H(X)+H(Y))); title + snippet - titles only = ` +
+        `${(ts.nmi - t.nmi >= 0 ? '+' : '') + (ts.nmi - t.nmi).toFixed(3)}`);
     }
     if (args.parts.has('explain')) {
       const slice = slices[0]!;
       const { instance } = await clusterInOneRun(dir('feedmerge-eval-explain-'), slice.labelled, instanceOptions);
       const runner = args.explainRunner === 'process' ? spawnCli : inProcessCli;
       const check = await explainConsistency(instance.config, { pairs: args.pairs, runner });
-      console.log(`\nexplain --json against clusters --json: ${slice.name} in one run, ${check.pairs} sampled pairs (${check.pairsSameStory} inside one story), ${args.explainRunner} CLI`);
+      console.log(`\nexplain --json against clusters --json: ${slice.name} in one run, ${check.pairs} sampled pairs ` +
+        `(${check.pairsSameStory} inside one story), ${args.explainRunner} CLI`);
       console.log(
-        `  sameStory: ${check.sameStoryField ? `${check.sameStoryMismatches} of ${check.pairs} pairs differ from clusters --json` : 'field absent from explain --json (issue 13 adds it)'}`,
+        `  sameStory: ${
+          check.sameStoryField
+            ? `${check.sameStoryMismatches} of ${check.pairs} pairs differ from clusters --json`
+            : 'field absent from explain --json (issue 13 adds it)'
+        }`,
       );
-      console.log(`  merged (pairwise rule): ${check.mergedButApart} pairs MERGED though in different stories, ${check.apartButMerged} not merged though in one story`);
-      console.log(`  sameCluster (stored ids): ${check.sameClusterMismatches ?? 'field absent'} differ${check.failures > 0 ? `; ${check.failures} explain calls failed` : ''}`);
+      console.log(`  merged (pairwise rule): ${check.mergedButApart} pairs MERGED though in different stories, ` +
+        `${check.apartButMerged} not merged though in one story`);
+      console.log(`  sameCluster (stored ids): ${check.sameClusterMismatches ?? 'field absent'} ` +
+        `differ${check.failures > 0 ? `; ${check.failures} explain calls failed` : ''}`);
       for (const e of check.examples) console.log(`    ${e}`);
       floor(`explain --json sameStory equals clusters --json membership on ${check.pairs} pairs`, check.sameStoryField && check.sameStoryMismatches === 0 && check.failures === 0);
       report.explain = check;
@@ -717,10 +748,14 @@ export async function main(argv: readonly string[] = []): Promise<void> {
       console.log(`\nsame input, two folders (${slice.name})`);
       for (const reorder of [false, true]) {
         const check = await determinismCheck(dir('feedmerge-eval-where-a-'), dir('feedmerge-eval-elsewhere-b-'), slice.labelled, instanceOptions, reorder);
+        const label = reorder ? 'other paths, feed files named and listed in reverse order' : 'other paths only (same file names and order)';
         console.log(
-          `  ${reorder ? 'other paths, feed files named and listed in reverse order' : 'other paths only (same file names and order)'}: ${check.identical ? 'identical stories' : 'DIFFERENT stories'}: ${check.storiesA} vs ${check.storiesB} stories, ${check.onlyInA} groups only in the first, ${check.onlyInB} only in the second; B-cubed F1 ${f3(check.scoresA.bcubedF1)} vs ${f3(check.scoresB.bcubedF1)}`,
+          `  ${label}: ${check.identical ? 'identical stories' : 'DIFFERENT stories'}: ${check.storiesA} vs ` +
+            `${check.storiesB} stories, ${check.onlyInA} groups only in the first, ${check.onlyInB} only in the ` +
+              `second; B-cubed F1 ${f3(check.scoresA.bcubedF1)} vs ${f3(check.scoresB.bcubedF1)}`,
         );
-        floor(`same stories from two folders, ${reorder ? 'files reordered' : 'paths only'} (${check.onlyInA + check.onlyInB} groups differ)`, check.identical);
+        floor(`same stories from two folders, ${reorder ? 'files reordered' : 'paths only'} ` +
+          `(${check.onlyInA + check.onlyInB} groups differ)`, check.identical);
         report[`determinism/${reorder ? 'reordered' : 'paths'}`] = check;
       }
     }

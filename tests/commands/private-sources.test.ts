@@ -28,9 +28,11 @@ let dir: string;
 const seenAuth = new Map<string, string | undefined>();
 
 const linklessFeed =
-  '<?xml version="1.0"?><rss version="2.0"><channel><title>Members</title><link>https://members.example/</link><description>d</description>' +
+  '<?xml version="1.0"?><rss version="2.0"><channel><title>Members</title><link>' +
+    'https://members.example/</link><description>d</description>' +
   '<item><guid isPermaLink="false">m1</guid><title>Harbour workers strike over pay in three ports</title>' +
-  '<description><![CDATA[<p>Dock workers walked out, <a href="article/1">the union said</a>. <img src="pic.jpg"></p>]]></description></item>' +
+  '<description><![CDATA[<p>Dock workers walked out, <a href="article/1">the union said</a>. <img ' +
+    'src="pic.jpg"></p>]]></description></item>' +
   '</channel></rss>';
 
 function startOrigin(): Server {

@@ -107,7 +107,8 @@ describe('WebSub publish pings through real runs', () => {
       // News about Castillo only: "all" and "castillo" change, "volcano" does not.
       writeFileSync(
         join(dir, 'seeds', 'zz-new.txt'),
-        'Castillo supporters march on Lima again\n\nThousands of supporters of Pedro Castillo marched through Lima on Thursday demanding his release, organisers said.\n',
+        'Castillo supporters march on Lima again\n\nThousands of supporters of Pedro Castillo marched ' +
+          'through Lima on Thursday demanding his release, organisers said.\n',
       );
       await run();
       expect(atHub().map((p) => p.params.find(([k]) => k === 'hub.url')![1]).sort()).toEqual([
