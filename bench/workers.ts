@@ -24,6 +24,8 @@ export interface FeedOrigin {
   readonly url: string;
   /** Requests per path. */
   readonly hits: Map<string, number>;
+  /** When each request arrived (ms since the epoch), in order. */
+  readonly times: number[];
   /** Items the origin serves in all. */
   readonly items: number;
   close(): Promise<void>;
@@ -43,9 +45,11 @@ export async function startFeedOrigin(feeds: number, delayMs: number): Promise<F
     return `<?xml version="1.0" encoding="utf-8"?>\n<rss version="2.0"><channel><title>Feed ${i}</title><link>https://example.org/</link><description>Feed ${i}</description>${entries.join('\n')}</channel></rss>\n`;
   });
   const hits = new Map<string, number>();
+  const times: number[] = [];
   const server: Server = createServer((req, res) => {
     const path = req.url ?? '/';
     hits.set(path, (hits.get(path) ?? 0) + 1);
+    times.push(Date.now());
     const match = /^\/feed\/(\d+)\.xml$/.exec(path);
     setTimeout(() => {
       const body = match ? documents[Number(match[1])] : undefined;
@@ -62,6 +66,7 @@ export async function startFeedOrigin(feeds: number, delayMs: number): Promise<F
   return {
     url: `http://127.0.0.1:${port}`,
     hits,
+    times,
     items: sample.length,
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };

@@ -285,9 +285,10 @@ async function ingestFeeds(
     if (claimed.length === 0) break;
     for (const source of claimed) remaining.delete(source.url);
     await readFeeds(claimed, fetchOptions, clock(), collect);
+    // Stored while the next chunk is fetched: a worker never waits for its database writes between chunks.
     flush();
-    await writing;
   }
+  await writing;
   progress.stop();
   if (failed) throw failed.error;
   return results;

@@ -263,8 +263,7 @@ class PostgresStore implements Store {
         const result = await upsertItems(c, read.url, read.items, now);
         await touchClusters(c, result.changedClusters, now);
         // The read ends this worker's claim on the feed; its state (validators, backoff, 410) is now everyone's.
-        await c.query(`UPDATE sources SET claimed_by = NULL, claimed_until = NULL WHERE url = $1`, [read.url]);
-        await updateSource(c, read.url, read.state);
+        await updateSource(c, read.url, read.state, true);
         results.push(result);
       }
       return results;
@@ -385,8 +384,8 @@ async function declareSpecs(c: Queryable, specs: readonly SourceSpec[], now: str
   );
 }
 
-async function updateSource(c: Queryable, url: string, change: SourceStateChange): Promise<string> {
-  const assignments: string[] = [];
+async function updateSource(c: Queryable, url: string, change: SourceStateChange, endClaim = false): Promise<string> {
+  const assignments: string[] = endClaim ? ['claimed_by = NULL', 'claimed_until = NULL'] : [];
   const values: unknown[] = [url];
   for (const [key, column] of Object.entries(columnOf) as [keyof typeof columnOf, string][]) {
     if (change[key] !== undefined) {
