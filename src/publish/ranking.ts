@@ -18,8 +18,11 @@ export const TOP_WINDOW_DAYS = 3;
 const HOUR_MS = 3_600_000;
 const DAY_MS = 24 * HOUR_MS;
 
+/** What ranking reads of a story (a Story has it; so does a cluster with its outlets counted). */
+export type Rankable = Pick<Story, 'id' | 'updated' | 'outlets'> & { readonly versions: { readonly length: number } };
+
 /** The ranking score of one story at `reference` (epoch ms). */
-export function topScore(story: Story, reference: number): number {
+export function topScore(story: Rankable, reference: number): number {
   const ageHours = Math.max(0, reference - Date.parse(story.updated)) / HOUR_MS;
   return story.outlets.length * 0.5 ** (ageHours / TOP_HALF_LIFE_HOURS);
 }
@@ -28,7 +31,7 @@ export function topScore(story: Story, reference: number): number {
  * The recent stories, best score first; ties go to more versions, then the newer, then the id, so the order
  * never depends on input order.
  */
-export function rankTopStories(stories: readonly Story[]): Story[] {
+export function rankTopStories<T extends Rankable>(stories: readonly T[]): T[] {
   const reference = Math.max(...stories.map((s) => Date.parse(s.updated)));
   const recent = stories.filter((s) => reference - Date.parse(s.updated) <= TOP_WINDOW_DAYS * DAY_MS);
   const scored = recent.map((story) => ({ story, score: topScore(story, reference) }));
