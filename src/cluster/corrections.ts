@@ -78,3 +78,27 @@ export function correctedItems(corrections: readonly Correction[]): string[] {
     ...new Set(corrections.flatMap((c) => (c.kind === 'split' ? [c.itemId, ...c.apartFrom] : [...c.intoItems, ...c.fromItems]))),
   ];
 }
+
+/** A correction as `explain` shows it for one pair of items. */
+export interface PairCorrection {
+  readonly n: number;
+  readonly kind: Correction['kind'];
+  readonly reason: string;
+}
+
+/**
+ * The corrections that decide whether items `a` and `b` share a story, as `explain` shows them: "split by hand
+ * on <date>" when one was split out of a story holding the other, "merged by hand on <date>" when both belong to
+ * stories merged by hand. Undone corrections are left out by the caller.
+ */
+export function correctionsOfPair(a: string, b: string, corrections: readonly Correction[]): PairCorrection[] {
+  return corrections.flatMap((c): PairCorrection[] => {
+    const day = c.at.slice(0, 10);
+    if (c.kind === 'split') {
+      const apart = (c.itemId === a && c.apartFrom.includes(b)) || (c.itemId === b && c.apartFrom.includes(a));
+      return apart ? [{ n: c.n, kind: c.kind, reason: `split by hand on ${day} (correction ${c.n}): ${c.itemId} taken out of story ${c.fromStory}` }] : [];
+    }
+    const members = new Set([...c.intoItems, ...c.fromItems]);
+    return members.has(a) && members.has(b) ? [{ n: c.n, kind: c.kind, reason: `merged by hand on ${day} (correction ${c.n}): story ${c.from} into ${c.into}` }] : [];
+  });
+}

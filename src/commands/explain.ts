@@ -37,10 +37,16 @@ export function registerExplain(program: Command): void {
         const itemA = (await store.items.get(a.id))!;
         const itemB = (await store.items.get(b.id))!;
         const sameCluster = itemA.clusterId !== null && itemA.clusterId === itemB.clusterId;
+        // Corrections by hand overrule the scores: every run obeys them after clustering.
+        const { correctionsOfPair } = await import('../cluster/corrections.js');
+        const active = (await store.corrections.list()).filter((c) => c.undoneAt === null);
+        const corrections = correctionsOfPair(a.id, b.id, active);
         if (options.json) {
-          process.stdout.write(`${JSON.stringify({ ...explanation, sameCluster }, null, 2)}\n`);
+          process.stdout.write(`${JSON.stringify({ ...explanation, sameCluster, corrections }, null, 2)}\n`);
         } else {
-          process.stdout.write(`${formatExplanation(explanation)}\nStored clusters: ${sameCluster ? `both in ${itemA.clusterId}` : `${itemA.clusterId ?? 'none'} vs ${itemB.clusterId ?? 'none'}`}\n`);
+          const stored = `Stored clusters: ${sameCluster ? `both in ${itemA.clusterId}` : `${itemA.clusterId ?? 'none'} vs ${itemB.clusterId ?? 'none'}`}`;
+          const byHand = corrections.map((c) => `By hand: ${c.reason}\n`).join('');
+          process.stdout.write(`${formatExplanation(explanation)}\n${stored}\n${byHand}`);
         }
       });
     });

@@ -50,6 +50,10 @@ describe('corrections by hand', () => {
     expect(cli('run').status).toBe(0);
     check();
     expect(cli('split', splitItem).status).toBe(1);
+    const mate = splitFrom.items.find((id) => id !== splitItem)!;
+    expect(cli('explain', splitItem, mate).stdout).toMatch(/By hand: split by hand on \d{4}-\d\d-\d\d \(correction 1\)/);
+    const json = JSON.parse(cli('explain', mate, splitItem, '--json').stdout) as { corrections: { n: number; kind: string }[] };
+    expect(json.corrections).toMatchObject([{ n: 1, kind: 'split' }]);
   });
 
   it('merge: the older id survives, the other forwards to it, and it survives a re-run', () => {
