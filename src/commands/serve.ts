@@ -39,6 +39,10 @@ export function registerServe(program: Command): void {
           },
         );
       });
+      // Everything is closed; a handle something left open (a keep-alive socket to a feed origin that never
+      // closes it) must not keep a stopped daemon alive: systemd and Docker wait for the exit. Unref'd, so a
+      // clean exit happens at once without it.
+      setTimeout(() => process.exit(), 1000).unref();
     });
 }
 
