@@ -173,6 +173,29 @@ export interface ClusteringResult {
   readonly assignments: readonly { readonly itemId: string; readonly clusterId: string }[];
   /** Existing clusters absorbed into another: `from` is recorded as merged into `into` (the older). */
   readonly merges: readonly { readonly from: string; readonly into: string }[];
+  /** Why each new item went where it went, and why stories merged: the record `explain` reads. */
+  readonly decisions?: readonly PlacementDecision[];
+  /** Stories that share their main actors but are different events (each pair once, older id first). */
+  readonly related?: readonly { readonly a: string; readonly b: string; readonly cosine: number }[];
+}
+
+/** How a clustering decision was reached. */
+export type DecisionRule = 'new-story' | 'duplicate' | 'story' | 'story-merge' | 'split-by-hand' | 'merge-by-hand';
+
+/** One recorded clustering decision: an item placed (itemId set) or a story merged into another (itemId null). */
+export interface PlacementDecision {
+  /** The item placed, or null for a story merge. */
+  readonly itemId: string | null;
+  /** The story the item joined or started; for a merge, the surviving story. */
+  readonly storyId: string;
+  /** For a merge, the story absorbed; for a placement, the best story compared (null when none was close). */
+  readonly comparedWith: string | null;
+  readonly rule: DecisionRule;
+  /** The deciding score (centroid cosine, or 1 + share of duplicate votes) and the threshold it met or missed. */
+  readonly score: number | null;
+  readonly threshold: number | null;
+  /** One sentence a user can read. */
+  readonly detail: string;
 }
 
 /** Clustering granularity: the same article re-published, or different articles about one event. */

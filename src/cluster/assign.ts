@@ -2,7 +2,7 @@
  * Incremental assignment of new items to clusters with stable ids. Pure and deterministic: items are
  * processed in (time, id) order, every tie is broken by id, and nothing reads the clock.
  */
-import type { ClusterInput, ClusteredInput, ClusteringResult, ClusterLevel } from '../model.js';
+import type { ClusterInput, ClusteredInput, ClusteringResult, ClusterLevel, PlacementDecision } from '../model.js';
 import { BlockingIndex, blockingTokens, type EntryTraits, type Probe } from './candidates.js';
 import {
   centroidDot,
@@ -14,6 +14,7 @@ import {
 } from './compact-vectors.js';
 import { extractFeatures, type ItemFeatures } from './normalize.js';
 import {
+  backgroundCosine,
   buildIdf,
   itemVector,
   judgeDuplicate,
@@ -72,6 +73,8 @@ interface WorkCluster {
   earliestTime: number;
   earliestId: string;
   latestTime: number;
+  /** Member times, ascending: the story's core in time (coreGap) ignores its outlying tenth on each side. */
+  times: number[];
   members: Member[];
   memberIds: string[];
   centroid: CompactCentroid;
@@ -89,6 +92,8 @@ interface Evaluation {
   readonly cosine: number;
   readonly eligible: boolean;
   readonly score: number;
+  /** The centroid threshold the cosine was held to (NaN when no story rule applied). */
+  readonly threshold: number;
   /** The item is the same article as at least half of the compared members. */
   readonly duplicateOf: boolean;
 }
@@ -121,7 +126,16 @@ class Assigner {
   private readonly index: BlockingIndex;
   private readonly existingFeatures: ItemFeatures[];
   private readonly freshCluster = new Map<string, string>();
+  private readonly decisions: PlacementDecision[] = [];
   private readonly tokens = new TokenTable();
+  /** The stream's time scale of a story (see estimateStorySpan), refreshed every storySpanRefresh placements. */
+  private storySpanMs: number;
+  private placedSinceSpan = 0;
+  /** The `stories` centroid threshold for this stream (see refreshStorySpan). */
+  private storyThreshold: number;
+
+  /** Clusters that gained members since the last consolidation. */
+  private readonly dirty = new Set<WorkCluster>();
   /** Holds the vector of the item being placed for its many dot products. */
   private readonly scratch = new ItemScratch();
 
@@ -133,6 +147,8 @@ class Assigner {
   ) {
     this.windowMs = options.windowDays * DAY_MS;
     this.index = new BlockingIndex(this.windowMs);
+    this.storySpanMs = THRESHOLDS.minStorySpanHours * HOUR_MS;
+
     const maxWords = THRESHOLDS.containmentWords;
     this.existingFeatures = existing.map((item) => extractFeatures(item, maxWords));
     // Fresh items' features are extracted twice: once here, streamed, only to count word frequencies, and
@@ -144,11 +160,25 @@ class Assigner {
         yield* existingFeatures;
         for (const item of fresh) yield extractFeatures(item, maxWords);
       })(),
-    );
+    );    // A large story unrelated to an item has a centroid cosine near the square root of the stream's mean pair
+    // cosine, so the threshold is a multiple of it: streams where any two items look alike (one topic, long
+    // texts) need more to join a story than a stream of short, varied headlines.
+    this.storyThreshold =
+      THRESHOLDS.storyThresholdPerBackground *
+      Math.sqrt(
+        backgroundCosine(
+          (function* () {
+            yield* existingFeatures;
+            for (const item of fresh) yield extractFeatures(item, maxWords);
+          })(),
+          this.idf,
+        ),
+      );
   }
 
   run(): ClusteringResult {
     this.loadExisting();
+    this.refreshStorySpan();
     // An item's features live only while its cluster is in the window, so memory follows the window
     // rather than the batch.
     const order = this.fresh.slice().sort(byInputTimeThenId);
@@ -162,6 +192,12 @@ class Assigner {
         this.evict(features.input.time);
         lastEviction = features.input.time;
       }
+    }
+    if (this.options.level === 'stories') {
+      // The last pass, with the stream's final threshold, reconsiders every live story (as the next run would).
+      this.refreshStorySpan();
+      for (const cluster of this.clusters.values()) this.dirty.add(cluster);
+      this.consolidate();
     }
     return this.result();
   }
@@ -201,6 +237,7 @@ class Assigner {
       earliestTime: first.input.time,
       earliestId: first.input.id,
       latestTime: first.input.time,
+      times: [],
       members: [],
       memberIds: [],
       centroid: new Map(),
@@ -223,6 +260,8 @@ class Assigner {
       cluster.earliestId = features.input.id;
     }
     if (t > cluster.latestTime) cluster.latestTime = t;
+    insertSorted(cluster.times, t);
+    this.dirty.add(cluster);
     if (hasText(features)) cluster.hasText = true;
     if (features.language !== 'unknown') cluster.languages.add(features.language);
     if (features.authorTokens.length >= THRESHOLDS.minAuthorTokens) cluster.hasAuthors = true;
@@ -235,7 +274,54 @@ class Assigner {
     return current;
   }
 
+  /** How long a story's coverage lasts in this stream: the median core span of the stories with at least
+   * establishedStoryMembers members, never below minStorySpanHours. The time-gap penalty is counted in these
+   * spans, so a stream of tight bursts (one wave of coverage per event) and a stream where every event is
+   * covered all day each get the penalty they need, with no per-stream constant. */
+  private refreshStorySpan(): void {
+    const spans: number[] = [];
+    for (const cluster of this.clusters.values()) {
+      const n = cluster.times.length;
+      if (n < THRESHOLDS.establishedStoryMembers) continue;
+      const trim = Math.floor(n * 0.1);
+      spans.push(cluster.times[n - 1 - trim]! - cluster.times[trim]!);
+    }
+    spans.sort((a, b) => a - b);
+    const median = spans.length === 0 ? 0 : spans[Math.floor((spans.length - 1) / 2)]!;
+    this.storySpanMs = Math.min(this.windowMs, Math.max(THRESHOLDS.minStorySpanHours * HOUR_MS, median));
+    const between = this.betweenStoriesCosine();
+    if (between !== null) this.storyThreshold = THRESHOLDS.storyThresholdPerBackground * Math.sqrt(between);
+    this.placedSinceSpan = 0;
+  }
+
+  /** Mean cosine of two items of different live stories: (|S|^2 - sum |S_c|^2) / (N^2 - sum n_c^2), with S the
+   * sum of every item vector and S_c a story's centroid (sum of its members'). Pairs inside a story are left out,
+   * so a stream with few, large stories does not look more alike than it is. Null until two stories exist. */
+  private betweenStoriesCosine(): number | null {
+    if (this.clusters.size < 2) return null;
+    const total = new Map<number, number>();
+    let within = 0;
+    let items = 0;
+    let withinPairs = 0;
+    for (const cluster of this.clusters.values()) {
+      const n = cluster.members.length;
+      items += n;
+      withinPairs += n * n;
+      within += cluster.centroidNormSq;
+      for (const [token, weight] of cluster.centroid) total.set(token, (total.get(token) ?? 0) + weight);
+    }
+    let totalNormSq = 0;
+    for (const weight of total.values()) totalNormSq += weight * weight;
+    const prior = THRESHOLDS.priorBackgroundPairs;
+    return (Math.max(0, totalNormSq - within) + THRESHOLDS.priorBackgroundCosine * prior) / (items * items - withinPairs + prior);
+  }
+
   private place(features: ItemFeatures): void {
+    this.placedSinceSpan += 1;
+    if (this.placedSinceSpan >= Math.max(THRESHOLDS.storySpanRefresh, this.clusters.size / 8)) {
+      this.refreshStorySpan();
+      this.consolidate();
+    }
     const mapVector = this.vectorOf(features);
     const vector = this.tokens.compact(mapVector);
     this.scratch.load(vector, this.tokens.size);
@@ -255,8 +341,10 @@ class Assigner {
     let target: WorkCluster;
     if (best === undefined) {
       target = this.newCluster(features.input.id, false, features);
+      this.decisions.push(newStoryDecision(features.input.id, evaluations));
     } else {
       target = best.cluster;
+      this.decisions.push(joinDecision(features.input.id, best));
       this.addMember(target, features, vector);
       for (const other of eligible.slice(1)) {
         target = this.maybeMerge(target, other.cluster, best.duplicateOf && other.duplicateOf);
@@ -268,7 +356,7 @@ class Assigner {
 
   /** The clusters sharing the most weight of rare tokens with the item, best first (at most maxCandidates). */
   private blockedCandidates(features: ItemFeatures, vector: SparseVector, time: number): string[] {
-    const probe: Probe = { ...entryTraits(features), time, reachMs: Math.min(this.windowMs, reachMs(features, this.options.level)) };
+    const probe: Probe = { ...entryTraits(features), time, reachMs: Math.min(this.windowMs, reachMs(features, this.options.level, this.storySpanMs, this.storyThreshold)) };
     const found = this.index.lookup(blockingTokens(features, this.idf), withAuthorWeights(vector, features), probe);
     const limit = THRESHOLDS.maxCandidates;
     if (found.ids.length <= limit) return found.ids;
@@ -300,8 +388,8 @@ class Assigner {
     const mayNeedFull = cluster.hasAuthors || features.authorTokens.length >= THRESHOLDS.minAuthorTokens || otherLanguage;
     const skipPairs = this.strategy !== 'naive' && !mayNeedFull && bound < lowestPrefilter - 1e-9;
     // Without member votes only the centroid can admit the item, and its threshold is at least the base one.
-    if (skipPairs && (this.options.level === 'duplicates' || cosine < storyBaseThreshold(features, cluster.hasText))) {
-      return { cluster, cosine, eligible: false, score: 0, duplicateOf: false };
+    if (skipPairs && (this.options.level === 'duplicates' || cosine < this.storyThreshold)) {
+      return { cluster, cosine, eligible: false, score: 0, threshold: Number.NaN, duplicateOf: false };
     }
     let votes = 0;
     let sameSourceOther = false;
@@ -314,7 +402,7 @@ class Assigner {
       if (Math.abs(member.time - time) > this.windowMs) continue;
       sampled += 1;
       // Same tests as partsConflict / numbersConflict, on the precomputed keys.
-      if (member.partsKey !== probe.partsKey) return { cluster, cosine, eligible: false, score: 0, duplicateOf: false };
+      if (member.partsKey !== probe.partsKey) return { cluster, cosine, eligible: false, score: 0, threshold: Number.NaN, duplicateOf: false };
       if (member.numbersKey !== probe.numbersKey && member.numbersKey !== '' && probe.numbersKey !== '') numberClash = true;
       if (skipPairs) {
         if (member.sourceKey === probe.sourceKey) sameSourceOther = true;
@@ -332,16 +420,15 @@ class Assigner {
     }
     // "Close to the cluster as a whole": duplicates of at least half the compared members, not just one.
     const duplicateOf = votes > 0 && votes * 2 >= sampled;
-    if (duplicateOf) return { cluster, cosine, eligible: true, score: 1 + votes / sampled, duplicateOf };
-    if (this.options.level === 'duplicates' || sampled === 0) return { cluster, cosine, eligible: false, score: 0, duplicateOf };
-    const gapDays = Math.max(0, time - cluster.latestTime, cluster.earliestTime - time) / DAY_MS;
+    if (duplicateOf) return { cluster, cosine, eligible: true, score: 1 + votes / sampled, threshold: Number.NaN, duplicateOf };
+    if (this.options.level === 'duplicates' || sampled === 0) return { cluster, cosine, eligible: false, score: 0, threshold: Number.NaN, duplicateOf };
     const threshold =
-      storyBaseThreshold(features, cluster.hasText) +
-      THRESHOLDS.storyGapPenaltyPerDay * gapDays +
+      this.storyThreshold +
+      (THRESHOLDS.storyGapPenaltyPerSpan * coreGapMs(cluster.times, time)) / this.storySpanMs +
       (sameSourceOther ? THRESHOLDS.sameSourcePenalty : 0) +
       0;
     // Different numbers in the headlines ("100,000" vs "200,000" votes) are different reports: no story merge.
-    return { cluster, cosine, eligible: !numberClash && cosine >= threshold, score: cosine, duplicateOf };
+    return { cluster, cosine, eligible: !numberClash && cosine >= threshold, score: cosine, threshold, duplicateOf };
   }
 
   /** Merges two clusters bridged by one item when the clusters themselves are one story. */
@@ -359,7 +446,21 @@ class Assigner {
         if (partsConflict(ma.features, mb.features)) return a;
       }
     }
+    return this.absorb(
+      a,
+      b,
+      cosine,
+      needed,
+      cosine >= needed
+        ? `stories bridged by one item merged: centroid cosine ${cosine.toFixed(2)} >= ${needed}`
+        : `stories bridged by one item merged: every compared member is the same article as the other story`,
+    );
+  }
+
+  /** Merges two live clusters into the survivor (survivorFirst), recording why. */
+  private absorb(a: WorkCluster, b: WorkCluster, cosine: number, needed: number, detail: string): WorkCluster {
     const [into, from] = survivorFirst(a, b);
+    this.decisions.push({ itemId: null, storyId: into.id, comparedWith: from.id, rule: 'story-merge', score: cosine, threshold: needed, detail });
     for (const member of from.members) {
       into.members.push(member);
       addInto(into, member.vector);
@@ -370,6 +471,7 @@ class Assigner {
       into.earliestId = from.earliestId;
     }
     into.latestTime = Math.max(into.latestTime, from.latestTime);
+    into.times = mergeSorted(into.times, from.times);
     into.hasText ||= from.hasText;
     into.hasAuthors ||= from.hasAuthors;
     for (const language of from.languages) into.languages.add(language);
@@ -385,6 +487,71 @@ class Assigner {
     this.mergedInto.set(from.id, into.id);
     this.index.alias(from.id, into.id);
     return into;
+  }
+
+  /**
+   * Stories that grew towards each other are one story: each cluster that gained members since the last pass is
+   * compared, centroid to centroid, with the live clusters sharing one of its heaviest tokens, and the closest
+   * pairs merge first while their (updated) centroids stay close. This is what lets fragments started apart
+   * (an early headline with little in common with the later coverage, a batch cut by a run boundary) join
+   * once the story's vocabulary is known, so a stream read in many runs ends where one run would.
+   */
+  private consolidate(): void {
+    if (this.options.level !== 'stories' || this.dirty.size === 0) return;
+    const heaviest = new Map<WorkCluster, number[]>();
+    const postings = new Map<number, WorkCluster[]>();
+    for (const cluster of this.clusters.values()) {
+      const tokens = heaviestTokens(cluster.centroid, THRESHOLDS.consolidationTokens);
+      heaviest.set(cluster, tokens);
+      for (const token of tokens) {
+        const list = postings.get(token);
+        if (list === undefined) postings.set(token, [cluster]);
+        else list.push(cluster);
+      }
+    }
+    const pairs: { a: WorkCluster; b: WorkCluster; cosine: number }[] = [];
+    for (const a of [...this.dirty].sort(byClusterAge)) {
+      if (this.clusters.get(a.id) !== a) continue;
+      const seen = new Set<WorkCluster>([a]);
+      for (const token of heaviest.get(a) ?? []) {
+        for (const b of postings.get(token) ?? []) {
+          if (seen.has(b)) continue;
+          seen.add(b);
+          if (this.dirty.has(b) && byClusterAge(b, a) > 0) continue;
+          const cosine = clusterCosine(a, b);
+          if (cosine >= this.consolidationThreshold(a, b)) pairs.push({ a, b, cosine });
+        }
+      }
+    }
+    this.dirty.clear();
+    pairs.sort((x, y) => y.cosine - x.cosine || byClusterAge(x.a, y.a) || byClusterAge(x.b, y.b));
+    for (const pair of pairs) {
+      if (this.clusters.get(pair.a.id) !== pair.a || this.clusters.get(pair.b.id) !== pair.b) continue;
+      const cosine = clusterCosine(pair.a, pair.b);
+      const needed = this.consolidationThreshold(pair.a, pair.b);
+      if (cosine < needed || this.partsClash(pair.a, pair.b)) continue;
+      this.absorb(pair.a, pair.b, cosine, needed, `stories converged: centroid cosine ${cosine.toFixed(2)} >= ${needed.toFixed(2)}`);
+    }
+    this.dirty.clear();
+  }
+
+  private consolidationThreshold(a: WorkCluster, b: WorkCluster): number {
+    const gap = coreDistanceMs(a.times, b.times);
+    return THRESHOLDS.consolidationPerThreshold * this.storyThreshold + (THRESHOLDS.storyGapPenaltyPerSpan * gap) / this.storySpanMs;
+  }
+
+  /** Different instalments among the recent members of two stories ("Part I" / "Part II"), or a lone report
+   * whose figures differ from the other story's ("100,000" / "200,000" votes): the vetoes an item joining a story
+   * faces. A story of several reports quotes many figures, so figures only veto a single item. */
+  private partsClash(a: WorkCluster, b: WorkCluster): boolean {
+    const lone = Math.min(a.members.length, b.members.length) === 1;
+    for (const ma of a.members.slice(-THRESHOLDS.maxMembersCompared)) {
+      for (const mb of b.members.slice(-THRESHOLDS.maxMembersCompared)) {
+        if (ma.partsKey !== mb.partsKey) return true;
+        if (lone && ma.numbersKey !== mb.numbersKey && ma.numbersKey !== '' && mb.numbersKey !== '') return true;
+      }
+    }
+    return false;
   }
 
   /** Every compared member of the smaller cluster is a duplicate of at least half the larger's members. */
@@ -435,7 +602,9 @@ class Assigner {
     for (const item of this.existing) {
       if (moved.has(item.clusterId)) assignments.push({ itemId: item.id, clusterId: this.resolve(item.clusterId) });
     }
-    return { assignments, merges };
+    // Ids recorded while placing may since have been merged or renamed: report where each ended.
+    const decisions = this.decisions.map((d) => ({ ...d, storyId: this.resolve(d.storyId) }));
+    return { assignments, merges, decisions, related: [] };
   }
 }
 
@@ -466,14 +635,13 @@ function entryTraits(features: ItemFeatures): EntryTraits {
  * (whatever the source), and joins a story only while storyCentroidCosine plus the per-day gap penalty stays
  * reachable by a cosine (at most 1). Exact: every cluster it skips could not have taken the item.
  */
-export function reachMs(features: ItemFeatures, level: ClusterLevel): number {
+export function reachMs(features: ItemFeatures, level: ClusterLevel, storySpanMs: number, storyThreshold: number): number {
   const bareHeadline = features.bodyTokens.length === 0 && wordCount(features.bodyKey) < THRESHOLDS.minContainmentWords;
   if (!bareHeadline || features.authorTokens.length >= THRESHOLDS.minAuthorTokens) return Number.POSITIVE_INFINITY;
   const titleReach = THRESHOLDS.titleOnlyMaxGapHours * HOUR_MS;
   if (level === 'duplicates') return titleReach;
   // A minute of margin so rounding at the boundary never skips a cluster that could just qualify.
-  const lowestStoryThreshold = Math.min(THRESHOLDS.storyCentroidCosine, THRESHOLDS.storyCentroidCosineText);
-  const storyReach = ((1 - lowestStoryThreshold) / THRESHOLDS.storyGapPenaltyPerDay) * DAY_MS + 60_000;
+  const storyReach = ((1 - storyThreshold) / THRESHOLDS.storyGapPenaltyPerSpan) * storySpanMs + 60_000;
   return Math.max(titleReach, storyReach);
 }
 
@@ -481,10 +649,6 @@ function wordCount(text: string): number {
   return text === '' ? 0 : text.split(' ').length;
 }
 
-/** The `stories` centroid threshold: stricter when either side has text than for headlines alone. */
-export function storyBaseThreshold(item: ItemFeatures, otherHasText: boolean): number {
-  return hasText(item) || otherHasText ? THRESHOLDS.storyCentroidCosineText : THRESHOLDS.storyCentroidCosine;
-}
 
 /** Orders the pair so the survivor comes first: an existing cluster over a new one, then the older. */
 function survivorFirst(a: WorkCluster, b: WorkCluster): [WorkCluster, WorkCluster] {
@@ -527,3 +691,94 @@ function byScoreThenAge(a: Evaluation, b: Evaluation): number {
     compareIds(a.cluster.earliestId, b.cluster.earliestId)
   );
 }
+
+/** Distance from a time to the core of a story in time: the span of its member times without the outlying
+ * tenth on each side. One late item joining a burst does not move the burst, so the next follow-up still
+ * faces the gap penalty (a day-later development on the same names is a new story). */
+export function coreGapMs(times: readonly number[], time: number): number {
+  const trim = Math.floor(times.length * 0.1);
+  const low = times[trim]!;
+  const high = times[times.length - 1 - trim]!;
+  return Math.max(0, time - high, low - time);
+}
+
+function insertSorted(times: number[], t: number): void {
+  let i = times.length;
+  while (i > 0 && times[i - 1]! > t) i -= 1;
+  times.splice(i, 0, t);
+}
+
+function mergeSorted(a: readonly number[], b: readonly number[]): number[] {
+  const out: number[] = [];
+  let i = 0;
+  let j = 0;
+  while (i < a.length || j < b.length) out.push(j >= b.length || (i < a.length && a[i]! <= b[j]!) ? a[i++]! : b[j++]!);
+  return out;
+}
+
+function newStoryDecision(itemId: string, evaluations: readonly Evaluation[]): PlacementDecision {
+  const closest = evaluations.filter((e) => !Number.isNaN(e.threshold)).sort((a, b) => b.cosine - a.cosine || byScoreThenAge(a, b))[0];
+  if (closest === undefined) {
+    return { itemId, storyId: itemId, comparedWith: null, rule: 'new-story', score: null, threshold: null, detail: 'no story in the window was close enough to compare: a new story' };
+  }
+  return {
+    itemId,
+    storyId: itemId,
+    comparedWith: closest.cluster.id,
+    rule: 'new-story',
+    score: closest.cosine,
+    threshold: closest.threshold,
+    detail: `closest story ${closest.cluster.id}: centroid cosine ${closest.cosine.toFixed(2)} < ${closest.threshold.toFixed(2)} (after time-gap and same-source penalties), and not the same article as its members: a new story`,
+  };
+}
+
+function joinDecision(itemId: string, best: Evaluation): PlacementDecision {
+  if (best.duplicateOf) {
+    return {
+      itemId,
+      storyId: best.cluster.id,
+      comparedWith: best.cluster.id,
+      rule: 'duplicate',
+      score: best.score,
+      threshold: 1.5,
+      detail: `the same article as ${Math.round((best.score - 1) * 100)}% of the compared members of story ${best.cluster.id}`,
+    };
+  }
+  return {
+    itemId,
+    storyId: best.cluster.id,
+    comparedWith: best.cluster.id,
+    rule: 'story',
+    score: best.cosine,
+    threshold: best.threshold,
+    detail: `centroid cosine ${best.cosine.toFixed(2)} >= ${best.threshold.toFixed(2)} with story ${best.cluster.id}`,
+  };
+}
+
+function clusterCosine(a: WorkCluster, b: WorkCluster): number {
+  const norms = Math.sqrt(a.centroidNormSq) * Math.sqrt(b.centroidNormSq);
+  return norms > 0 ? centroidDot(a.centroid, b.centroid) / norms : 0;
+}
+
+/** The `count` tokens of largest weight in a centroid (ties by token id). */
+function heaviestTokens(centroid: CompactCentroid, count: number): number[] {
+  const entries = [...centroid];
+  entries.sort((x, y) => y[1] - x[1] || x[0] - y[0]);
+  return entries.slice(0, count).map(([token]) => token);
+}
+
+/** Distance between the cores in time of two stories (0 when they overlap). */
+function coreDistanceMs(a: readonly number[], b: readonly number[]): number {
+  const core = (times: readonly number[]): [number, number] => {
+    const trim = Math.floor(times.length * 0.1);
+    return [times[trim]!, times[times.length - 1 - trim]!];
+  };
+  const [lowA, highA] = core(a);
+  const [lowB, highB] = core(b);
+  return Math.max(0, lowB - highA, lowA - highB);
+}
+
+function byClusterAge(a: WorkCluster, b: WorkCluster): number {
+  return a.earliestTime - b.earliestTime || compareIds(a.earliestId, b.earliestId);
+}
+

@@ -3,7 +3,7 @@
  * decision, computed with the same rules assignToClusters applies. Pure.
  */
 import type { ClusterInput } from '../model.js';
-import { hasText, storyBaseThreshold, type ClusterOptions } from './assign.js';
+import type { ClusterOptions } from './assign.js';
 import { extractFeatures } from './normalize.js';
 import { buildIdf, judgeDuplicate, scorePair, type PairScores, type PairVerdict } from './similarity.js';
 import { THRESHOLDS } from './thresholds.js';
@@ -50,9 +50,9 @@ export function explainPair(
   const duplicate = judgeDuplicate(s);
   const withinWindow = Math.abs(a.time - b.time) <= options.windowDays * 86_400_000;
   const penalties =
-    (THRESHOLDS.storyGapPenaltyPerDay * s.gapHours) / 24 +
+    (THRESHOLDS.storyGapPenaltyPerSpan * s.gapHours) / THRESHOLDS.minStorySpanHours +
     (s.sameSource && !duplicate.duplicate ? THRESHOLDS.sameSourcePenalty : 0);
-  const storyThreshold = options.level === 'stories' ? storyBaseThreshold(fa, hasText(fb)) + penalties : null;
+  const storyThreshold = options.level === 'stories' ? THRESHOLDS.storyThresholdPerBackground * Math.sqrt(THRESHOLDS.priorBackgroundCosine) + penalties : null;
   let merged: boolean;
   let reason: string;
   if (!withinWindow) {

@@ -46,6 +46,21 @@ export function itemVector(item: ItemFeatures, idf: IdfModel, withBody = true, e
   return normalise(weights);
 }
 
+/** Mean cosine of two items of a stream, from the sum S of their n unit vectors: (|S|^2 - n) / (n(n - 1)),
+ * shrunk towards THRESHOLDS.priorBackgroundCosine while the stream is short. */
+export function backgroundCosine(items: Iterable<ItemFeatures>, idf: IdfModel): number {
+  const sum = new Map<string, number>();
+  let n = 0;
+  for (const item of items) {
+    n += 1;
+    for (const [token, weight] of itemVector(item, idf)) sum.set(token, (sum.get(token) ?? 0) + weight);
+  }
+  let normSq = 0;
+  for (const weight of sum.values()) normSq += weight * weight;
+  const prior = THRESHOLDS.priorBackgroundPairs;
+  return (Math.max(0, normSq - n) + THRESHOLDS.priorBackgroundCosine * prior) / (n * (n - 1) + prior);
+}
+
 /** Body-only tf-idf vector (for "same headline, compatible text"). */
 export function bodyVector(item: ItemFeatures, idf: IdfModel): SparseVector {
   const weights = new Map<string, number>();

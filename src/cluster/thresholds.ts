@@ -52,24 +52,46 @@ export const THRESHOLDS = {
   /** `stories` level, headline-only items: tf-idf cosine of the item to a cluster's centroid to join it.
    * Headlines of one event share one or two rare names and little else; UCI: 0.22 gives pairwise
    * precision 0.93-0.94 at B-cubed F1 ~0.52 (0.30: 0.93 / 0.40; 0.40: 0.97 / 0.28). */
-  storyCentroidCosine: 0.22,
+  storyCentroidCosine: 0.12,
+  /** `stories` level: the centroid cosine an item needs to join a story is this multiple of the stream's
+   * background (the square root of the mean cosine of two of its items, which is what a large unrelated story
+   * scores). UCI headlines: background 0.07 -> 0.14; GoogleNews title + snippet 0.10 -> 0.20; the seeds (full
+   * texts, one country's news) 0.20 -> 0.39, above the 0.30 of their closest different articles. */
+  storyThresholdPerBackground: 2.5,
+  /** Mean pair cosine assumed before the stream has shown its own ... */
+  priorBackgroundCosine: 0.01,
+  /** ... weighing as much as this many measured pairs. */
+  priorBackgroundPairs: 1000,
   /** Content words of summary that make an item "with text" for the story threshold: a one-line dek
    * (seeds 002) already makes two articles on one topic look alike. */
   minTextTokens: 6,
   /** `stories` level, items with text (either side has >= minTextTokens summary words): full texts about one topic share
    * many words, so different articles of one listing's topic reach 0.3 (seeds: two Vizcarra articles
    * 0.30, two Castillo-victory articles 0.25); 0.45 leaves a margin above the highest such pair. */
-  storyCentroidCosineText: 0.45,
-  /** `stories` level: added to the centroid threshold per day between the item and the cluster's newest
-   * member: an event's coverage is compact in time and a day-later article on the same topic is usually
-   * a new development (UCI: Google News labels such follow-ups as new stories). */
-  storyGapPenaltyPerDay: 0.4,
+  storyCentroidCosineText: 0.2,
+  /** `stories` level: added to the centroid threshold per story span (below) between the item and the core of
+   * the story in time (its member times without the outlying tenth on each side): an event's coverage is a
+   * wave, and a later wave on the same names is usually a new development (Google News labels it a new story;
+   * the issue's wedding and honeymoon). */
+  storyGapPenaltyPerSpan: 0.1,
+  /** The shortest story span the penalty counts in: publication times carry minutes of noise, and a stream
+   * whose stories each arrive within a minute must not make an hour's gap decisive. */
+  minStorySpanHours: 1,
+  /** A story with this many members has a span worth learning the stream's time scale from. */
+  establishedStoryMembers: 5,
+  /** Placements between two estimates of the story span (cheap, but not per item). */
+  storySpanRefresh: 256,
   /** Added to the centroid threshold when the cluster already has an item from the same source that
    * the new one does not duplicate: a listing rarely carries two articles on one event. */
   sameSourcePenalty: 0.2,
   /** Two clusters bridged by one item become one only when their centroids are this close
    * (cluster-to-cluster, not item-to-item, so one ambiguous item cannot chain two stories). */
   clusterMergeCosine: 0.6,
+  /** `stories` level: two stories whose centroids reach this multiple of the story threshold (plus the time-gap
+   * penalty between their cores) are one story that started in two places (consolidation in assign.ts). */
+  consolidationPerThreshold: 2,
+  /** Heaviest centroid tokens through which stories find each other for consolidation. */
+  consolidationTokens: 4,
   /** `duplicates` level: bridged clusters must be nearly the same text to be one article. */
   duplicateClusterMergeCosine: 0.8,
   /** Item-to-member pairs below this tf-idf cosine skip the costly string comparisons (no rule can
