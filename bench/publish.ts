@@ -30,7 +30,7 @@ export async function main(): Promise<void> {
   }
   const clusters: Cluster[] = [...byStory.entries()].map(([story, items]) => {
     const times = items.map((i) => i.published!).sort();
-    return { id: story, title: items[0]!.title, published: times[0]!, updated: times.at(-1)!, items };
+    return { id: story, title: items[0]!.title, published: times[0]!, updated: times.at(-1)!, items, related: [] };
   });
   const itemCount = clusters.reduce((n, c) => n + c.items.length, 0);
   console.log(`input: ${clusters.length} clusters, ${itemCount} items`);

@@ -147,6 +147,8 @@ export interface Cluster {
   readonly updated: string;
   /** Members, earliest first. */
   readonly items: readonly Item[];
+  /** Other stories on the same actors that are different events (a follow-up, an earlier wave). */
+  readonly related: readonly string[];
 }
 
 /** Text of an item as the clustering core needs it (no I/O, no storage detail). */
@@ -196,6 +198,11 @@ export interface PlacementDecision {
   readonly threshold: number | null;
   /** One sentence a user can read. */
   readonly detail: string;
+}
+
+/** A recorded decision with when it was taken. */
+export interface StoredDecision extends PlacementDecision {
+  readonly decidedAt: string;
 }
 
 /** Clustering granularity: the same article re-published, or different articles about one event. */

@@ -127,6 +127,8 @@ class Assigner {
   private readonly existingFeatures: ItemFeatures[];
   private readonly freshCluster = new Map<string, string>();
   private readonly decisions: PlacementDecision[] = [];
+  /** Stories as close as one but apart in time (or different instalments), by pair. */
+  private readonly related = new Map<string, { a: string; b: string; cosine: number }>();
   private readonly tokens = new TokenTable();
   /** The stream's time scale of a story (see estimateStorySpan), refreshed every storySpanRefresh placements. */
   private storySpanMs: number;
@@ -520,6 +522,8 @@ class Assigner {
           if (this.dirty.has(b) && byClusterAge(b, a) > 0) continue;
           const cosine = clusterCosine(a, b);
           if (cosine >= this.consolidationThreshold(a, b)) pairs.push({ a, b, cosine });
+          // As close as one story but apart in time: a later wave on the same actors (the wedding and the honeymoon).
+          else if (cosine >= THRESHOLDS.consolidationPerThreshold * this.storyThreshold) this.relate(a, b, cosine);
         }
       }
     }
@@ -529,10 +533,19 @@ class Assigner {
       if (this.clusters.get(pair.a.id) !== pair.a || this.clusters.get(pair.b.id) !== pair.b) continue;
       const cosine = clusterCosine(pair.a, pair.b);
       const needed = this.consolidationThreshold(pair.a, pair.b);
-      if (cosine < needed || this.partsClash(pair.a, pair.b)) continue;
+      if (cosine < needed) continue;
+      if (this.partsClash(pair.a, pair.b)) {
+        this.relate(pair.a, pair.b, cosine);
+        continue;
+      }
       this.absorb(pair.a, pair.b, cosine, needed, `stories converged: centroid cosine ${cosine.toFixed(2)} >= ${needed.toFixed(2)}`);
     }
     this.dirty.clear();
+  }
+
+  private relate(a: WorkCluster, b: WorkCluster, cosine: number): void {
+    const [first, second] = byClusterAge(a, b) <= 0 ? [a.id, b.id] : [b.id, a.id];
+    this.related.set(`${first}\u0000${second}`, { a: first, b: second, cosine });
   }
 
   private consolidationThreshold(a: WorkCluster, b: WorkCluster): number {
@@ -604,7 +617,16 @@ class Assigner {
     }
     // Ids recorded while placing may since have been merged or renamed: report where each ended.
     const decisions = this.decisions.map((d) => ({ ...d, storyId: this.resolve(d.storyId) }));
-    return { assignments, merges, decisions, related: [] };
+    const related = new Map<string, { a: string; b: string; cosine: number }>();
+    for (const pair of this.related.values()) {
+      const a = this.resolve(pair.a);
+      const b = this.resolve(pair.b);
+      if (a === b) continue;
+      const key = a < b ? `${a}\u0000${b}` : `${b}\u0000${a}`;
+      const known = related.get(key);
+      if (known === undefined || known.cosine < pair.cosine) related.set(key, { a, b, cosine: pair.cosine });
+    }
+    return { assignments, merges, decisions, related: [...related.keys()].sort().map((key) => related.get(key)!) };
   }
 }
 

@@ -29,6 +29,7 @@ function clusterJson(cluster: Cluster): Record<string, unknown> {
     title: cluster.title,
     updated: cluster.updated,
     published: cluster.published,
+    related: cluster.related,
     items: cluster.items.map((item) => ({
       id: item.id,
       source: item.sourceName,

@@ -1,6 +1,8 @@
 import type { CorrectionStep } from '../cluster/corrections.js';
-import type { Cluster, ClusteringResult, Item } from '../model.js';
+import { storyTitle } from '../cluster/story-title.js';
+import type { Cluster, ClusteringResult, Item, StoredDecision } from '../model.js';
 import type { Db } from './db.js';
+import { DecisionRepository } from './decisions.js';
 import type { ItemRepository } from './items.js';
 import type { ApplyResult } from './store.js';
 
@@ -24,6 +26,9 @@ export class ClusterRepository {
   private readonly selectLive;
   private readonly selectLiveAfter;
   private readonly selectRestOfGroup;
+  private readonly selectMergedInto;
+  private readonly selectRelated;
+  private readonly decisions: DecisionRepository;
 
   constructor(
     private readonly db: Db,
@@ -42,6 +47,11 @@ export class ClusterRepository {
     this.selectRestOfGroup = db.prepare<{ updated: string; id: string }, ClusterRow>(
       `SELECT id, created_at, updated_at FROM clusters WHERE merged_into IS NULL AND updated_at = @updated AND id > @id ORDER BY id`,
     );
+    this.selectMergedInto = db.prepare<[string], { merged_into: string | null }>(`SELECT merged_into FROM clusters WHERE id = ?`);
+    this.selectRelated = db.prepare<[string, string], { other: string }>(
+      `SELECT b AS other FROM related_stories WHERE a = ? UNION SELECT a AS other FROM related_stories WHERE b = ?`,
+    );
+    this.decisions = new DecisionRepository(db);
   }
 
   /**
@@ -62,6 +72,7 @@ export class ClusterRepository {
       grown.add(into);
     }
     this.touch([...grown], now);
+    this.decisions.record(result.decisions ?? [], result.related ?? [], now);
     return { newClusters, grownClusters: grown.size, merged: result.merges.length };
   }
 
@@ -103,7 +114,7 @@ export class ClusterRepository {
       const members = this.items.inClusters(page.map((row) => row.id));
       for (const row of page) {
         const items = members.get(row.id) ?? [];
-        if (items.length > 0) clusters.push(toCluster(row, items));
+        if (items.length > 0) clusters.push(toCluster(row, items, this.relatedOf(row.id)));
       }
     }
     return clusters;
@@ -137,15 +148,14 @@ export class ClusterRepository {
   /** One live story by id (the server renders a story page `run` has not written). */
   get(id: string): Cluster | undefined {
     const row = this.db.prepare<[string], ClusterRow>(`SELECT id, created_at, updated_at FROM clusters WHERE id = ? AND merged_into IS NULL`).get(id);
-    return row ? toCluster(row, this.items.inCluster(row.id)) : undefined;
+    return row ? toCluster(row, this.items.inCluster(row.id), this.relatedOf(row.id)) : undefined;
   }
 
   /** Follows merge records to the surviving story id (the server's 301 for a merged-away story page). */
   resolve(id: string): string | undefined {
-    const select = this.db.prepare<[string], { merged_into: string | null }>(`SELECT merged_into FROM clusters WHERE id = ?`);
     let current = id;
     for (let hops = 0; hops < 1000; hops++) {
-      const row = select.get(current);
+      const row = this.selectMergedInto.get(current);
       if (!row) return undefined;
       if (!row.merged_into) return current;
       current = row.merged_into;
@@ -166,40 +176,36 @@ export class ClusterRepository {
   reset(): void {
     this.db.prepare(`UPDATE items SET cluster_id = NULL WHERE cluster_id IS NOT NULL`).run();
     this.db.prepare(`DELETE FROM clusters`).run();
+    this.decisions.reset();
+  }
+
+  placementOf(itemId: string): StoredDecision | undefined {
+    return this.decisions.placementOf(itemId);
+  }
+
+  mergeOf(storyId: string): StoredDecision | undefined {
+    return this.decisions.mergeOf(storyId);
+  }
+
+  /** Live stories recorded as related to this one (merged-away ids followed to their survivor), sorted. */
+  private relatedOf(id: string): string[] {
+    const out = new Set<string>();
+    for (const { other } of this.selectRelated.all(id, id)) {
+      const live = this.resolve(other);
+      if (live !== undefined && live !== id) out.add(live);
+    }
+    return [...out].sort();
   }
 }
 
-export function toCluster(row: ClusterRow, items: readonly Item[]): Cluster {
+export function toCluster(row: ClusterRow, items: readonly Item[], related: readonly string[]): Cluster {
   const published = items.map(itemTime).sort()[0] ?? row.created_at;
-  return { id: row.id, title: chooseTitle(items), published, updated: row.updated_at, items };
+  return { id: row.id, title: storyTitle(items), published, updated: row.updated_at, items, related };
 }
 
 /** An item's time: its publication date, else when feedmerge first saw it. */
 export function itemTime(item: Item): string {
   return item.published ?? item.firstSeenAt;
-}
-
-/** Titles cut short by their outlet end like this; a full one is preferred. */
-const TRUNCATED_TITLE = /(\.\.\.|…|\[\.\.\.\])\s*$/u;
-
-/**
- * The display title: the one most outlets used (a derived teaser title loses to a real headline carried
- * twice), then the longest one that was not cut short.
- */
-function chooseTitle(items: readonly Item[]): string {
-  const candidates = items.filter((item) => !TRUNCATED_TITLE.test(item.title));
-  const pool = candidates.length > 0 ? candidates : items;
-  const votes = new Map<string, number>();
-  for (const item of pool) {
-    const key = item.title.toLowerCase();
-    votes.set(key, (votes.get(key) ?? 0) + 1);
-  }
-  const score = (title: string): [number, number] => [votes.get(title.toLowerCase()) ?? 0, title.length];
-  return pool.reduce((best, item) => {
-    const [bestVotes, bestLength] = score(best);
-    const [votesOf, length] = score(item.title);
-    return votesOf > bestVotes || (votesOf === bestVotes && length > bestLength) ? item.title : best;
-  }, pool[0]?.title ?? '');
 }
 
 /** Merge records followed to their end: every merged id whose chain ends in one of `live`, sorted by id. */

@@ -5,6 +5,7 @@ import type { Cluster, ClusteringResult, RawItem, RunReport, SourceSpec, SourceS
 import type { CorrectionStep } from '../cluster/corrections.js';
 import { followMerges, toCluster, type ClusterRow } from './clusters.js';
 import { correctionDetail, toCorrection } from './corrections.js';
+import { toDecision, type DecisionRow } from './decisions.js';
 import { contentHash, itemId, toClusterInput, toItem, type ItemRow } from './items.js';
 import { pgMigrations } from './pg-migrations/index.js';
 import { columnOf, toState, type SourceRow } from './sources.js';
@@ -165,6 +166,25 @@ class PostgresStore implements Store {
         (await q<ItemRow>(`${SELECT_ITEM} WHERE i.cluster_id = $1 ORDER BY i.sort_time, i.position, i.id`, [id])).map(toItem),
       count: async () => (await q<{ n: number }>(`SELECT COUNT(*)::int AS n FROM items`))[0]!.n,
     };
+    // Related stories of these, each merged-away id followed to its surviving story (as on SQLite).
+    const relatedStories = async (ids: readonly string[]): Promise<Map<string, string[]>> => {
+      const pairs = await q<{ a: string; b: string }>(
+        `WITH RECURSIVE pair(story, other) AS (
+           SELECT a, b FROM related_stories WHERE a = ANY($1::text[])
+           UNION SELECT b, a FROM related_stories WHERE b = ANY($1::text[])
+         ), live(story, other, hops) AS (
+           SELECT story, other, 0 FROM pair
+           UNION ALL SELECT l.story, c.merged_into, l.hops + 1 FROM live l JOIN clusters c ON c.id = l.other
+           WHERE c.merged_into IS NOT NULL AND l.hops < 1000
+         )
+         SELECT DISTINCT l.story AS a, l.other AS b FROM live l JOIN clusters c ON c.id = l.other
+         WHERE c.merged_into IS NULL AND l.other <> l.story ORDER BY 1, 2`,
+        [ids],
+      );
+      const out = new Map<string, string[]>();
+      for (const { a, b } of pairs) out.set(a, [...(out.get(a) ?? []), b]);
+      return out;
+    };
     const withMembers = async (rows: readonly ClusterRow[]): Promise<Cluster[]> => {
       if (rows.length === 0) return [];
       const members = new Map<string, ReturnType<typeof toItem>[]>(rows.map((row) => [row.id, []]));
@@ -172,9 +192,10 @@ class PostgresStore implements Store {
         rows.map((row) => row.id),
       ]);
       for (const row of itemRows) members.get(row.cluster_id!)?.push(toItem(row));
+      const related = await relatedStories(rows.map((row) => row.id));
       return rows.flatMap((row) => {
         const items = members.get(row.id)!;
-        return items.length > 0 ? [toCluster(row, items)] : [];
+        return items.length > 0 ? [toCluster(row, items, related.get(row.id) ?? [])] : [];
       });
     };
     const live = `SELECT id, created_at, updated_at FROM clusters WHERE merged_into IS NULL`;
@@ -202,6 +223,8 @@ class PostgresStore implements Store {
         this.tx(async (c) => {
           await c.query(`UPDATE items SET cluster_id = NULL WHERE cluster_id IS NOT NULL`);
           await c.query(`DELETE FROM clusters`);
+          await c.query(`DELETE FROM decisions`);
+          await c.query(`DELETE FROM related_stories`);
         }),
       get: async (id) => (await withMembers(await q<ClusterRow>(`${live} AND id = $1`, [id])))[0],
       resolve: async (id) => {
@@ -218,6 +241,12 @@ class PostgresStore implements Store {
         const rows = await q<{ id: string; merged_into: string }>(`SELECT id, merged_into FROM clusters WHERE merged_into IS NOT NULL`);
         return followMerges(rows, ids);
       },
+      placementOf: async (itemId) =>
+        (await q<DecisionRow>(`SELECT * FROM decisions WHERE item_id = $1 ORDER BY seq DESC LIMIT 1`, [itemId])).map(toDecision)[0],
+      mergeOf: async (storyId) =>
+        (await q<DecisionRow>(`SELECT * FROM decisions WHERE item_id IS NULL AND compared_with = $1 ORDER BY seq DESC LIMIT 1`, [storyId])).map(
+          toDecision,
+        )[0],
       correct: (steps, now) => this.tx((c) => correctClusters(c, steps, now)),
     };
     this.corrections = {
@@ -531,6 +560,33 @@ async function applyClustering(c: Queryable, result: ClusteringResult, now: stri
     grown.add(into);
   }
   await touchClusters(c, [...grown], now);
+  const decisions = result.decisions ?? [];
+  if (decisions.length > 0) {
+    await c.query(
+      `INSERT INTO decisions (item_id, story_id, compared_with, rule, score, threshold, detail, decided_at)
+       SELECT d.item_id, d.story_id, d.compared_with, d.rule, d.score, d.threshold, d.detail, $8
+       FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::float8[], $6::float8[], $7::text[])
+         WITH ORDINALITY AS d(item_id, story_id, compared_with, rule, score, threshold, detail, n) ORDER BY d.n`,
+      [
+        decisions.map((d) => d.itemId),
+        decisions.map((d) => d.storyId),
+        decisions.map((d) => d.comparedWith),
+        decisions.map((d) => d.rule),
+        decisions.map((d) => d.score),
+        decisions.map((d) => d.threshold),
+        decisions.map((d) => d.detail),
+        now,
+      ],
+    );
+  }
+  const related = result.related ?? [];
+  if (related.length > 0) {
+    await c.query(
+      `INSERT INTO related_stories (a, b, cosine) SELECT * FROM unnest($1::text[], $2::text[], $3::float8[])
+       ON CONFLICT (a, b) DO UPDATE SET cosine = excluded.cosine`,
+      [related.map((r) => r.a), related.map((r) => r.b), related.map((r) => r.cosine)],
+    );
+  }
   return { newClusters: created.size, grownClusters: grown.size, merged: result.merges.length };
 }
 

@@ -173,6 +173,8 @@ export class SqliteBackend implements Store {
       get: (id) => run(() => s.clusters.get(id)),
       resolve: (id) => run(() => s.clusters.resolve(id)),
       mergedInto: (live) => run(() => s.clusters.mergedInto(live)),
+      placementOf: (itemId) => run(() => s.clusters.placementOf(itemId)),
+      mergeOf: (storyId) => run(() => s.clusters.mergeOf(storyId)),
       correct: (steps, now) => run(() => s.transaction(() => s.clusters.correct(steps, now))),
     };
     this.corrections = {

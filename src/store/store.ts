@@ -11,6 +11,7 @@ import type {
   SourceSpec,
   SourceState,
   SourceStateChange,
+  StoredDecision,
 } from '../model.js';
 
 /**
@@ -159,6 +160,10 @@ export interface ClusterStore {
   resolve(id: string): Promise<string | undefined>;
   /** Ids merged (directly or through a chain) into one of `live`, with the live id each forwards to. */
   mergedInto(live: readonly string[]): Promise<{ from: string; to: string }[]>;
+  /** The latest recorded placement of an item (which story, compared with what, by which rule). */
+  placementOf(itemId: string): Promise<StoredDecision | undefined>;
+  /** The recorded merge that absorbed a story, if any. */
+  mergeOf(storyId: string): Promise<StoredDecision | undefined>;
   /** Carries out correction steps (moves and merges) in one transaction; the stories touched move `updated`. */
   correct(steps: readonly CorrectionStep[], now: string): Promise<void>;
 }

@@ -48,5 +48,5 @@ export function makeItem(over: Partial<Item> & { id: string }): Item {
 /** A cluster of the given items (published = earliest, updated as given). */
 export function makeCluster(id: string, updated: string, items: readonly Item[]): Cluster {
   const times = items.map((i) => i.published ?? i.firstSeenAt).sort();
-  return { id, title: items[0]?.title ?? '', published: times[0] ?? updated, updated, items };
+  return { id, title: items[0]?.title ?? '', published: times[0] ?? updated, updated, items, related: [] };
 }
