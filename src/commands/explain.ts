@@ -1,17 +1,26 @@
 import type { Command } from 'commander';
 import { FeedmergeError } from '../errors.js';
-import { DAY_MS, type ClusterInput } from '../model.js';
+import { DAY_MS, type ClusterInput, type StoredDecision } from '../model.js';
+import type { Store } from '../store/store.js';
 import { configFrom, withStore, type GlobalOptions } from './context.js';
 
 interface ExplainOptions extends GlobalOptions {
   readonly json?: boolean;
 }
 
-/** `feedmerge explain <itemA> <itemB>`: the scores and the reason two items were or were not merged. */
+/** How one item came to be in its story: its placement, then every merge that carried that story along. */
+export interface ItemHistory {
+  readonly itemId: string;
+  readonly storyId: string | null;
+  readonly steps: readonly StoredDecision[];
+}
+
+/** `feedmerge explain <itemA> <itemB>`: whether two items are one story, from the recorded decisions, then the
+ * pair's similarity scores as extra information. */
 export function registerExplain(program: Command): void {
   program
     .command('explain')
-    .description('show the similarity scores of two items and why they are (not) one story')
+    .description('tell whether two items are one story and how each came to be there (the recorded decisions), with their similarity scores')
     .argument('<itemA>', 'item id (see `feedmerge clusters`)')
     .argument('<itemB>', 'item id')
     .option('--json', 'print the explanation as JSON')
@@ -33,21 +42,69 @@ export function registerExplain(program: Command): void {
           ...(await store.items.clusteredBetween(Math.min(a.time, b.time) - windowMs, Math.max(a.time, b.time) + windowMs)),
           ...(await store.items.unclustered()),
         ];
-        const explanation = explainPair(a, b, config.cluster, context);
-        const itemA = (await store.items.get(a.id))!;
-        const itemB = (await store.items.get(b.id))!;
-        const sameCluster = itemA.clusterId !== null && itemA.clusterId === itemB.clusterId;
+        const pairwise = explainPair(a, b, config.cluster, context);
+        const historyA = await historyOf(store, a.id);
+        const historyB = await historyOf(store, b.id);
+        // The verdict is the stored membership, which the recorded decisions produced: never a re-derivation.
+        const sameStory = historyA.storyId !== null && historyA.storyId === historyB.storyId;
+        const reason = verdict(sameStory, historyA, historyB);
         // Corrections by hand overrule the scores: every run obeys them after clustering.
         const { correctionsOfPair } = await import('../cluster/corrections.js');
         const active = (await store.corrections.list()).filter((c) => c.undoneAt === null);
         const corrections = correctionsOfPair(a.id, b.id, active);
         if (options.json) {
-          process.stdout.write(`${JSON.stringify({ ...explanation, sameCluster, corrections }, null, 2)}\n`);
+          const json = {
+            ...pairwise,
+            merged: sameStory,
+            reason,
+            sameCluster: sameStory,
+            sameStory,
+            history: { a: historyA, b: historyB },
+            corrections,
+            pairwise: { merged: pairwise.merged, reason: pairwise.reason },
+          };
+          process.stdout.write(`${JSON.stringify(json, null, 2)}\n`);
         } else {
-          const stored = `Stored clusters: ${sameCluster ? `both in ${itemA.clusterId}` : `${itemA.clusterId ?? 'none'} vs ${itemB.clusterId ?? 'none'}`}`;
-          const byHand = corrections.map((c) => `By hand: ${c.reason}\n`).join('');
-          process.stdout.write(`${formatExplanation(explanation)}\n${stored}\n${byHand}`);
+          const lines = [
+            `${sameStory ? 'ONE STORY' : 'DIFFERENT STORIES'}: ${reason}`,
+            ...corrections.map((c) => `By hand: ${c.reason}`),
+            ...[historyA, historyB].flatMap((h) => [`How ${h.itemId} came to be in ${h.storyId ?? 'no story'}:`, ...h.steps.map((step) => `  - ${describeStep(step)}`)]),
+            '',
+            'Pairwise scores (extra information; stories are decided item against story, not pair by pair):',
+            formatExplanation(pairwise),
+          ];
+          process.stdout.write(`${lines.join('\n')}\n`);
         }
       });
     });
+}
+
+/** The placement of an item and the merges that moved its story, as recorded. */
+async function historyOf(store: Store, itemId: string): Promise<ItemHistory> {
+  const storyId = (await store.items.get(itemId))?.clusterId ?? null;
+  const steps: StoredDecision[] = [];
+  const placement = await store.clusters.placementOf(itemId);
+  if (placement !== undefined) {
+    steps.push(placement);
+    const seen = new Set<string>();
+    let story = placement.storyId;
+    for (let merge = await store.clusters.mergeOf(story); merge !== undefined && !seen.has(story); merge = await store.clusters.mergeOf(story)) {
+      seen.add(story);
+      steps.push(merge);
+      story = merge.storyId;
+    }
+  }
+  return { itemId, storyId, steps };
+}
+
+function verdict(sameStory: boolean, a: ItemHistory, b: ItemHistory): string {
+  if (a.storyId === null || b.storyId === null) return `${a.storyId === null ? a.itemId : b.itemId} is not clustered yet (the next run places it)`;
+  if (sameStory) return `both items are in story ${a.storyId}`;
+  return `${a.itemId} is in story ${a.storyId}, ${b.itemId} in story ${b.storyId}`;
+}
+
+function describeStep(step: StoredDecision): string {
+  const when = step.decidedAt.slice(0, 19).replace('T', ' ');
+  if (step.itemId === null) return `${when}: story ${step.comparedWith} merged into ${step.storyId} (${step.rule}): ${step.detail}`;
+  return `${when}: placed in ${step.storyId} (${step.rule}): ${step.detail}`;
 }
