@@ -1,3 +1,4 @@
+import { storyTitleIndex } from '../cluster/story-title.js';
 import type { Cluster, Item } from '../model.js';
 import { toPlainText } from '../text/plain-text.js';
 import { absoluteUrl, sanitizeContentHtml } from './sanitize.js';
@@ -50,9 +51,6 @@ export interface Story {
 const MAX_AUTHORS = 10;
 const MAX_RELATED = 20;
 
-/** Titles ending like this were cut short by their source ("...", "…", "[...]"). */
-const TRUNCATED_TITLE = /(\.\.\.|…|\[\s*(\.\.\.|…)\s*\])\s*$/;
-
 /** The anchor of a story on a listing page (index, latest, archive). */
 export function storyAnchor(clusterId: string): string {
   return `story-${clusterId.replace(/[^A-Za-z0-9_-]/g, '_')}`;
@@ -86,7 +84,7 @@ export function describeCluster(cluster: Cluster, baseUrl: string): Story {
   const link = earliestLinked?.link ?? page;
   const related = unique(linked.map((v) => v.link)).filter((url) => url !== link).slice(0, MAX_RELATED);
   const dates = versions.map((v) => v.date).sort(compareIso);
-  const best = bestVersion(versions);
+  const best = versions[storyTitleIndex(cluster.items)];
   const authors = unique(versions.flatMap((v) => (v.author === null ? [] : [v.author])));
   return {
     id: cluster.id,
@@ -137,23 +135,6 @@ function describeVersion(item: Item): StoryVersion {
     date: item.published ?? item.firstSeenAt,
     summary: cleanXmlText(summary),
   };
-}
-
-/** The fullest version: a title that was not cut short beats one that was, then the longer title, then the earlier. */
-function bestVersion(versions: readonly StoryVersion[]): StoryVersion | undefined {
-  const score = (v: StoryVersion): [number, number] => [TRUNCATED_TITLE.test(v.title) ? 0 : 1, v.title.length];
-  let best: StoryVersion | undefined;
-  for (const version of versions) {
-    if (version.title === '') continue;
-    if (best === undefined) {
-      best = version;
-      continue;
-    }
-    const [a1, a2] = score(version);
-    const [b1, b2] = score(best);
-    if (a1 > b1 || (a1 === b1 && a2 > b2)) best = version;
-  }
-  return best;
 }
 
 function compareIso(a: string, b: string): number {
