@@ -72,6 +72,8 @@ interface WorkCluster {
   /** Earliest member (time, id): decides which id survives a merge. */
   earliestTime: number;
   earliestId: string;
+  /** The earliest member itself: ties between clusters are broken by its content (contentOrder), never by ids. */
+  earliestInput: ClusterInput;
   latestTime: number;
   /** Member times, ascending: the story's core in time (coreGap) ignores its outlying tenth on each side. */
   times: number[];
@@ -213,8 +215,8 @@ class Assigner {
       byCluster.set(clusterId, list);
     });
     const entries: { clusterId: string; features: ItemFeatures }[] = [];
-    for (const [clusterId, list] of [...byCluster].sort((a, b) => compareIds(a[0], b[0]))) {
-      list.sort(byTimeThenId);
+    for (const list of byCluster.values()) list.sort(byTimeThenId);
+    for (const [clusterId, list] of [...byCluster].sort((a, b) => contentOrder(a[1][0]!.input, b[1][0]!.input))) {
       const first = list[0]!;
       const cluster = this.newCluster(clusterId, true, first);
       for (const features of list.slice(1)) this.addMember(cluster, features, this.tokens.compact(this.vectorOf(features)));
@@ -238,6 +240,7 @@ class Assigner {
       existing,
       earliestTime: first.input.time,
       earliestId: first.input.id,
+      earliestInput: first.input,
       latestTime: first.input.time,
       times: [],
       members: [],
@@ -257,9 +260,10 @@ class Assigner {
     cluster.members.push(memberOf(features, vector));
     cluster.memberIds.push(features.input.id);
     const t = features.input.time;
-    if (t < cluster.earliestTime || (t === cluster.earliestTime && features.input.id < cluster.earliestId)) {
+    if (contentOrder(features.input, cluster.earliestInput) < 0) {
       cluster.earliestTime = t;
       cluster.earliestId = features.input.id;
+      cluster.earliestInput = features.input;
     }
     if (t > cluster.latestTime) cluster.latestTime = t;
     insertSorted(cluster.times, t);
@@ -468,9 +472,10 @@ class Assigner {
       addInto(into, member.vector);
     }
     into.memberIds.push(...from.memberIds);
-    if (from.earliestTime < into.earliestTime || (from.earliestTime === into.earliestTime && from.earliestId < into.earliestId)) {
+    if (contentOrder(from.earliestInput, into.earliestInput) < 0) {
       into.earliestTime = from.earliestTime;
       into.earliestId = from.earliestId;
+      into.earliestInput = from.earliestInput;
     }
     into.latestTime = Math.max(into.latestTime, from.latestTime);
     into.times = mergeSorted(into.times, from.times);
@@ -675,7 +680,7 @@ function wordCount(text: string): number {
 /** Orders the pair so the survivor comes first: an existing cluster over a new one, then the older. */
 function survivorFirst(a: WorkCluster, b: WorkCluster): [WorkCluster, WorkCluster] {
   if (a.existing !== b.existing) return a.existing ? [a, b] : [b, a];
-  const older = a.earliestTime < b.earliestTime || (a.earliestTime === b.earliestTime && a.earliestId < b.earliestId);
+  const older = contentOrder(a.earliestInput, b.earliestInput) <= 0;
   return older ? [a, b] : [b, a];
 }
 
@@ -699,7 +704,23 @@ function byTimeThenId(a: ItemFeatures, b: ItemFeatures): number {
 }
 
 function byInputTimeThenId(a: ClusterInput, b: ClusterInput): number {
-  return a.time - b.time || compareIds(a.id, b.id);
+  return contentOrder(a, b);
+}
+
+/**
+ * The order items are placed in, and ties between stories are broken by: time, then what the item says (title,
+ * summary, outlet, author, source name), and its id only between items identical in all of these. Ids derive from
+ * where a source lives, so the same input read from another folder or URL gives the same stories.
+ */
+export function contentOrder(a: ClusterInput, b: ClusterInput): number {
+  return (
+    a.time - b.time ||
+    compareIds(a.title, b.title) ||
+    compareIds(a.summary, b.summary) ||
+    compareIds(a.outlet ?? '', b.outlet ?? '') ||
+    compareIds(a.author ?? '', b.author ?? '') ||
+    compareIds(a.id, b.id)
+  );
 }
 
 function compareIds(a: string, b: string): number {
@@ -710,7 +731,7 @@ function byScoreThenAge(a: Evaluation, b: Evaluation): number {
   return (
     b.score - a.score ||
     a.cluster.earliestTime - b.cluster.earliestTime ||
-    compareIds(a.cluster.earliestId, b.cluster.earliestId)
+    contentOrder(a.cluster.earliestInput, b.cluster.earliestInput)
   );
 }
 
@@ -801,6 +822,6 @@ function coreDistanceMs(a: readonly number[], b: readonly number[]): number {
 }
 
 function byClusterAge(a: WorkCluster, b: WorkCluster): number {
-  return a.earliestTime - b.earliestTime || compareIds(a.earliestId, b.earliestId);
+  return contentOrder(a.earliestInput, b.earliestInput);
 }
 
