@@ -3,6 +3,7 @@
  * processed in (time, id) order, every tie is broken by id, and nothing reads the clock.
  */
 import type { ClusterInput, ClusteredInput, ClusteringResult, ClusterLevel, PlacementDecision } from '../model.js';
+import { StoryBackground } from './background.js';
 import { BlockingIndex, blockingTokens, type EntryTraits, type Probe } from './candidates.js';
 import {
   centroidDot,
@@ -81,6 +82,8 @@ interface WorkCluster {
   memberIds: string[];
   centroid: CompactCentroid;
   centroidNormSq: number;
+  /** The centroid's heaviest tokens (consolidation), or null once the centroid changed. */
+  heaviest: number[] | null;
   /** Some member has text beyond its headline (selects the stricter story threshold). */
   hasText: boolean;
   /** Languages and bylines seen among members: whether a member may need the full comparison below the
@@ -140,6 +143,7 @@ class Assigner {
 
   /** Clusters that gained members since the last consolidation. */
   private readonly dirty = new Set<WorkCluster>();
+  private readonly background = new StoryBackground();
   /** Holds the vector of the item being placed for its many dot products. */
   private readonly scratch = new ItemScratch();
 
@@ -171,9 +175,11 @@ class Assigner {
       THRESHOLDS.storyThresholdPerBackground *
       Math.sqrt(
         backgroundCosine(
+          // An even sample is enough for a mean, and keeps this a fraction of the run on large batches.
           (function* () {
-            yield* existingFeatures;
-            for (const item of fresh) yield extractFeatures(item, maxWords);
+            const step = Math.max(1, Math.ceil((existingFeatures.length + fresh.length) / THRESHOLDS.backgroundSample));
+            for (let i = 0; i < existingFeatures.length; i += step) yield existingFeatures[i]!;
+            for (let i = 0; i < fresh.length; i += step) yield extractFeatures(fresh[i]!, maxWords);
           })(),
           this.idf,
         ),
@@ -247,6 +253,7 @@ class Assigner {
       memberIds: [],
       centroid: new Map(),
       centroidNormSq: 0,
+      heaviest: null,
       hasText: false,
       languages: new Set(),
       hasAuthors: false,
@@ -257,6 +264,8 @@ class Assigner {
   }
 
   private addMember(cluster: WorkCluster, features: ItemFeatures, vector: CompactVector): void {
+    const normSqBefore = cluster.centroidNormSq;
+    const sizeBefore = cluster.members.length;
     cluster.members.push(memberOf(features, vector));
     cluster.memberIds.push(features.input.id);
     const t = features.input.time;
@@ -272,6 +281,7 @@ class Assigner {
     if (features.language !== 'unknown') cluster.languages.add(features.language);
     if (features.authorTokens.length >= THRESHOLDS.minAuthorTokens) cluster.hasAuthors = true;
     addInto(cluster, vector);
+    this.background.itemAdded(vector, normSqBefore, cluster.centroidNormSq, sizeBefore);
   }
 
   private resolve(id: string): string {
@@ -295,31 +305,9 @@ class Assigner {
     spans.sort((a, b) => a - b);
     const median = spans.length === 0 ? 0 : spans[Math.floor((spans.length - 1) / 2)]!;
     this.storySpanMs = Math.min(this.windowMs, Math.max(THRESHOLDS.minStorySpanHours * HOUR_MS, median));
-    const between = this.betweenStoriesCosine();
+    const between = this.background.betweenStoriesCosine();
     if (between !== null) this.storyThreshold = THRESHOLDS.storyThresholdPerBackground * Math.sqrt(between);
     this.placedSinceSpan = 0;
-  }
-
-  /** Mean cosine of two items of different live stories: (|S|^2 - sum |S_c|^2) / (N^2 - sum n_c^2), with S the
-   * sum of every item vector and S_c a story's centroid (sum of its members'). Pairs inside a story are left out,
-   * so a stream with few, large stories does not look more alike than it is. Null until two stories exist. */
-  private betweenStoriesCosine(): number | null {
-    if (this.clusters.size < 2) return null;
-    const total = new Map<number, number>();
-    let within = 0;
-    let items = 0;
-    let withinPairs = 0;
-    for (const cluster of this.clusters.values()) {
-      const n = cluster.members.length;
-      items += n;
-      withinPairs += n * n;
-      within += cluster.centroidNormSq;
-      for (const [token, weight] of cluster.centroid) total.set(token, (total.get(token) ?? 0) + weight);
-    }
-    let totalNormSq = 0;
-    for (const weight of total.values()) totalNormSq += weight * weight;
-    const prior = THRESHOLDS.priorBackgroundPairs;
-    return (Math.max(0, totalNormSq - within) + THRESHOLDS.priorBackgroundCosine * prior) / (items * items - withinPairs + prior);
   }
 
   private place(features: ItemFeatures): void {
@@ -467,10 +455,12 @@ class Assigner {
   private absorb(a: WorkCluster, b: WorkCluster, cosine: number, needed: number, detail: string): WorkCluster {
     const [into, from] = survivorFirst(a, b);
     this.decisions.push({ itemId: null, storyId: into.id, comparedWith: from.id, rule: 'story-merge', score: cosine, threshold: needed, detail });
+    const [normSqInto, normSqFrom, sizeInto, sizeFrom] = [into.centroidNormSq, from.centroidNormSq, into.members.length, from.members.length];
     for (const member of from.members) {
       into.members.push(member);
       addInto(into, member.vector);
     }
+    this.background.storiesMerged(normSqInto, normSqFrom, into.centroidNormSq, sizeInto, sizeFrom);
     into.memberIds.push(...from.memberIds);
     if (contentOrder(from.earliestInput, into.earliestInput) < 0) {
       into.earliestTime = from.earliestTime;
@@ -508,7 +498,8 @@ class Assigner {
     const heaviest = new Map<WorkCluster, number[]>();
     const postings = new Map<number, WorkCluster[]>();
     for (const cluster of this.clusters.values()) {
-      const tokens = heaviestTokens(cluster.centroid, THRESHOLDS.consolidationTokens);
+      cluster.heaviest ??= heaviestTokens(cluster.centroid, THRESHOLDS.consolidationTokens);
+      const tokens = cluster.heaviest;
       heaviest.set(cluster, tokens);
       for (const token of tokens) {
         const list = postings.get(token);
@@ -592,6 +583,7 @@ class Assigner {
     for (const [id, cluster] of this.clusters) {
       if (cluster.latestTime < now - this.windowMs) {
         // Keep ids for the result, drop the text and vectors.
+        this.background.storyRemoved(cluster.centroid, cluster.centroidNormSq, cluster.members.length);
         cluster.members = [];
         cluster.centroid = new Map();
         cluster.centroidNormSq = 0;
@@ -697,6 +689,7 @@ function addInto(cluster: WorkCluster, vector: CompactVector): void {
     cluster.centroid.set(token, before + weight);
   }
   cluster.centroidNormSq += 2 * cross + own;
+  cluster.heaviest = null;
 }
 
 function byTimeThenId(a: ItemFeatures, b: ItemFeatures): number {
@@ -803,11 +796,22 @@ function clusterCosine(a: WorkCluster, b: WorkCluster): number {
   return norms > 0 ? centroidDot(a.centroid, b.centroid) / norms : 0;
 }
 
-/** The `count` tokens of largest weight in a centroid (ties by token id). */
+/** The `count` tokens of largest weight in a centroid (ties by token id), by one scan. */
 function heaviestTokens(centroid: CompactCentroid, count: number): number[] {
-  const entries = [...centroid];
-  entries.sort((x, y) => y[1] - x[1] || x[0] - y[0]);
-  return entries.slice(0, count).map(([token]) => token);
+  const tokens: number[] = [];
+  const weights: number[] = [];
+  for (const [token, weight] of centroid) {
+    let i = tokens.length;
+    while (i > 0 && (weights[i - 1]! < weight || (weights[i - 1] === weight && tokens[i - 1]! > token))) i -= 1;
+    if (i >= count) continue;
+    tokens.splice(i, 0, token);
+    weights.splice(i, 0, weight);
+    if (tokens.length > count) {
+      tokens.pop();
+      weights.pop();
+    }
+  }
+  return tokens;
 }
 
 /** Distance between the cores in time of two stories (0 when they overlap). */

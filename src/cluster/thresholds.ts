@@ -58,6 +58,8 @@ export const THRESHOLDS = {
    * scores). UCI headlines: background 0.07 -> 0.14; GoogleNews title + snippet 0.10 -> 0.20; the seeds (full
    * texts, one country's news) 0.20 -> 0.39, above the 0.30 of their closest different articles. */
   storyThresholdPerBackground: 2.5,
+  /** Items sampled, evenly, for the batch's background before any story exists. */
+  backgroundSample: 2000,
   /** Mean pair cosine assumed before the stream has shown its own ... */
   priorBackgroundCosine: 0.01,
   /** ... weighing as much as this many measured pairs. */

@@ -1,0 +1,64 @@
+/**
+ * The stream's background similarity, kept up to date as stories grow, merge and leave the window: the mean
+ * cosine of two items of different live stories, (|S|^2 - sum |S_c|^2) / (N^2 - sum n_c^2), with S the sum of
+ * every live item vector and S_c a story's centroid (the sum of its members'). Pairs inside a story are left
+ * out, so a stream of few, large stories does not look more alike than it is. O(1) to read.
+ */
+import type { CompactCentroid, CompactVector } from './compact-vectors.js';
+import { THRESHOLDS } from './thresholds.js';
+
+export class StoryBackground {
+  private readonly total = new Map<number, number>();
+  private totalNormSq = 0;
+  private withinNormSq = 0;
+  private items = 0;
+  private withinPairs = 0;
+
+  /** A new item joined a story: its vector enters the sum, the story's own norm and size moved. */
+  itemAdded(vector: CompactVector, storyNormSqBefore: number, storyNormSqAfter: number, storySizeBefore: number): void {
+    let cross = 0;
+    let own = 0;
+    for (let i = 0; i < vector.ids.length; i += 1) {
+      const token = vector.ids[i]!;
+      const weight = vector.weights[i]!;
+      const before = this.total.get(token) ?? 0;
+      cross += before * weight;
+      own += weight * weight;
+      this.total.set(token, before + weight);
+    }
+    this.totalNormSq += 2 * cross + own;
+    this.items += 1;
+    this.withinNormSq += storyNormSqAfter - storyNormSqBefore;
+    this.withinPairs += 2 * storySizeBefore + 1;
+  }
+
+  /** Two stories became one (the items stay): only the within-story part moves. */
+  storiesMerged(normSqInto: number, normSqFrom: number, normSqAfter: number, sizeInto: number, sizeFrom: number): void {
+    this.withinNormSq += normSqAfter - normSqInto - normSqFrom;
+    this.withinPairs += 2 * sizeInto * sizeFrom;
+  }
+
+  /** A story left the window: its items leave the sum. */
+  storyRemoved(centroid: CompactCentroid, normSq: number, size: number): void {
+    let cross = 0;
+    for (const [token, weight] of centroid) {
+      const before = this.total.get(token) ?? 0;
+      cross += before * weight;
+      const after = before - weight;
+      if (Math.abs(after) < 1e-12) this.total.delete(token);
+      else this.total.set(token, after);
+    }
+    this.totalNormSq += normSq - 2 * cross;
+    this.items -= size;
+    this.withinNormSq -= normSq;
+    this.withinPairs -= size * size;
+  }
+
+  /** The mean cosine between stories, shrunk towards the prior while few pairs are known; null with no pair. */
+  betweenStoriesCosine(): number | null {
+    const pairs = this.items * this.items - this.withinPairs;
+    if (pairs <= 0) return null;
+    const prior = THRESHOLDS.priorBackgroundPairs;
+    return (Math.max(0, this.totalNormSq - this.withinNormSq) + THRESHOLDS.priorBackgroundCosine * prior) / (pairs + prior);
+  }
+}
