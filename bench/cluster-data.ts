@@ -23,9 +23,6 @@ export const UCI_SLICES: readonly { readonly name: string; readonly path: string
 /** The odd-numbered half of GoogleNews-TS as shared (benchmarks only: tests must not read ../shared). */
 export const GOOGLENEWS_DEV_PATH = fileURLToPath(new URL('../../shared/data/googlenews-dev.tsv', import.meta.url));
 
-/** The same file committed with the tests (5,343 documents, 76 stories). */
-export const GOOGLENEWS_DEV_FIXTURE = fileURLToPath(new URL('../tests/fixtures/googlenews/googlenews-dev.tsv', import.meta.url));
-
 /** A headline with its gold story label. */
 export interface LabelledItem {
   readonly input: ClusterInput;
@@ -270,6 +267,28 @@ export function evaluateLevel(items: readonly LabelledItem[], level: ClusterLeve
   const result = assignToClusters([], items.map((i) => i.input), { level, windowDays });
   const byItem = new Map(result.assignments.map((a) => [a.itemId, a.clusterId]));
   return scoreClustering(items.map((i) => byItem.get(i.input.id)!), items.map((i) => i.story));
+}
+
+/**
+ * Clusters labelled items as cron would deliver them: `runs` runs in time order, each placing the items up to
+ * its cut time among the stories stored so far (as the pipeline does), then scores the final stories. In process,
+ * so a test can afford it; bench/cluster-eval.ts measures the same through the real CLI.
+ */
+export function evaluateInRuns(items: readonly LabelledItem[], runs: number, level: ClusterLevel = 'stories', windowDays = 7): QualityScores {
+  const times = items.map((i) => i.input.time);
+  const first = Math.min(...times);
+  const last = Math.max(...times);
+  const story = new Map<string, string>();
+  const byId = new Map(items.map((i) => [i.input.id, i.input]));
+  for (let k = 1; k <= runs; k += 1) {
+    const from = k === 1 ? Number.NEGATIVE_INFINITY : first + ((last - first) * (k - 1)) / runs;
+    const to = k === runs ? Number.POSITIVE_INFINITY : first + ((last - first) * k) / runs;
+    const fresh = items.filter((i) => i.input.time > from && i.input.time <= to).map((i) => i.input);
+    if (fresh.length === 0) continue;
+    const existing = [...story].map(([id, clusterId]) => ({ ...byId.get(id)!, clusterId }));
+    for (const { itemId, clusterId } of assignToClusters(existing, fresh, { level, windowDays }).assignments) story.set(itemId, clusterId);
+  }
+  return scoreClustering(items.map((i) => story.get(i.input.id)!), items.map((i) => i.story));
 }
 
 /** NewsBlur's rule as a baseline: two titles are one story when >= 60% of their words overlap

@@ -150,10 +150,28 @@ ${story.summary === '' ? '' : `<p>${escapeText(story.summary)}</p>`}
 ${renderTimeline(story)}
 <h2>Every version</h2>
 <ul class="versions">${versions.join('')}</ul>
+${renderRelated(content, story, root)}
 <h2>Feeds</h2>
 <ul class="feeds">${feeds.join('')}</ul>
 </article>`;
   return layout(content, { title: story.title, root, current: null, body });
+}
+
+const publishedById = new WeakMap<SiteContent, ReadonlyMap<string, Story>>();
+
+/** Related stories (same actors, another event) that the site publishes, linked to their pages. */
+function renderRelated(content: SiteContent, story: Story, root: string): string {
+  if (story.relatedStories.length === 0) return '';
+  let published = publishedById.get(content);
+  if (published === undefined) {
+    published = new Map(content.stories.map((s) => [s.id, s]));
+    publishedById.set(content, published);
+  }
+  const links = story.relatedStories.flatMap((id) => {
+    const other = published.get(id);
+    return other === undefined ? [] : [`<li><a href="${root}${escapeHtml(storyPagePath(other.id))}">${escapeHtml(other.title)}</a></li>`];
+  });
+  return links.length === 0 ? '' : `<h2>Related stories</h2>\n<ul>${links.join('')}</ul>`;
 }
 
 /**

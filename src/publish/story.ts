@@ -34,6 +34,8 @@ export interface Story {
   readonly outlets: readonly string[];
   /** Links of the other versions, distinct, without the alternate one, at most MAX_RELATED. */
   readonly related: readonly string[];
+  /** Ids of other stories on the same actors that are different events (the clustering's related stories). */
+  readonly relatedStories: readonly string[];
   readonly published: string;
   readonly updated: string;
   /** Authors of the versions; when none names one, the outlets that carried it (at most MAX_AUTHORS). */
@@ -94,6 +96,7 @@ export function describeCluster(cluster: Cluster, baseUrl: string): Story {
     page,
     outlets: clusterOutlets(cluster.items),
     related,
+    relatedStories: cluster.related,
     published: dates[0] ?? cluster.published,
     updated: cluster.updated,
     authors: (authors.length > 0 ? authors : unique(versions.map((v) => v.outlet ?? v.source))).slice(0, MAX_AUTHORS),
