@@ -1,3 +1,4 @@
+import type { PlacementDecision } from '../model.js';
 /**
  * Corrections made by hand (`feedmerge split`, `feedmerge merge`), applied to the stories the clustering core
  * made. Pure: memberships and corrections in, the operations that make the stories obey them out. Every run
@@ -101,4 +102,28 @@ export function correctionsOfPair(a: string, b: string, corrections: readonly Co
     const members = new Set([...c.intoItems, ...c.fromItems]);
     return members.has(a) && members.has(b) ? [{ n: c.n, kind: c.kind, reason: `merged by hand on ${day} (correction ${c.n}): story ${c.from} into ${c.into}` }] : [];
   });
+
+/** The record of correction steps, as `explain` tells them ("split by hand", "merged by hand"). */
+export function correctionDecisions(steps: readonly CorrectionStep[]): PlacementDecision[] {
+  return steps.map((step) =>
+    step.kind === 'move'
+      ? {
+          itemId: step.itemId,
+          storyId: step.to,
+          comparedWith: null,
+          rule: 'split-by-hand',
+          score: null,
+          threshold: null,
+          detail: `split by hand (correction ${step.correction}): the item is a story of its own and is never put back automatically`,
+        }
+      : {
+          itemId: null,
+          storyId: step.into,
+          comparedWith: step.from,
+          rule: 'merge-by-hand',
+          score: null,
+          threshold: null,
+          detail: `merged by hand (correction ${step.correction})`,
+        },
+  );
 }

@@ -1,4 +1,4 @@
-import type { CorrectionStep } from '../cluster/corrections.js';
+import { correctionDecisions, type CorrectionStep } from '../cluster/corrections.js';
 import { storyTitle } from '../cluster/story-title.js';
 import type { Cluster, ClusteringResult, Item, StoredDecision } from '../model.js';
 import type { Db } from './db.js';
@@ -143,6 +143,7 @@ export class ClusterRepository {
       }
     }
     this.touch([...touched], now);
+    this.decisions.record(correctionDecisions(steps), [], now);
   }
 
   /** One live story by id (the server renders a story page `run` has not written). */

@@ -8,7 +8,7 @@ import { SqliteStore } from './sqlite.js';
 const ROWS_PER_BATCH = 2000;
 
 /** Every table, parents before children (foreign keys); clusters' merge records are set once all exist. */
-const TABLES = ['sources', 'clusters', 'items', 'pruned_items', 'runs', 'meta'] as const;
+const TABLES = ['sources', 'clusters', 'items', 'pruned_items', 'runs', 'meta', 'corrections', 'decisions', 'related_stories'] as const;
 
 /** How many rows of each table were copied (and found on both sides). */
 export type CopyCounts = Record<(typeof TABLES)[number], number>;
@@ -71,6 +71,8 @@ export async function copySqliteToPostgres(sqlitePath: string, url: string): Pro
     await sendMerges();
     // Run ids were copied as they were: the next run must number after them.
     await client.query(`SELECT setval(pg_get_serial_sequence('runs', 'id'), GREATEST((SELECT MAX(id) FROM runs), 1))`);
+    await client.query(`SELECT setval(pg_get_serial_sequence('decisions', 'seq'), GREATEST((SELECT MAX(seq) FROM decisions), 1))`);
+    await client.query(`SELECT setval(pg_get_serial_sequence('corrections', 'n'), GREATEST((SELECT MAX(n) FROM corrections), 1))`);
     await client.query('COMMIT');
     return counts;
   } catch (error) {

@@ -1,8 +1,8 @@
 import { hostname } from 'node:os';
 import pg from 'pg';
 import { StorageError } from '../errors.js';
-import type { Cluster, ClusteringResult, RawItem, RunReport, SourceSpec, SourceState, SourceStateChange } from '../model.js';
-import type { CorrectionStep } from '../cluster/corrections.js';
+import type { Cluster, ClusteringResult, PlacementDecision, RawItem, RunReport, SourceSpec, SourceState, SourceStateChange } from '../model.js';
+import { correctionDecisions, type CorrectionStep } from '../cluster/corrections.js';
 import { followMerges, toCluster, type ClusterRow } from './clusters.js';
 import { correctionDetail, toCorrection } from './corrections.js';
 import { toDecision, type DecisionRow } from './decisions.js';
@@ -528,6 +528,7 @@ async function correctClusters(c: Queryable, steps: readonly CorrectionStep[], n
     }
   }
   await touchClusters(c, [...touched], now);
+  await recordDecisions(c, correctionDecisions(steps), now);
 }
 
 /** As ClusterRepository.apply, in set statements. */
@@ -560,25 +561,7 @@ async function applyClustering(c: Queryable, result: ClusteringResult, now: stri
     grown.add(into);
   }
   await touchClusters(c, [...grown], now);
-  const decisions = result.decisions ?? [];
-  if (decisions.length > 0) {
-    await c.query(
-      `INSERT INTO decisions (item_id, story_id, compared_with, rule, score, threshold, detail, decided_at)
-       SELECT d.item_id, d.story_id, d.compared_with, d.rule, d.score, d.threshold, d.detail, $8
-       FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::float8[], $6::float8[], $7::text[])
-         WITH ORDINALITY AS d(item_id, story_id, compared_with, rule, score, threshold, detail, n) ORDER BY d.n`,
-      [
-        decisions.map((d) => d.itemId),
-        decisions.map((d) => d.storyId),
-        decisions.map((d) => d.comparedWith),
-        decisions.map((d) => d.rule),
-        decisions.map((d) => d.score),
-        decisions.map((d) => d.threshold),
-        decisions.map((d) => d.detail),
-        now,
-      ],
-    );
-  }
+  await recordDecisions(c, result.decisions ?? [], now);
   const related = result.related ?? [];
   if (related.length > 0) {
     await c.query(
@@ -629,4 +612,25 @@ async function prune(c: Queryable, cutoffIso: string, cutoffMs: number, keep: re
   await c.query(`DELETE FROM clusters WHERE id IN (SELECT id FROM prune_clusters)`);
   const runs = (await c.query(`DELETE FROM runs WHERE started_at < $1 AND id < (SELECT MAX(id) FROM runs)`, [cutoffIso])).rowCount!;
   return { items, clusters: live, mergeRecords: merged, runs, tombstones };
+}
+
+/** Records clustering and correction decisions (the record `explain` reads). */
+async function recordDecisions(c: Queryable, decisions: readonly PlacementDecision[], now: string): Promise<void> {
+  if (decisions.length === 0) return;
+  await c.query(
+    `INSERT INTO decisions (item_id, story_id, compared_with, rule, score, threshold, detail, decided_at)
+     SELECT d.item_id, d.story_id, d.compared_with, d.rule, d.score, d.threshold, d.detail, $8
+     FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::float8[], $6::float8[], $7::text[])
+       WITH ORDINALITY AS d(item_id, story_id, compared_with, rule, score, threshold, detail, n) ORDER BY d.n`,
+    [
+      decisions.map((d) => d.itemId),
+      decisions.map((d) => d.storyId),
+      decisions.map((d) => d.comparedWith),
+      decisions.map((d) => d.rule),
+      decisions.map((d) => d.score),
+      decisions.map((d) => d.threshold),
+      decisions.map((d) => d.detail),
+      now,
+    ],
+  );
 }
