@@ -4,6 +4,7 @@ import { reachMs } from '../../src/cluster/assign.js';
 import { extractFeatures } from '../../src/cluster/normalize.js';
 import { THRESHOLDS } from '../../src/cluster/thresholds.js';
 import type { ClusteredInput, ClusteringResult } from '../../src/model.js';
+import { loadUciSample } from '../../bench/cluster-data.js';
 import { item, loadSeedFixture, spreadCorpus } from './helpers.js';
 
 const stories = { level: 'stories', windowDays: 7 } as const;
@@ -175,6 +176,43 @@ describe('assignToClusters', () => {
       expect(decided(blocked)).toEqual(decided(clusterWithStrategy([], items, options, 'exhaustive')));
       expect(new Set(blocked.assignments.map((a) => a.clusterId)).size).toBeLessThan(items.length);
     }
+  });
+
+  it('keeps a later wave on the same names apart, as a related story (the wedding, then the honeymoon)', () => {
+    const wedding = [
+      'Kim Kardashian and Kanye West marry in Florence',
+      'Kanye West and Kim Kardashian wed at Forte di Belvedere',
+      'Kim Kardashian, Kanye West wedding in Florence fortress',
+      'Kardashian West wedding: Kanye marries Kim in Italy',
+      'Kim Kardashian marries Kanye West in lavish Florence wedding',
+      'Inside Kim Kardashian and Kanye West wedding in Florence',
+    ];
+    const honeymoon = [
+      'Kim Kardashian and Kanye West honeymoon in Ireland',
+      'Kanye West and Kim Kardashian begin Irish honeymoon',
+      'Kim Kardashian, Kanye West honeymoon at Castlemartyr',
+      'Kardashian and West arrive in Ireland for honeymoon',
+      'Kim and Kanye honeymoon in Cork Ireland',
+      'Kanye West, Kim Kardashian spotted on Irish honeymoon',
+    ];
+    // A news day around them: one headline of each UCI story, spread over two days.
+    const seen = new Set<string>();
+    const news = loadUciSample()
+      .filter((u) => !seen.has(u.story) && seen.add(u.story))
+      .map((u, i) => item(`n${i}`, u.input.title, `N${i}`, i % 48));
+    const r = assignToClusters(
+      [],
+      [...wedding.map((t, i) => item(`w${i}`, t, `W${i}`, 1 + i / 10)), ...honeymoon.map((t, i) => item(`h${i}`, t, `H${i}`, 40 + i / 10)), ...news],
+      stories,
+    );
+    const weddingStory = new Set(wedding.map((_, i) => clusterOf(r, `w${i}`)));
+    const honeymoonStory = new Set(honeymoon.map((_, i) => clusterOf(r, `h${i}`)));
+    expect(weddingStory.size).toBe(1);
+    expect(honeymoonStory.size).toBe(1);
+    const [w] = weddingStory;
+    const [h] = honeymoonStory;
+    expect(w).not.toBe(h);
+    expect(r.related?.some((pair) => (pair.a === w && pair.b === h) || (pair.a === h && pair.b === w))).toBe(true);
   });
 
   it('returns nothing for nothing', () => {
