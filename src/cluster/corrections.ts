@@ -1,4 +1,5 @@
 import type { PlacementDecision } from '../model.js';
+
 /**
  * Corrections made by hand (`feedmerge split`, `feedmerge merge`), applied to the stories the clustering core
  * made. Pure: memberships and corrections in, the operations that make the stories obey them out. Every run
@@ -102,6 +103,7 @@ export function correctionsOfPair(a: string, b: string, corrections: readonly Co
     const members = new Set([...c.intoItems, ...c.fromItems]);
     return members.has(a) && members.has(b) ? [{ n: c.n, kind: c.kind, reason: `merged by hand on ${day} (correction ${c.n}): story ${c.from} into ${c.into}` }] : [];
   });
+}
 
 /** The record of correction steps, as `explain` tells them ("split by hand", "merged by hand"). */
 export function correctionDecisions(steps: readonly CorrectionStep[]): PlacementDecision[] {
