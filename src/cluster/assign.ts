@@ -669,11 +669,13 @@ function wordCount(text: string): number {
 }
 
 
-/** Orders the pair so the survivor comes first: an existing cluster over a new one, then the older. */
+/** Orders the pair so the survivor comes first: an existing cluster over a new one, then the older, then the smaller id. */
 function survivorFirst(a: WorkCluster, b: WorkCluster): [WorkCluster, WorkCluster] {
   if (a.existing !== b.existing) return a.existing ? [a, b] : [b, a];
-  const older = contentOrder(a.earliestInput, b.earliestInput) <= 0;
-  return older ? [a, b] : [b, a];
+  // Only which id survives depends on this (never who belongs together), so ids may break a tie of times here:
+  // the smaller id, as it always was, keeps a story that two readers see as equally old under its first name.
+  const older = a.earliestTime - b.earliestTime || compareIds(a.id, b.id);
+  return older <= 0 ? [a, b] : [b, a];
 }
 
 /** Adds a vector to the centroid, updating |c|^2 incrementally: |c+v|^2 = |c|^2 + 2c.v + |v|^2. */
