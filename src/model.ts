@@ -196,12 +196,14 @@ export interface PlacementDecision {
   /** The deciding score (centroid cosine, or 1 + share of duplicate votes) and the threshold it met or missed. */
   readonly score: number | null;
   readonly threshold: number | null;
-  /** One sentence a user can read. */
-  readonly detail: string;
+  /** One sentence a user can read; placements leave it out and the store writes it (describeDecision), so a
+   * million placements do not hold a million sentences. */
+  readonly detail?: string;
 }
 
 /** A recorded decision with when it was taken. */
 export interface StoredDecision extends PlacementDecision {
+  readonly detail: string;
   readonly decidedAt: string;
 }
 

@@ -131,7 +131,7 @@ class Assigner {
   private readonly index: BlockingIndex;
   private readonly existingFeatures: ItemFeatures[];
   private readonly freshCluster = new Map<string, string>();
-  private readonly decisions: PlacementDecision[] = [];
+  private readonly decisions: { -readonly [K in keyof PlacementDecision]: PlacementDecision[K] }[] = [];
   /** Stories as close as one but apart in time (or different instalments), by pair. */
   private readonly related = new Map<string, { a: string; b: string; cosine: number }>();
   private readonly tokens = new TokenTable();
@@ -613,7 +613,8 @@ class Assigner {
       if (moved.has(item.clusterId)) assignments.push({ itemId: item.id, clusterId: this.resolve(item.clusterId) });
     }
     // Ids recorded while placing may since have been merged or renamed: report where each ended.
-    const decisions = this.decisions.map((d) => ({ ...d, storyId: this.resolve(d.storyId) }));
+    const decisions = this.decisions;
+    for (const d of decisions) d.storyId = this.resolve(d.storyId);
     const related = new Map<string, { a: string; b: string; cosine: number }>();
     for (const pair of this.related.values()) {
       const a = this.resolve(pair.a);
@@ -757,7 +758,7 @@ function mergeSorted(a: readonly number[], b: readonly number[]): number[] {
 function newStoryDecision(itemId: string, evaluations: readonly Evaluation[]): PlacementDecision {
   const closest = evaluations.filter((e) => !Number.isNaN(e.threshold)).sort((a, b) => b.cosine - a.cosine || byScoreThenAge(a, b))[0];
   if (closest === undefined) {
-    return { itemId, storyId: itemId, comparedWith: null, rule: 'new-story', score: null, threshold: null, detail: 'no story in the window was close enough to compare: a new story' };
+    return { itemId, storyId: itemId, comparedWith: null, rule: 'new-story', score: null, threshold: null };
   }
   return {
     itemId,
@@ -766,7 +767,6 @@ function newStoryDecision(itemId: string, evaluations: readonly Evaluation[]): P
     rule: 'new-story',
     score: closest.cosine,
     threshold: closest.threshold,
-    detail: `closest story ${closest.cluster.id}: centroid cosine ${closest.cosine.toFixed(2)} < ${closest.threshold.toFixed(2)} (after time-gap and same-source penalties), and not the same article as its members: a new story`,
   };
 }
 
@@ -779,7 +779,6 @@ function joinDecision(itemId: string, best: Evaluation): PlacementDecision {
       rule: 'duplicate',
       score: best.score,
       threshold: 1.5,
-      detail: `the same article as ${Math.round((best.score - 1) * 100)}% of the compared members of story ${best.cluster.id}`,
     };
   }
   return {
@@ -789,7 +788,6 @@ function joinDecision(itemId: string, best: Evaluation): PlacementDecision {
     rule: 'story',
     score: best.cosine,
     threshold: best.threshold,
-    detail: `centroid cosine ${best.cosine.toFixed(2)} >= ${best.threshold.toFixed(2)} with story ${best.cluster.id}`,
   };
 }
 

@@ -1,3 +1,4 @@
+import { describeDecision } from '../cluster/decision-text.js';
 import type { PlacementDecision, StoredDecision } from '../model.js';
 import type { Db } from './db.js';
 
@@ -35,7 +36,7 @@ export class DecisionRepository {
 
   /** Records decisions and related pairs of one clustering pass. Call inside a transaction. */
   record(decisions: readonly PlacementDecision[], related: readonly { readonly a: string; readonly b: string; readonly cosine: number }[], now: string): void {
-    for (const d of decisions) this.insert.run({ ...d, decidedAt: now });
+    for (const d of decisions) this.insert.run({ ...d, detail: describeDecision(d), decidedAt: now });
     for (const r of related) this.insertRelated.run(r.a, r.b, r.cosine);
   }
 

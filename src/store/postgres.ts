@@ -3,6 +3,7 @@ import pg from 'pg';
 import { StorageError } from '../errors.js';
 import type { Cluster, ClusteringResult, PlacementDecision, RawItem, RunReport, SourceSpec, SourceState, SourceStateChange } from '../model.js';
 import { correctionDecisions, type CorrectionStep } from '../cluster/corrections.js';
+import { describeDecision } from '../cluster/decision-text.js';
 import { followMerges, toCluster, type ClusterRow } from './clusters.js';
 import { correctionDetail, toCorrection } from './corrections.js';
 import { toDecision, type DecisionRow } from './decisions.js';
@@ -629,7 +630,7 @@ async function recordDecisions(c: Queryable, decisions: readonly PlacementDecisi
       decisions.map((d) => d.rule),
       decisions.map((d) => d.score),
       decisions.map((d) => d.threshold),
-      decisions.map((d) => d.detail),
+      decisions.map(describeDecision),
       now,
     ],
   );
