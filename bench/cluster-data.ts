@@ -90,7 +90,13 @@ export function loadUciSample(path: string = UCI_SAMPLE_PATH): LabelledItem[] {
     if (index < 0) throw new Error(`${path}: no ${name} column (expected ${UCI_COLUMNS.join(', ')})`);
     return index;
   };
-  const [id, title, publisher, story, timestamp] = ['ID', 'TITLE', 'PUBLISHER', 'STORY', 'TIMESTAMP'].map(col) as [number, number, number, number, number];
+  const [id, title, publisher, story, timestamp] = ['ID', 'TITLE', 'PUBLISHER', 'STORY', 'TIMESTAMP'].map(col) as [
+    number,
+    number,
+    number,
+    number,
+    number,
+  ];
   return rows
     .filter((r) => r.length === header.length)
     .map((r) => ({
@@ -264,9 +270,16 @@ export function scoreClustering(predicted: readonly string[], gold: readonly str
 
 /** Clusters labelled items in one run (everything fresh) and scores the result. */
 export function evaluateLevel(items: readonly LabelledItem[], level: ClusterLevel, windowDays = 7): QualityScores {
-  const result = assignToClusters([], items.map((i) => i.input), { level, windowDays });
+  const result = assignToClusters(
+    [],
+    items.map((i) => i.input),
+    { level, windowDays },
+  );
   const byItem = new Map(result.assignments.map((a) => [a.itemId, a.clusterId]));
-  return scoreClustering(items.map((i) => byItem.get(i.input.id)!), items.map((i) => i.story));
+  return scoreClustering(
+    items.map((i) => byItem.get(i.input.id)!),
+    items.map((i) => i.story),
+  );
 }
 
 /**
@@ -274,7 +287,12 @@ export function evaluateLevel(items: readonly LabelledItem[], level: ClusterLeve
  * its cut time among the stories stored so far (as the pipeline does), then scores the final stories. In process,
  * so a test can afford it; bench/cluster-eval.ts measures the same through the real CLI.
  */
-export function evaluateInRuns(items: readonly LabelledItem[], runs: number, level: ClusterLevel = 'stories', windowDays = 7): QualityScores {
+export function evaluateInRuns(
+  items: readonly LabelledItem[],
+  runs: number,
+  level: ClusterLevel = 'stories',
+  windowDays = 7,
+): QualityScores {
   const times = items.map((i) => i.input.time);
   const first = Math.min(...times);
   const last = Math.max(...times);
@@ -288,7 +306,10 @@ export function evaluateInRuns(items: readonly LabelledItem[], runs: number, lev
     const existing = [...story].map(([id, clusterId]) => ({ ...byId.get(id)!, clusterId }));
     for (const { itemId, clusterId } of assignToClusters(existing, fresh, { level, windowDays }).assignments) story.set(itemId, clusterId);
   }
-  return scoreClustering(items.map((i) => story.get(i.input.id)!), items.map((i) => i.story));
+  return scoreClustering(
+    items.map((i) => story.get(i.input.id)!),
+    items.map((i) => i.story),
+  );
 }
 
 /** NewsBlur's rule as a baseline: two titles are one story when >= 60% of their words overlap
@@ -313,5 +334,8 @@ export function newsBlurBaseline(items: readonly LabelledItem[]): QualityScores 
       if (longer > 0 && shared / longer >= 0.6) parent[find(i)] = find(j);
     }
   }
-  return scoreClustering(items.map((_, i) => String(find(i))), items.map((i) => i.story));
+  return scoreClustering(
+    items.map((_, i) => String(find(i))),
+    items.map((i) => i.story),
+  );
 }

@@ -244,7 +244,11 @@ export async function clusterInOneRun(
   labelled: readonly LabelledItem[],
   options: InstanceOptions = {},
 ): Promise<{ readonly scores: CliScores; readonly clusters: ClusterJson[]; readonly instance: FeedInstance }> {
-  const instance = new FeedInstance(dir, labelled.map((l) => l.input), options);
+  const instance = new FeedInstance(
+    dir,
+    labelled.map((l) => l.input),
+    options,
+  );
   instance.write();
   await instance.run();
   const clusters = await instance.clusters();
@@ -298,7 +302,11 @@ export async function clusterInSteps(
   runs = 24,
   options: InstanceOptions = {},
 ): Promise<StepsResult> {
-  const instance = new FeedInstance(dir, labelled.map((l) => l.input), options);
+  const instance = new FeedInstance(
+    dir,
+    labelled.map((l) => l.input),
+    options,
+  );
   const firstSeen = new Map<string, { readonly run: number; readonly earliest: number }>(); // story id -> age
   const previous = new Map<string, string>(); // item link -> story id after the previous run
   const trace: { cut: number; items: number; stories: number }[] = [];
@@ -309,7 +317,10 @@ export async function clusterInSteps(
   let vanished = 0;
   const examples: string[] = [];
   let clusters: ClusterJson[] = [];
-  const cuts = cutTimes(labelled.map((l) => l.input), runs);
+  const cuts = cutTimes(
+    labelled.map((l) => l.input),
+    runs,
+  );
   for (const [k, cut] of cuts.entries()) {
     const written = instance.write(cut);
     await instance.run();
@@ -331,10 +342,12 @@ export async function clusterInSteps(
       if (newer) {
         toNewer += 1;
         if (examples.length < 10) {
-          examples.push(`run ${k + 1}: ${link} moved from ${before} (first listed after run ${a.run + 1}) to newer ${after} ` +
-            `(run ${b.run + 1}${
-              a.run === b.run ? `, earliest item ${new Date(b.earliest).toISOString()} vs ` + new Date(a.earliest).toISOString() : ''
-            })`);
+          examples.push(
+            `run ${k + 1}: ${link} moved from ${before} (first listed after run ${a.run + 1}) to newer ${after} ` +
+              `(run ${b.run + 1}${
+                a.run === b.run ? `, earliest item ${new Date(b.earliest).toISOString()} vs ` + new Date(a.earliest).toISOString() : ''
+              })`,
+          );
         }
       } else toOlder += 1;
     }
@@ -366,7 +379,12 @@ export interface GoogleResult {
 }
 
 /** GoogleNews-TS documents as one aggregator feed, one `run`, NMI of `clusters --json` against the stories. */
-export async function clusterGoogleNews(dir: string, path: string, withSnippet: boolean, options: InstanceOptions = {}): Promise<GoogleResult> {
+export async function clusterGoogleNews(
+  dir: string,
+  path: string,
+  withSnippet: boolean,
+  options: InstanceOptions = {},
+): Promise<GoogleResult> {
   const labelled = googleNewsItems(loadGoogleNews(path), withSnippet);
   const { scores, clusters } = await clusterInOneRun(dir, labelled, { ...options, layout: 'aggregator' });
   const story = storyOfLink(clusters);
@@ -490,8 +508,11 @@ export async function explainConsistency(config: string, options: ExplainCheckOp
     if (typeof json.sameStory === 'boolean') {
       if (json.sameStory !== member) {
         sameStoryMismatches += 1;
-        if (examples.length < 10) examples.push(`sameStory=${json.sameStory} but clusters --json has ${a.id} in ${a.story} and ${b.id} in ` +
-          `${b.story}: "${a.title}" / "${b.title}"`);
+        if (examples.length < 10)
+          examples.push(
+            `sameStory=${json.sameStory} but clusters --json has ${a.id} in ${a.story} and ${b.id} in ` +
+              `${b.story}: "${a.title}" / "${b.title}"`,
+          );
       }
     } else sameStoryField = false;
     if (typeof json.sameCluster === 'boolean') {
@@ -530,7 +551,14 @@ export interface DeterminismCheck {
 
 /** The stories of `clusters --json` as sets of item links (order-free keys). */
 export function linkGroups(clusters: readonly ClusterJson[]): Set<string> {
-  return new Set(clusters.map((c) => c.items.map((item) => item.link ?? `id:${item.id}`).sort().join('\n')));
+  return new Set(
+    clusters.map((c) =>
+      c.items
+        .map((item) => item.link ?? `id:${item.id}`)
+        .sort()
+        .join('\n'),
+    ),
+  );
 }
 
 /** Clusters the same items in two instances in different folders (by default the second also names and lists
@@ -624,13 +652,14 @@ function parseArgs(argv: readonly string[]): Args {
 }
 
 const f3 = (x: number): string => x.toFixed(3);
-const HEADER = `${'slice'.padEnd(40)} ${'pairs P'.padStart(7)} ${'B3 P'.padStart(6)} ${'B3 R'.padStart(6)} ` +
+const HEADER =
+  `${'slice'.padEnd(40)} ${'pairs P'.padStart(7)} ${'B3 P'.padStart(6)} ${'B3 R'.padStart(6)} ` +
   `${'B3 F1'.padStart(6)} ${'stories'.padStart(8)} ${'gold'.padStart(5)} ${'items'.padStart(6)}`;
 const row = (name: string, s: CliScores): string =>
   `${name.padEnd(40)} ${f3(s.pairPrecision).padStart(7)} ${f3(s.bcubedPrecision).padStart(6)} ` +
-    `${f3(s.bcubedRecall).padStart(6)} ${f3(s.bcubedF1).padStart(6)} ${String(s.clusters).padStart(8)} ` +
-      `${String(s.goldStories).padStart(5)} ` +
-        `${String(s.items).padStart(6)}${s.missing > 0 ? `  (${s.missing} items missing from clusters --json)` : ''}`;
+  `${f3(s.bcubedRecall).padStart(6)} ${f3(s.bcubedF1).padStart(6)} ${String(s.clusters).padStart(8)} ` +
+  `${String(s.goldStories).padStart(5)} ` +
+  `${String(s.items).padStart(6)}${s.missing > 0 ? `  (${s.missing} items missing from clusters --json)` : ''}`;
 
 /** Prints every part's figures (`argv`: the flags above; none when called from bench/run.ts). */
 export async function main(argv: readonly string[] = []): Promise<void> {
@@ -650,9 +679,11 @@ export async function main(argv: readonly string[] = []): Promise<void> {
     const slices = args.uci.map((s) => ({ ...s, labelled: loadUciSample(s.path) }));
     const oneRun = new Map<string, CliScores>();
     if (args.parts.has('one') || args.parts.has('steps')) {
-      console.log(`UCI slices through the real CLI ` +
-        `(${args.layout === 'outlets' ? 'one RSS feed per outlet' : 'one aggregator feed, <source> per item'}), ` +
-        'stories level, scored from clusters --json');
+      console.log(
+        `UCI slices through the real CLI ` +
+          `(${args.layout === 'outlets' ? 'one RSS feed per outlet' : 'one aggregator feed, <source> per item'}), ` +
+          'stories level, scored from clusters --json',
+      );
       console.log(HEADER);
     }
     for (const slice of slices) {
@@ -660,7 +691,10 @@ export async function main(argv: readonly string[] = []): Promise<void> {
         const { scores } = await clusterInOneRun(dir('feedmerge-eval-one-'), slice.labelled, instanceOptions);
         oneRun.set(slice.name, scores);
         console.log(row(`${slice.name}, one run`, scores));
-        floor(`${slice.name} one run: B-cubed P ${f3(scores.bcubedPrecision)} >= ${F.uciBcubedPrecision}`, scores.bcubedPrecision >= F.uciBcubedPrecision);
+        floor(
+          `${slice.name} one run: B-cubed P ${f3(scores.bcubedPrecision)} >= ${F.uciBcubedPrecision}`,
+          scores.bcubedPrecision >= F.uciBcubedPrecision,
+        );
         floor(`${slice.name} one run: B-cubed F1 ${f3(scores.bcubedF1)} >= ${F.uciBcubedF1}`, scores.bcubedF1 >= F.uciBcubedF1);
         report[`${slice.name}/one`] = scores;
       }
@@ -672,35 +706,43 @@ export async function main(argv: readonly string[] = []): Promise<void> {
         console.log(
           `${`  difference (${args.runs} runs - one run)`.padEnd(40)} ` +
             `${d(steps.scores.pairPrecision, one.pairPrecision).padStart(7)} ` +
-              `${d(steps.scores.bcubedPrecision, one.bcubedPrecision).padStart(6)} ` +
-                `${d(steps.scores.bcubedRecall, one.bcubedRecall).padStart(6)} ` +
-                  `${d(steps.scores.bcubedF1, one.bcubedF1).padStart(6)} ` +
-                    `${`${steps.scores.clusters - one.clusters >= 0 ? '+' : ''}${steps.scores.clusters - one.clusters}`.padStart(8)}`,
+            `${d(steps.scores.bcubedPrecision, one.bcubedPrecision).padStart(6)} ` +
+            `${d(steps.scores.bcubedRecall, one.bcubedRecall).padStart(6)} ` +
+            `${d(steps.scores.bcubedF1, one.bcubedF1).padStart(6)} ` +
+            `${`${steps.scores.clusters - one.clusters >= 0 ? '+' : ''}${steps.scores.clusters - one.clusters}`.padStart(8)}`,
         );
         const st = steps.stability;
         console.log(
           `  story ids over ${args.runs} runs: ` +
             `${st.toNewer === 0 && st.vanished === 0 ? 'stable' : 'NOT STABLE'}: ${st.toNewer} moves to a newer ` +
-              `id, ${st.toOlder} to an older id (merges; ${st.sameRunAge} of all moves between stories first ` +
-                `listed after the same run, aged by earliest item), ${st.vanished} items vanished`,
+            `id, ${st.toOlder} to an older id (merges; ${st.sameRunAge} of all moves between stories first ` +
+            `listed after the same run, aged by earliest item), ${st.vanished} items vanished`,
         );
         for (const e of st.examples) console.log(`    ${e}`);
         const s = steps.scores;
-        floor(`${slice.name} ${args.runs} runs: B-cubed P ${f3(s.bcubedPrecision)} >= ${F.uciBcubedPrecision}`, s.bcubedPrecision >= F.uciBcubedPrecision);
+        floor(
+          `${slice.name} ${args.runs} runs: B-cubed P ${f3(s.bcubedPrecision)} >= ${F.uciBcubedPrecision}`,
+          s.bcubedPrecision >= F.uciBcubedPrecision,
+        );
         floor(`${slice.name} ${args.runs} runs: B-cubed F1 ${f3(s.bcubedF1)} >= ${F.uciBcubedF1}`, s.bcubedF1 >= F.uciBcubedF1);
         floor(
           `${slice.name} ${args.runs} runs: |F1 difference| ${Math.abs(s.bcubedF1 - one.bcubedF1).toFixed(3)} <= ${F.uciStepsF1Tolerance}`,
           Math.abs(s.bcubedF1 - one.bcubedF1) <= F.uciStepsF1Tolerance,
         );
-        floor(`${slice.name} ${args.runs} runs: no item moves to a newer story id (${st.toNewer}), none vanishes (${st.vanished})`, st.toNewer === 0 && st.vanished === 0);
+        floor(
+          `${slice.name} ${args.runs} runs: no item moves to a newer story id (${st.toNewer}), none vanishes (${st.vanished})`,
+          st.toNewer === 0 && st.vanished === 0,
+        );
         console.log(`  stories after each run: ${steps.trace.map((t) => t.stories).join(' ')}`);
         report[`${slice.name}/steps`] = steps;
       }
     }
     if (args.parts.has('google')) {
       console.log(`\nGoogleNews-TS (${args.google}) as one aggregator feed, <source> outlet per item, times spread over a day`);
-      console.log(`${'text'.padEnd(40)} ${'NMI'.padStart(6)} ${'NMIar'.padStart(6)} ${'B3 P'.padStart(6)} ` +
-        `${'B3 R'.padStart(6)} ${'B3 F1'.padStart(6)} ${'stories'.padStart(8)} ${'gold'.padStart(5)} ${'items'.padStart(6)}`);
+      console.log(
+        `${'text'.padEnd(40)} ${'NMI'.padStart(6)} ${'NMIar'.padStart(6)} ${'B3 P'.padStart(6)} ` +
+          `${'B3 R'.padStart(6)} ${'B3 F1'.padStart(6)} ${'stories'.padStart(8)} ${'gold'.padStart(5)} ${'items'.padStart(6)}`,
+      );
       const results: GoogleResult[] = [];
       for (const withSnippet of [false, true]) {
         const g = await clusterGoogleNews(dir('feedmerge-eval-google-'), args.google, withSnippet, instanceOptions);
@@ -708,26 +750,33 @@ export async function main(argv: readonly string[] = []): Promise<void> {
         console.log(
           `${(withSnippet ? 'title + snippet' : 'titles only').padEnd(40)} ${f3(g.nmi).padStart(6)} ` +
             `${f3(g.nmiArithmetic).padStart(6)} ${f3(g.scores.bcubedPrecision).padStart(6)} ` +
-              `${f3(g.scores.bcubedRecall).padStart(6)} ${f3(g.scores.bcubedF1).padStart(6)} ` +
-                `${String(g.stories).padStart(8)} ${String(g.goldStories).padStart(5)} ` +
-                  `${String(g.items).padStart(6)}${g.missing > 0 ? `  (${g.missing} missing)` : ''}`,
+            `${f3(g.scores.bcubedRecall).padStart(6)} ${f3(g.scores.bcubedF1).padStart(6)} ` +
+            `${String(g.stories).padStart(8)} ${String(g.goldStories).padStart(5)} ` +
+            `${String(g.items).padStart(6)}${g.missing > 0 ? `  (${g.missing} missing)` : ''}`,
         );
         report[`google/${withSnippet ? 'title+snippet' : 'titles'}`] = g;
       }
       const [t, ts] = results as [GoogleResult, GoogleResult];
       floor(`GoogleNews titles only: NMI ${f3(t.nmi)} >= ${F.googleNmi}`, t.nmi >= F.googleNmi);
       floor(`GoogleNews title + snippet: NMI ${f3(ts.nmi)} >= ${F.googleNmi}`, ts.nmi >= F.googleNmi);
-      floor(`GoogleNews title + snippet not below titles only by more than ${F.googleSnippetTolerance} (${(ts.nmi - t.nmi).toFixed(3)})`, ts.nmi >= t.nmi - F.googleSnippetTolerance);
-      console.log(`  NMI = I(X;Y)/sqrt(H(X)H(Y)) (NMIar = 2I/(H(X)+H(Y))); title + snippet - titles only = ` +
-        `${(ts.nmi - t.nmi >= 0 ? '+' : '') + (ts.nmi - t.nmi).toFixed(3)}`);
+      floor(
+        `GoogleNews title + snippet not below titles only by more than ${F.googleSnippetTolerance} (${(ts.nmi - t.nmi).toFixed(3)})`,
+        ts.nmi >= t.nmi - F.googleSnippetTolerance,
+      );
+      console.log(
+        `  NMI = I(X;Y)/sqrt(H(X)H(Y)) (NMIar = 2I/(H(X)+H(Y))); title + snippet - titles only = ` +
+          `${(ts.nmi - t.nmi >= 0 ? '+' : '') + (ts.nmi - t.nmi).toFixed(3)}`,
+      );
     }
     if (args.parts.has('explain')) {
       const slice = slices[0]!;
       const { instance } = await clusterInOneRun(dir('feedmerge-eval-explain-'), slice.labelled, instanceOptions);
       const runner = args.explainRunner === 'process' ? spawnCli : inProcessCli;
       const check = await explainConsistency(instance.config, { pairs: args.pairs, runner });
-      console.log(`\nexplain --json against clusters --json: ${slice.name} in one run, ${check.pairs} sampled pairs ` +
-        `(${check.pairsSameStory} inside one story), ${args.explainRunner} CLI`);
+      console.log(
+        `\nexplain --json against clusters --json: ${slice.name} in one run, ${check.pairs} sampled pairs ` +
+          `(${check.pairsSameStory} inside one story), ${args.explainRunner} CLI`,
+      );
       console.log(
         `  sameStory: ${
           check.sameStoryField
@@ -735,27 +784,45 @@ export async function main(argv: readonly string[] = []): Promise<void> {
             : 'field absent from explain --json (issue 13 adds it)'
         }`,
       );
-      console.log(`  merged (pairwise rule): ${check.mergedButApart} pairs MERGED though in different stories, ` +
-        `${check.apartButMerged} not merged though in one story`);
-      console.log(`  sameCluster (stored ids): ${check.sameClusterMismatches ?? 'field absent'} ` +
-        `differ${check.failures > 0 ? `; ${check.failures} explain calls failed` : ''}`);
+      console.log(
+        `  merged (pairwise rule): ${check.mergedButApart} pairs MERGED though in different stories, ` +
+          `${check.apartButMerged} not merged though in one story`,
+      );
+      console.log(
+        `  sameCluster (stored ids): ${check.sameClusterMismatches ?? 'field absent'} ` +
+          `differ${check.failures > 0 ? `; ${check.failures} explain calls failed` : ''}`,
+      );
       for (const e of check.examples) console.log(`    ${e}`);
-      floor(`explain --json sameStory equals clusters --json membership on ${check.pairs} pairs`, check.sameStoryField && check.sameStoryMismatches === 0 && check.failures === 0);
+      floor(
+        `explain --json sameStory equals clusters --json membership on ${check.pairs} pairs`,
+        check.sameStoryField && check.sameStoryMismatches === 0 && check.failures === 0,
+      );
       report.explain = check;
     }
     if (args.parts.has('determinism')) {
       const slice = slices[0]!;
       console.log(`\nsame input, two folders (${slice.name})`);
       for (const reorder of [false, true]) {
-        const check = await determinismCheck(dir('feedmerge-eval-where-a-'), dir('feedmerge-eval-elsewhere-b-'), slice.labelled, instanceOptions, reorder);
-        const label = reorder ? 'other paths, feed files named and listed in reverse order' : 'other paths only (same file names and order)';
+        const check = await determinismCheck(
+          dir('feedmerge-eval-where-a-'),
+          dir('feedmerge-eval-elsewhere-b-'),
+          slice.labelled,
+          instanceOptions,
+          reorder,
+        );
+        const label = reorder
+          ? 'other paths, feed files named and listed in reverse order'
+          : 'other paths only (same file names and order)';
         console.log(
           `  ${label}: ${check.identical ? 'identical stories' : 'DIFFERENT stories'}: ${check.storiesA} vs ` +
             `${check.storiesB} stories, ${check.onlyInA} groups only in the first, ${check.onlyInB} only in the ` +
-              `second; B-cubed F1 ${f3(check.scoresA.bcubedF1)} vs ${f3(check.scoresB.bcubedF1)}`,
+            `second; B-cubed F1 ${f3(check.scoresA.bcubedF1)} vs ${f3(check.scoresB.bcubedF1)}`,
         );
-        floor(`same stories from two folders, ${reorder ? 'files reordered' : 'paths only'} ` +
-          `(${check.onlyInA + check.onlyInB} groups differ)`, check.identical);
+        floor(
+          `same stories from two folders, ${reorder ? 'files reordered' : 'paths only'} ` +
+            `(${check.onlyInA + check.onlyInB} groups differ)`,
+          check.identical,
+        );
         report[`determinism/${reorder ? 'reordered' : 'paths'}`] = check;
       }
     }

@@ -16,8 +16,10 @@ export async function main(): Promise<void> {
     `${name.padEnd(22)} ${[s.pairPrecision, s.pairRecall, s.pairF1, s.bcubedPrecision, s.bcubedRecall, s.bcubedF1]
       .map((x) => x.toFixed(3).padStart(7))
       .join(' ')} ${String(s.clusters).padStart(8)}`;
-  console.log(`${'method'.padEnd(22)} ` +
-    `${['pairP', 'pairR', 'pairF1', 'B3 P', 'B3 R', 'B3 F1'].map((h) => h.padStart(7)).join(' ')} ${'clusters'.padStart(8)}`);
+  console.log(
+    `${'method'.padEnd(22)} ` +
+      `${['pairP', 'pairR', 'pairF1', 'B3 P', 'B3 R', 'B3 F1'].map((h) => h.padStart(7)).join(' ')} ${'clusters'.padStart(8)}`,
+  );
   console.log(row('feedmerge duplicates', evaluateLevel(items, 'duplicates')));
   console.log(row('feedmerge stories', evaluateLevel(items, 'stories')));
   console.log(row('NewsBlur (overlap>=0.6)', newsBlurBaseline(items)));

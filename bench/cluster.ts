@@ -74,7 +74,9 @@ function rename(title: string, names: ReadonlyMap<string, string>): string {
  * `renamed: false` keeps the first copy as the real slice (for the naive comparison).
  */
 export function syntheticItems(count: number, copyShiftMs: number = COPY_SHIFT_MS, renamed = true): ClusterInput[] {
-  const base = loadUciSample().map((i) => i.input).sort((a, b) => a.time - b.time || (a.id < b.id ? -1 : 1));
+  const base = loadUciSample()
+    .map((i) => i.input)
+    .sort((a, b) => a.time - b.time || (a.id < b.id ? -1 : 1));
   const ranked = rankedWords(base.map((i) => i.title));
   const random = prng(42);
   const out: ClusterInput[] = [];
@@ -82,7 +84,13 @@ export function syntheticItems(count: number, copyShiftMs: number = COPY_SHIFT_M
     const names = copy === 0 && !renamed ? new Map<string, string>() : renaming(ranked, random);
     for (const item of base) {
       if (out.length >= count) break;
-      out.push({ ...item, id: `${copy}-${item.id}`, title: rename(item.title, names), sourceName: `${item.sourceName} ${copy % 7}`, time: item.time + copy * copyShiftMs });
+      out.push({
+        ...item,
+        id: `${copy}-${item.id}`,
+        title: rename(item.title, names),
+        sourceName: `${item.sourceName} ${copy % 7}`,
+        time: item.time + copy * copyShiftMs,
+      });
     }
   }
   return out;
@@ -115,8 +123,12 @@ export async function main(): Promise<void> {
     const { seconds: s, clusters } = clusterSeconds(syntheticItems(size), size <= 10_000 ? 3 : 1);
     seconds.set(size, s);
     // maxRSS is the process's peak so far, i.e. the peak of the largest size run yet.
-    console.log(`${String(size).padStart(9)} items  ${s.toFixed(2).padStart(8)} s  ` +
-      `${Math.round(size / s).toString().padStart(8)} items/s  ${String(clusters).padStart(8)} clusters  peak RSS ${mib()}`);
+    console.log(
+      `${String(size).padStart(9)} items  ${s.toFixed(2).padStart(8)} s  ` +
+        `${Math.round(size / s)
+          .toString()
+          .padStart(8)} items/s  ${String(clusters).padStart(8)} clusters  peak RSS ${mib()}`,
+    );
   }
   if (seconds.has(10_000) && seconds.has(100_000)) {
     console.log(`growth t(100k)/t(10k) = ${(seconds.get(100_000)! / seconds.get(10_000)!).toFixed(2)} (linear = 10, target <= 12)`);
@@ -133,15 +145,20 @@ export async function main(): Promise<void> {
     console.log(
       `${naiveSize} items: blocked ${blocked.seconds.toFixed(3)} s, naive all-pairs ${naive.seconds.toFixed(3)} s, ` +
         `speed-up ${(naive.seconds / blocked.seconds).toFixed(1)}x (target >= 20), identical output: ` +
-          `${isDeepStrictEqual(decided(blocked.value), decided(naive.value))}` +
+        `${isDeepStrictEqual(decided(blocked.value), decided(naive.value))}` +
         (differing > 0 ? ` (${differing} assignments differ)` : ''),
     );
   }
   // Other arrivals of the same ten copies: back to back (every 1.5 days, no gap), and all in the same days.
-  for (const [label, shift] of [['back to back', 1.5 * DAY_MS], ['stacked, 10x density', 0]] as const) {
+  for (const [label, shift] of [
+    ['back to back', 1.5 * DAY_MS],
+    ['stacked, 10x density', 0],
+  ] as const) {
     const small = clusterSeconds(syntheticItems(6_366, shift), 3).seconds;
     const large = clusterSeconds(syntheticItems(63_660, shift), 1).seconds;
-    console.log(`copies ${label}: 6,366 items ${small.toFixed(2)} s, 63,660 items ${large.toFixed(2)} s, growth ${(large / small).toFixed(2)}`);
+    console.log(
+      `copies ${label}: 6,366 items ${small.toFixed(2)} s, 63,660 items ${large.toFixed(2)} s, growth ${(large / small).toFixed(2)}`,
+    );
   }
 }
 

@@ -97,7 +97,9 @@ export async function main(): Promise<void> {
       add(full, await pipeline(docs, store, [round]));
     }
     const rate = (r: { ms: number; items: number }): string => `${Math.round((r.items / r.ms) * 1000).toLocaleString('en')} items/s`;
-    console.log(`documents: ${docs.length} (${ROUNDS} rounds, ${Math.round(docs.reduce((n, d) => n + d.body.length, 0) / 1024)} KiB a round)`);
+    console.log(
+      `documents: ${docs.length} (${ROUNDS} rounds, ${Math.round(docs.reduce((n, d) => n + d.body.length, 0) / 1024)} KiB a round)`,
+    );
     console.log(`rss-parser raw parse:        ${rate(raw)}  (${raw.items} items, ${raw.ms.toFixed(0)} ms)`);
     console.log(`feedmerge parse:             ${rate(parseOnly)}  (${parseOnly.items} items, ${parseOnly.ms.toFixed(0)} ms)`);
     console.log(`feedmerge parse + store:     ${rate(full)}  (${full.items} items, ${full.ms.toFixed(0)} ms, SQLite via src/store)`);

@@ -41,8 +41,10 @@ export function rss(title: string, items: readonly ClusterInput[], credit = fals
       `${item.summary ? `<description>${escapeXml(item.summary)}</description>` : ''}` +
       `${credit ? `<source url="https://example.org/">${escapeXml(outletOf(item))}</source>` : ''}</item>`,
   );
-  return `<?xml version="1.0" encoding="utf-8"?>\n<rss version="2.0"><channel><title>${escapeXml(title)}</title>` +
-    `<link>https://example.org/</link><description>${escapeXml(title)}</description>${entries.join('\n')}</channel></rss>\n`;
+  return (
+    `<?xml version="1.0" encoding="utf-8"?>\n<rss version="2.0"><channel><title>${escapeXml(title)}</title>` +
+    `<link>https://example.org/</link><description>${escapeXml(title)}</description>${entries.join('\n')}</channel></rss>\n`
+  );
 }
 
 /**
@@ -148,8 +150,18 @@ export async function measureFloor(dir: string): Promise<number> {
           source.run(feed.url, feed.url, now);
           feed.items.forEach((entry, position) => {
             const identity = entry.guid ?? entry.link ?? String(position);
-            item.run(`${feed.url}\n${identity}`, feed.url, identity, entry.guid ?? null, entry.link ?? null, entry.title ?? '', position,
-              now, now, Date.parse(entry.pubDate ?? now));
+            item.run(
+              `${feed.url}\n${identity}`,
+              feed.url,
+              identity,
+              entry.guid ?? null,
+              entry.link ?? null,
+              entry.title ?? '',
+              position,
+              now,
+              now,
+              Date.parse(entry.pubDate ?? now),
+            );
           });
         }
       })();
@@ -190,15 +202,18 @@ export async function main(): Promise<void> {
         rmSync(join(dir, 'public'), { recursive: true, force: true });
         runs.push(runOnce(config));
         floors.push(await measureFloor(dir));
-        if (runs[0]!.hash !== runs[1]!.hash) throw new Error(`two runs of the same input made different stories (${runs[0]!.hash}, ${runs[1]!.hash})`);
+        if (runs[0]!.hash !== runs[1]!.hash)
+          throw new Error(`two runs of the same input made different stories (${runs[0]!.hash}, ${runs[1]!.hash})`);
         const run = runs.reduce((a, b) => (b.seconds < a.seconds ? b : a));
         const floor = Math.min(...floors);
         const peak = Math.max(...runs.map((r) => r.peakKiB ?? 0));
         seconds.push(run.seconds);
         console.log(
-          `${String(size).padStart(9)} ${run.seconds.toFixed(2).padStart(9)} ${Math.round(size / run.seconds).toString().padStart(9)}` +
+          `${String(size).padStart(9)} ${run.seconds.toFixed(2).padStart(9)} ${Math.round(size / run.seconds)
+            .toString()
+            .padStart(9)}` +
             ` ${floor.toFixed(2).padStart(9)} ${(run.seconds / floor).toFixed(2).padStart(10)}x ` +
-              `${peak ? (peak / 1024).toFixed(0).padStart(10) : '         ?'}   ${run.hash}`,
+            `${peak ? (peak / 1024).toFixed(0).padStart(10) : '         ?'}   ${run.hash}`,
         );
       } finally {
         rmSync(dir, { recursive: true, force: true });

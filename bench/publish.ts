@@ -25,7 +25,16 @@ export async function main(): Promise<void> {
     if (row.length < 8) continue;
     const [id, title, url, publisher, category, story, host, timestamp] = row;
     const time = new Date(Number(timestamp)).toISOString();
-    const item = makeItem({ id: id!, title: title!, link: url!, sourceName: publisher!, sourceUrl: `https://${host}/feed`, published: time, firstSeenAt: time, categories: [category!] });
+    const item = makeItem({
+      id: id!,
+      title: title!,
+      link: url!,
+      sourceName: publisher!,
+      sourceUrl: `https://${host}/feed`,
+      published: time,
+      firstSeenAt: time,
+      categories: [category!],
+    });
     byStory.set(story!, [...(byStory.get(story!) ?? []), item]);
   }
   const clusters: Cluster[] = [...byStory.entries()].map(([story, items]) => {
@@ -50,15 +59,28 @@ export async function main(): Promise<void> {
 
   const dir = mkdtempSync(join(tmpdir(), 'feedmerge-bench-'));
   try {
-    time('writeFeeds, content changed (3 files, fsync)', 5, () => writeFeeds(dir, [{ ...big, atom: `${big.atom}\n<!-- ${Math.random()} -->` }]));
+    time('writeFeeds, content changed (3 files, fsync)', 5, () =>
+      writeFeeds(dir, [{ ...big, atom: `${big.atom}\n<!-- ${Math.random()} -->` }]),
+    );
     time('writeFeeds, unchanged (compare only)', 20, () => writeFeeds(dir, [big]));
     writeFileSync(join(dir, 'big.atom'), big.atom);
-    const jing = spawnSync('jing', ['-c', fileURLToPath(new URL('../tests/fixtures/publish/atom.rnc', import.meta.url)), join(dir, 'big.atom')], { encoding: 'utf8' });
+    const jing = spawnSync(
+      'jing',
+      ['-c', fileURLToPath(new URL('../tests/fixtures/publish/atom.rnc', import.meta.url)), join(dir, 'big.atom')],
+      { encoding: 'utf8' },
+    );
     console.log(`jing on the ${clusters.length}-entry Atom feed: ${jing.status === 0 ? 'valid' : `INVALID\n${jing.stdout}${jing.stderr}`}`);
 
     writeFeeds(dir, [small]);
     const server = await startServer(
-      { outputDir: dir, site: SITE, feeds: [outputFeed()], listSources: () => [], latestClusters: (n) => clusters.slice(0, n), health: () => ({ ok: true, lastRun: null }) },
+      {
+        outputDir: dir,
+        site: SITE,
+        feeds: [outputFeed()],
+        listSources: () => [],
+        latestClusters: (n) => clusters.slice(0, n),
+        health: () => ({ ok: true, lastRun: null }),
+      },
       { host: '127.0.0.1', port: 0 },
     );
     const url = new URL(server.url);
@@ -71,7 +93,12 @@ export async function main(): Promise<void> {
         req.on('error', reject);
         req.end();
       });
-    const first = await new Promise<string>((resolve) => request({ host: url.hostname, port: url.port, path: '/feeds/all.atom' }, (res) => { res.resume(); resolve(String(res.headers['etag'])); }).end());
+    const first = await new Promise<string>((resolve) =>
+      request({ host: url.hostname, port: url.port, path: '/feeds/all.atom' }, (res) => {
+        res.resume();
+        resolve(String(res.headers['etag']));
+      }).end(),
+    );
     for (const [label, headers] of [
       ['GET /feeds/all.atom 200 identity', {}],
       ['GET /feeds/all.atom 200 gzip', { 'Accept-Encoding': 'gzip' }],

@@ -114,9 +114,14 @@ export async function main(): Promise<void> {
     console.log('  engine       workers   seconds    items/s   speed-up   fetches/feed');
     const line = (engine: string, workers: number, seconds: number, base: number): void => {
       const counts = [...origin.hits.values()];
-      const once = counts.length === feeds && counts.every((n) => n === 1) ? '1' : `${Math.min(...counts)}-${Math.max(...counts)} (${counts.length} feeds)`;
+      const once =
+        counts.length === feeds && counts.every((n) => n === 1)
+          ? '1'
+          : `${Math.min(...counts)}-${Math.max(...counts)} (${counts.length} feeds)`;
       console.log(
-        `  ${engine.padEnd(10)} ${String(workers).padStart(8)} ${seconds.toFixed(2).padStart(9)} ${Math.round(origin.items / seconds).toString().padStart(10)} ${(base / seconds).toFixed(2).padStart(9)}x   ${once}`,
+        `  ${engine.padEnd(10)} ${String(workers).padStart(8)} ${seconds.toFixed(2).padStart(9)} ${Math.round(origin.items / seconds)
+          .toString()
+          .padStart(10)} ${(base / seconds).toFixed(2).padStart(9)}x   ${once}`,
       );
     };
     const sqliteDir = mkdtempSync(join(tmpdir(), 'feedmerge-workers-'));

@@ -44,9 +44,7 @@ const feedEntry = z
   });
 
 const outputFeed = z.strictObject({
-  name: z
-    .string()
-    .regex(/^[a-z0-9][a-z0-9_-]*$/, 'must be lower-case letters, digits, "-" or "_" (it names the files)'),
+  name: z.string().regex(/^[a-z0-9][a-z0-9_-]*$/, 'must be lower-case letters, digits, "-" or "_" (it names the files)'),
   title: z.string().min(1).optional(),
   /** Only stories carried by at least one of these sources (names or URLs). */
   sources: z.array(z.string().min(1)).optional(),
@@ -84,7 +82,11 @@ const configSchema = z.strictObject({
     .strictObject({
       timeoutSeconds: z.number().positive().max(600).default(20),
       // 32 MiB: a long archive or a large aggregator feed fits (Miniflux allows 15 MiB); a hostile stream stops here.
-      maxBodyBytes: z.number().int().positive().default(32 * 1024 * 1024),
+      maxBodyBytes: z
+        .number()
+        .int()
+        .positive()
+        .default(32 * 1024 * 1024),
       maxItems: z.number().int().positive().default(DEFAULT_MAX_ITEMS),
       concurrency: z.number().int().positive().max(256).default(8),
       perHostConcurrency: z.number().int().positive().max(64).default(2),
@@ -102,7 +104,10 @@ const configSchema = z.strictObject({
     .prefault({}),
   publish: z
     .strictObject({
-      feeds: z.array(outputFeed).min(1).default([{ name: 'all', limit: 50 }]),
+      feeds: z
+        .array(outputFeed)
+        .min(1)
+        .default([{ name: 'all', limit: 50 }]),
       /** Serve /opml, the public feeds' list (private feeds are never in it); false turns it off. */
       opml: z.boolean().default(true),
       /** WebSub: hubs the feeds advertise and that are told after each run which feeds changed. */
@@ -137,7 +142,8 @@ interface FeedConfig {
   readonly name: string | undefined;
   readonly schedule: string | undefined;
   /** HTTP Basic credentials from the username/password/passwordFile keys (passwordFile resolved against root). */
-  readonly auth?: { readonly username: string; readonly password?: string | undefined; readonly passwordFile?: string | undefined } | undefined;
+  readonly auth?:
+    { readonly username: string; readonly password?: string | undefined; readonly passwordFile?: string | undefined } | undefined;
 }
 
 /** One output feed. */

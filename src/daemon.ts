@@ -156,12 +156,13 @@ export async function startDaemon(config: Config, options: DaemonOptions): Promi
           const cluster = await store.clusters.get(live);
           return cluster === undefined || cluster.items.length === 0 ? undefined : { cluster };
         },
-        health: async () => healthReport(await store.runs.last(), await store.sources.list(), {
-          failed: lastFailure !== null,
-          lastRunAt,
-          running: queue.busy,
-          jobs: jobs.list(),
-        }),
+        health: async () =>
+          healthReport(await store.runs.last(), await store.sources.list(), {
+            failed: lastFailure !== null,
+            lastRunAt,
+            running: queue.busy,
+            jobs: jobs.list(),
+          }),
         metrics: metrics ? () => metrics.render() : undefined,
       },
       { host: options.host, port: options.port },
@@ -237,6 +238,7 @@ function sourceFilter(tags: ReadonlySet<string>, defaultSchedule: string): ((sou
 function schedulesInUse(config: Config, sources: readonly SourceState[]): Set<string> {
   const expressions = new Set([config.schedule.default]);
   for (const feed of config.feeds) if (feed.schedule) expressions.add(feed.schedule);
-  for (const source of sources) if (source.kind === 'feed' && source.schedule && isValidCron(source.schedule)) expressions.add(source.schedule);
+  for (const source of sources)
+    if (source.kind === 'feed' && source.schedule && isValidCron(source.schedule)) expressions.add(source.schedule);
   return expressions;
 }

@@ -90,7 +90,13 @@ export function readLockHolder(path: string): LockHolder | null {
   try {
     const value = JSON.parse(readFileSync(join(path, HOLDER_FILE), 'utf8')) as Partial<LockHolder>;
     if (typeof value.pid !== 'number' || typeof value.host !== 'string' || typeof value.token !== 'string') return null;
-    return { pid: value.pid, host: value.host, since: String(value.since ?? ''), processStart: value.processStart ?? null, token: value.token };
+    return {
+      pid: value.pid,
+      host: value.host,
+      since: String(value.since ?? ''),
+      processStart: value.processStart ?? null,
+      token: value.token,
+    };
   } catch {
     return null;
   }

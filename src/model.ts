@@ -63,7 +63,16 @@ export type SourceStatus = 'new' | 'ok' | 'not-modified' | 'error' | 'gone';
 export type SourceStateChange = Partial<
   Pick<
     SourceState,
-    'status' | 'lastError' | 'lastFetchedAt' | 'nextFetchAt' | 'retryNotBefore' | 'errorCount' | 'etag' | 'lastModified' | 'contentHash' | 'title'
+    | 'status'
+    | 'lastError'
+    | 'lastFetchedAt'
+    | 'nextFetchAt'
+    | 'retryNotBefore'
+    | 'errorCount'
+    | 'etag'
+    | 'lastModified'
+    | 'contentHash'
+    | 'title'
   >
 > & { readonly newUrl?: string | undefined };
 
@@ -252,7 +261,12 @@ export function defaultFeedName(location: string): string {
       return location;
     }
   }
-  return location.split(/[\\/]/).pop()!.replace(/\.(xml|rss|atom|json)$/i, '') || location;
+  return (
+    location
+      .split(/[\\/]/)
+      .pop()!
+      .replace(/\.(xml|rss|atom|json)$/i, '') || location
+  );
 }
 
 /** The per-run summary as structured log fields. */

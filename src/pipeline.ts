@@ -83,9 +83,26 @@ export async function runPipeline(config: Config, store: Store, options: RunOpti
   const sources = (await store.sources.list()).filter(wanted);
 
   const { signal } = options;
-  results.push(...(await ingestListings(sources.filter((s) => s.kind === 'listing'), store, clock, progress, signal)));
+  results.push(
+    ...(await ingestListings(
+      sources.filter((s) => s.kind === 'listing'),
+      store,
+      clock,
+      progress,
+      signal,
+    )),
+  );
   if (!signal?.aborted) {
-    results.push(...(await ingestFeeds(sources.filter((s) => s.kind === 'feed'), config, store, clock, progress, { ...options, startedAt })));
+    results.push(
+      ...(await ingestFeeds(
+        sources.filter((s) => s.kind === 'feed'),
+        config,
+        store,
+        clock,
+        progress,
+        { ...options, startedAt },
+      )),
+    );
   }
   for (const result of results) {
     // Feed URLs may carry credentials (userinfo, ?token=): logs show them redacted, as every message does.
@@ -325,7 +342,10 @@ async function clusterNewItems(
   }
   // Only stories within the window of some new item can take one; later ones are as irrelevant as earlier.
   const existing = await store.items.clusteredBetween(earliest - windowMs, latest + windowMs);
-  log.debug({ newItems: fresh.length, stored: existing.length }, `cluster: placing ${fresh.length} new items among ${existing.length} stored`);
+  log.debug(
+    { newItems: fresh.length, stored: existing.length },
+    `cluster: placing ${fresh.length} new items among ${existing.length} stored`,
+  );
   const result = await assignInterruptibly(existing, fresh, config.cluster, signal);
   if (result === null) return { newClusters: 0, merged: 0, placed: 0 };
   const applied = await store.clusters.apply(result, now);
@@ -375,9 +395,7 @@ async function assignInterruptibly(
  * story); returns the files that changed. Published: every story an output feed shows, and the top stories.
  */
 export async function publishFeeds(config: Config, store: Store, now: number): Promise<string[]> {
-  const clusters = await store.clusters.newest(
-    (loaded) => fillsEveryFeed(loaded, config.publish.feeds, now) && coversTopWindow(loaded),
-  );
+  const clusters = await store.clusters.newest((loaded) => fillsEveryFeed(loaded, config.publish.feeds, now) && coversTopWindow(loaded));
   const site = { title: config.title, baseUrl: config.baseUrl };
   const selections = config.publish.feeds.map((feed) => selectClusters(clusters, feed, now));
   const hubs = config.publish.websub.hubs;
@@ -386,7 +404,12 @@ export async function publishFeeds(config: Config, store: Store, now: number): P
 
   const published = new Set(selections.flat().map((cluster) => cluster.id));
   // Ranked on what ranking reads; only the stories published are described in full.
-  const candidates = clusters.map((cluster) => ({ id: cluster.id, updated: cluster.updated, outlets: clusterOutlets(cluster.items), versions: cluster.items }));
+  const candidates = clusters.map((cluster) => ({
+    id: cluster.id,
+    updated: cluster.updated,
+    outlets: clusterOutlets(cluster.items),
+    versions: cluster.items,
+  }));
   for (const story of rankTopStories(candidates).slice(0, PAGE_STORIES)) published.add(story.id);
   const shown = clusters
     .filter((cluster) => published.has(cluster.id))
@@ -421,7 +444,9 @@ function changedFeeds(config: Config, written: readonly string[]): ChangedFeed[]
   const paths = new Set(written);
   return config.publish.feeds.map((feed) => ({
     name: feed.name,
-    urls: FEED_FORMATS.filter((format) => paths.has(join(config.output, `${feed.name}.${format}`))).map((format) => feedUrl(site, feed.name, format)),
+    urls: FEED_FORMATS.filter((format) => paths.has(join(config.output, `${feed.name}.${format}`))).map((format) =>
+      feedUrl(site, feed.name, format),
+    ),
   }));
 }
 
@@ -455,7 +480,9 @@ function credentialsFor(config: Config, url: string): BasicCredentials | undefin
   try {
     text = readFileSync(auth.passwordFile, 'utf8');
   } catch (error) {
-    throw new FetchError(`fetch: cannot read passwordFile ${auth.passwordFile}: ${(error as NodeJS.ErrnoException).code ?? describeError(error)}`);
+    throw new FetchError(
+      `fetch: cannot read passwordFile ${auth.passwordFile}: ${(error as NodeJS.ErrnoException).code ?? describeError(error)}`,
+    );
   }
   // The first line: `echo secret > file` and systemd-creds both end the file with a newline.
   return { username: auth.username, password: text.split(/\r?\n/, 1)[0]! };

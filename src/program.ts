@@ -57,4 +57,3 @@ export async function main(argv: readonly string[]): Promise<number> {
     return ExitCode.failed;
   }
 }
-

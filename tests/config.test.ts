@@ -28,7 +28,10 @@ describe('loadConfig', () => {
 
   it('resolves relative paths against root, itself relative to the config file, never the working folder', () => {
     const dir = tempDir();
-    const path = writeConfig(dir, 'root: ..\ndatabase: db/x.db\nfeeds:\n  - url: feeds/a.xml\n  - url: file:///srv/b.xml\n  - url: https://Example.org/feed\n');
+    const path = writeConfig(
+      dir,
+      'root: ..\ndatabase: db/x.db\nfeeds:\n  - url: feeds/a.xml\n  - url: file:///srv/b.xml\n  - url: https://Example.org/feed\n',
+    );
     const config = loadConfig(path);
     expect(config.database).toBe(join(dir, 'db', 'x.db'));
     expect(config.feeds.map((feed) => feed.url)).toEqual([join(dir, 'feeds', 'a.xml'), '/srv/b.xml', 'https://example.org/feed']);

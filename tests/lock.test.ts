@@ -38,8 +38,10 @@ describe('run lock', () => {
       const lines = second.stderr.trim().split('\n');
       expect(lines).toHaveLength(1);
       expect(lines[0]).toMatch(
-        new RegExp(`^feedmerge: lock: another feedmerge run \\(pid ${process.pid}, since \\S+\\) is working on ` +
-          `${database} \\(lock ${database}\\.lock\\); try again later$`),
+        new RegExp(
+          `^feedmerge: lock: another feedmerge run \\(pid ${process.pid}, since \\S+\\) is working on ` +
+            `${database} \\(lock ${database}\\.lock\\); try again later$`,
+        ),
       );
       expect(existsSync(database)).toBe(false); // it left before opening the database
       const remove = await cli(['feeds', 'remove', 'https://example.org/feed', '--config', config]);
@@ -106,7 +108,7 @@ describe('run lock', () => {
     await second.release();
   });
 
-  it('two processes racing for a dead holder\'s lock: exactly one gets it', async () => {
+  it("two processes racing for a dead holder's lock: exactly one gets it", async () => {
     const database = join(tempDir(), 'db', 'x.db');
     plantLock(database, { pid: await deadPid() });
     const results = await Promise.allSettled([acquireRunLock(database), acquireRunLock(database), acquireRunLock(database)]);

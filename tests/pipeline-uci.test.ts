@@ -12,7 +12,12 @@ describe('the UCI sample through feeds, end to end', () => {
   const labelled = loadUciSample();
 
   function clusterThroughFeeds(level: ClusterLevel, layout: 'outlets' | 'aggregator' = 'outlets') {
-    const config = writeFeedInstance(tempDir(), labelled.map((l) => l.input), level, layout);
+    const config = writeFeedInstance(
+      tempDir(),
+      labelled.map((l) => l.input),
+      level,
+      layout,
+    );
     const run = runCli(['run', '--config', config]);
     expect(run.status, run.stderr).toBe(0);
     const listed = runCli(['clusters', '--json', '--config', config]);
@@ -20,7 +25,10 @@ describe('the UCI sample through feeds, end to end', () => {
     const clusterOfLink = new Map(clusters.flatMap((c) => c.items.map((item) => [item.link, c.id] as const)));
     const predicted = labelled.map((l) => clusterOfLink.get(`https://example.org/${encodeURIComponent(l.input.id)}`));
     expect(predicted.filter((p) => p === undefined)).toHaveLength(0);
-    return scoreClustering(predicted as string[], labelled.map((l) => l.story));
+    return scoreClustering(
+      predicted as string[],
+      labelled.map((l) => l.story),
+    );
   }
 
   it('stories level (issue 13 floors): pairwise and B-cubed precision >= 0.90 with B-cubed F1 >= 0.60', () => {

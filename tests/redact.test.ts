@@ -9,7 +9,8 @@ describe('redaction', () => {
     ['https://example.org/f?api_key=1&apiKey=2&API-KEY=3', 'https://example.org/f?api_key=REDACTED&apiKey=REDACTED&API-KEY=REDACTED'],
     [
       'https://example.org/f?access_token=1&auth=2&secret=3&password=4&sig=5&signature=6&key=7',
-      'https://example.org/f?access_token=REDACTED&auth=REDACTED&secret=REDACTED&password=REDACTED' + '&sig=REDACTED&signature=REDACTED&key=REDACTED',
+      'https://example.org/f?access_token=REDACTED&auth=REDACTED&secret=REDACTED&password=REDACTED' +
+        '&sig=REDACTED&signature=REDACTED&key=REDACTED',
     ],
     ['https://example.org/f?X-Amz-Signature=abc&id=1', 'https://example.org/f?X-Amz-Signature=REDACTED&id=1'],
     ['https://example.org/f?session_token=x', 'https://example.org/f?session_token=REDACTED'],

@@ -44,7 +44,11 @@ describe('pruneExpired', () => {
       join(dir, 'feedmerge.yaml'),
     );
     const store = Store.open(join(dir, 'feedmerge.db'));
-    for (const [url, name] of [[MAIN, 'Main'], [OTHER, 'Other'], [GONE, 'Gone']] as const) {
+    for (const [url, name] of [
+      [MAIN, 'Main'],
+      [OTHER, 'Other'],
+      [GONE, 'Gone'],
+    ] as const) {
       store.sources.declare({ kind: 'feed', url, name, origin: 'config' }, OLDER);
     }
     const a = add(store, MAIN, 'a', OLDER, OLDER, 'A'); // expired story
@@ -68,7 +72,12 @@ describe('pruneExpired', () => {
     for (const gone of [a, m, u1]) expect(store.items.get(gone)).toBeUndefined();
     for (const kept of [b, c, e, u2]) expect(store.items.get(kept)).toBeDefined();
     // A and D are gone (and M, the merge record pointing to A: report.mergeRecords).
-    expect(store.clusters.latest().map((cluster) => cluster.id).sort()).toEqual(['B', 'C', 'E']);
+    expect(
+      store.clusters
+        .latest()
+        .map((cluster) => cluster.id)
+        .sort(),
+    ).toEqual(['B', 'C', 'E']);
     expect(store.integrityCheck()).toBe('ok');
 
     // Idempotent: a second prune finds nothing more to delete.

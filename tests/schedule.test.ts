@@ -120,8 +120,18 @@ describe('createCronJobs with a real node-cron clock', () => {
   it('sync() adds new schedules, restarts changed ones and removes vanished ones', () => {
     const jobs = createCronJobs(log);
     const noop = (): void => undefined;
-    jobs.sync(new Map([['a', { expression: '0 * * * *', fire: noop }], ['b', { expression: '*/30 * * * *', fire: noop }]]));
-    jobs.sync(new Map([['a', { expression: '15 * * * *', fire: noop }], ['c', { expression: 'not cron', fire: noop }]]));
+    jobs.sync(
+      new Map([
+        ['a', { expression: '0 * * * *', fire: noop }],
+        ['b', { expression: '*/30 * * * *', fire: noop }],
+      ]),
+    );
+    jobs.sync(
+      new Map([
+        ['a', { expression: '15 * * * *', fire: noop }],
+        ['c', { expression: 'not cron', fire: noop }],
+      ]),
+    );
     expect(jobs.list().map(({ name, expression }) => ({ name, expression }))).toEqual([{ name: 'a', expression: '15 * * * *' }]);
     jobs.stop();
   });

@@ -5,14 +5,7 @@
 import type { ClusterInput, ClusteredInput, ClusteringResult, ClusterLevel, PlacementDecision } from '../model.js';
 import { StoryBackground } from './background.js';
 import { BlockingIndex, blockingTokens, type EntryTraits, type Probe } from './candidates.js';
-import {
-  centroidDot,
-  compactDot,
-  ItemScratch,
-  TokenTable,
-  type CompactCentroid,
-  type CompactVector,
-} from './compact-vectors.js';
+import { centroidDot, compactDot, ItemScratch, TokenTable, type CompactCentroid, type CompactVector } from './compact-vectors.js';
 import { extractFeatures, type ItemFeatures } from './normalize.js';
 import {
   backgroundCosine,
@@ -168,7 +161,7 @@ class Assigner {
         yield* existingFeatures;
         for (const item of fresh) yield extractFeatures(item, maxWords);
       })(),
-    );    // A large story unrelated to an item has a centroid cosine near the square root of the stream's mean pair
+    ); // A large story unrelated to an item has a centroid cosine near the square root of the stream's mean pair
     // cosine, so the threshold is a multiple of it: streams where any two items look alike (one topic, long
     // texts) need more to join a story than a stream of short, varied headlines.
     this.storyThreshold =
@@ -350,7 +343,11 @@ class Assigner {
 
   /** The clusters sharing the most weight of rare tokens with the item, best first (at most maxCandidates). */
   private blockedCandidates(features: ItemFeatures, vector: SparseVector, time: number): string[] {
-    const probe: Probe = { ...entryTraits(features), time, reachMs: Math.min(this.windowMs, reachMs(features, this.options.level, this.storySpanMs, this.storyThreshold)) };
+    const probe: Probe = {
+      ...entryTraits(features),
+      time,
+      reachMs: Math.min(this.windowMs, reachMs(features, this.options.level, this.storySpanMs, this.storyThreshold)),
+    };
     const found = this.index.lookup(blockingTokens(features, this.idf), withAuthorWeights(vector, features), probe);
     const limit = THRESHOLDS.maxCandidates;
     if (found.ids.length <= limit) return found.ids;
@@ -396,7 +393,8 @@ class Assigner {
       if (Math.abs(member.time - time) > this.windowMs) continue;
       sampled += 1;
       // Same tests as partsConflict / numbersConflict, on the precomputed keys.
-      if (member.partsKey !== probe.partsKey) return { cluster, cosine, eligible: false, score: 0, threshold: Number.NaN, duplicateOf: false };
+      if (member.partsKey !== probe.partsKey)
+        return { cluster, cosine, eligible: false, score: 0, threshold: Number.NaN, duplicateOf: false };
       if (member.numbersKey !== probe.numbersKey && member.numbersKey !== '' && probe.numbersKey !== '') numberClash = true;
       if (skipPairs) {
         if (member.sourceKey === probe.sourceKey) sameSourceOther = true;
@@ -415,7 +413,8 @@ class Assigner {
     // "Close to the cluster as a whole": duplicates of at least half the compared members, not just one.
     const duplicateOf = votes > 0 && votes * 2 >= sampled;
     if (duplicateOf) return { cluster, cosine, eligible: true, score: 1 + votes / sampled, threshold: Number.NaN, duplicateOf };
-    if (this.options.level === 'duplicates' || sampled === 0) return { cluster, cosine, eligible: false, score: 0, threshold: Number.NaN, duplicateOf };
+    if (this.options.level === 'duplicates' || sampled === 0)
+      return { cluster, cosine, eligible: false, score: 0, threshold: Number.NaN, duplicateOf };
     const threshold =
       this.storyThreshold +
       (THRESHOLDS.storyGapPenaltyPerSpan * coreGapMs(cluster.times, time)) / this.storySpanMs +
@@ -454,8 +453,21 @@ class Assigner {
   /** Merges two live clusters into the survivor (survivorFirst), recording why. */
   private absorb(a: WorkCluster, b: WorkCluster, cosine: number, needed: number, detail: string): WorkCluster {
     const [into, from] = survivorFirst(a, b);
-    this.decisions.push({ itemId: null, storyId: into.id, comparedWith: from.id, rule: 'story-merge', score: cosine, threshold: needed, detail });
-    const [normSqInto, normSqFrom, sizeInto, sizeFrom] = [into.centroidNormSq, from.centroidNormSq, into.members.length, from.members.length];
+    this.decisions.push({
+      itemId: null,
+      storyId: into.id,
+      comparedWith: from.id,
+      rule: 'story-merge',
+      score: cosine,
+      threshold: needed,
+      detail,
+    });
+    const [normSqInto, normSqFrom, sizeInto, sizeFrom] = [
+      into.centroidNormSq,
+      from.centroidNormSq,
+      into.members.length,
+      from.members.length,
+    ];
     for (const member of from.members) {
       into.members.push(member);
       addInto(into, member.vector);
@@ -669,7 +681,6 @@ function wordCount(text: string): number {
   return text === '' ? 0 : text.split(' ').length;
 }
 
-
 /** Orders the pair so the survivor comes first: an existing cluster over a new one, then the older, then the smaller id. */
 function survivorFirst(a: WorkCluster, b: WorkCluster): [WorkCluster, WorkCluster] {
   if (a.existing !== b.existing) return a.existing ? [a, b] : [b, a];
@@ -725,9 +736,7 @@ function compareIds(a: string, b: string): number {
 
 function byScoreThenAge(a: Evaluation, b: Evaluation): number {
   return (
-    b.score - a.score ||
-    a.cluster.earliestTime - b.cluster.earliestTime ||
-    contentOrder(a.cluster.earliestInput, b.cluster.earliestInput)
+    b.score - a.score || a.cluster.earliestTime - b.cluster.earliestTime || contentOrder(a.cluster.earliestInput, b.cluster.earliestInput)
   );
 }
 
@@ -828,4 +837,3 @@ function coreDistanceMs(a: readonly number[], b: readonly number[]): number {
 function byClusterAge(a: WorkCluster, b: WorkCluster): number {
   return contentOrder(a.earliestInput, b.earliestInput);
 }
-

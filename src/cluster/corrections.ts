@@ -76,9 +76,7 @@ export function applyCorrections(memberships: ReadonlyMap<string, string>, corre
 
 /** The items whose stories the corrections depend on. */
 export function correctedItems(corrections: readonly Correction[]): string[] {
-  return [
-    ...new Set(corrections.flatMap((c) => (c.kind === 'split' ? [c.itemId, ...c.apartFrom] : [...c.intoItems, ...c.fromItems]))),
-  ];
+  return [...new Set(corrections.flatMap((c) => (c.kind === 'split' ? [c.itemId, ...c.apartFrom] : [...c.intoItems, ...c.fromItems])))];
 }
 
 /** A correction as `explain` shows it for one pair of items. */
@@ -98,10 +96,14 @@ export function correctionsOfPair(a: string, b: string, corrections: readonly Co
     const day = c.at.slice(0, 10);
     if (c.kind === 'split') {
       const apart = (c.itemId === a && c.apartFrom.includes(b)) || (c.itemId === b && c.apartFrom.includes(a));
-      return apart ? [{ n: c.n, kind: c.kind, reason: `split by hand on ${day} (correction ${c.n}): ${c.itemId} taken out of story ${c.fromStory}` }] : [];
+      return apart
+        ? [{ n: c.n, kind: c.kind, reason: `split by hand on ${day} (correction ${c.n}): ${c.itemId} taken out of story ${c.fromStory}` }]
+        : [];
     }
     const members = new Set([...c.intoItems, ...c.fromItems]);
-    return members.has(a) && members.has(b) ? [{ n: c.n, kind: c.kind, reason: `merged by hand on ${day} (correction ${c.n}): story ${c.from} into ${c.into}` }] : [];
+    return members.has(a) && members.has(b)
+      ? [{ n: c.n, kind: c.kind, reason: `merged by hand on ${day} (correction ${c.n}): story ${c.from} into ${c.into}` }]
+      : [];
   });
 }
 

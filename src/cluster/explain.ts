@@ -52,7 +52,8 @@ export function explainPair(
   const penalties =
     (THRESHOLDS.storyGapPenaltyPerSpan * s.gapHours) / THRESHOLDS.minStorySpanHours +
     (s.sameSource && !duplicate.duplicate ? THRESHOLDS.sameSourcePenalty : 0);
-  const storyThreshold = options.level === 'stories' ? THRESHOLDS.storyThresholdPerBackground * Math.sqrt(THRESHOLDS.priorBackgroundCosine) + penalties : null;
+  const storyThreshold =
+    options.level === 'stories' ? THRESHOLDS.storyThresholdPerBackground * Math.sqrt(THRESHOLDS.priorBackgroundCosine) + penalties : null;
   let merged: boolean;
   let reason: string;
   if (!withinWindow) {
@@ -91,18 +92,38 @@ function scoreLines(s: PairScores, storyThreshold: number | null): ScoreLine[] {
   const t = THRESHOLDS;
   const f = (x: number): string => x.toFixed(3);
   const lines: ScoreLine[] = [
-    { name: 'title Dice', value: f(s.titleDice), threshold: `>= ${s.sameSource ? t.sameSourceTitleDice : t.sameTitleDice}`, passed: s.titleDice >= (s.sameSource ? t.sameSourceTitleDice : t.sameTitleDice) },
+    {
+      name: 'title Dice',
+      value: f(s.titleDice),
+      threshold: `>= ${s.sameSource ? t.sameSourceTitleDice : t.sameTitleDice}`,
+      passed: s.titleDice >= (s.sameSource ? t.sameSourceTitleDice : t.sameTitleDice),
+    },
     {
       name: 'text containment',
       value: s.containment === null ? 'n/a (a text is too short)' : f(s.containment),
       threshold: `>= ${s.sameSource ? t.sameSourceContainment : t.containment}`,
       passed: s.containment === null ? null : s.containment >= (s.sameSource ? t.sameSourceContainment : t.containment),
     },
-    { name: 'tf-idf cosine', value: f(s.cosine), threshold: storyThreshold === null ? '' : `>= ${storyThreshold.toFixed(2)} (stories)`, passed: storyThreshold === null ? null : s.cosine >= storyThreshold },
+    {
+      name: 'tf-idf cosine',
+      value: f(s.cosine),
+      threshold: storyThreshold === null ? '' : `>= ${storyThreshold.toFixed(2)} (stories)`,
+      passed: storyThreshold === null ? null : s.cosine >= storyThreshold,
+    },
     { name: 'body cosine', value: f(s.bodyCosine), threshold: '', passed: null },
     { name: 'author link', value: s.authorLink ?? 'none', threshold: '', passed: null },
-    { name: 'sequence markers', value: `${s.partsA.join(' ') || '-'} / ${s.partsB.join(' ') || '-'}`, threshold: 'equal', passed: !s.partConflict },
-    { name: 'title numbers', value: `${s.numbersA.join(' ') || '-'} / ${s.numbersB.join(' ') || '-'}`, threshold: 'equal or absent', passed: !s.numberConflict },
+    {
+      name: 'sequence markers',
+      value: `${s.partsA.join(' ') || '-'} / ${s.partsB.join(' ') || '-'}`,
+      threshold: 'equal',
+      passed: !s.partConflict,
+    },
+    {
+      name: 'title numbers',
+      value: `${s.numbersA.join(' ') || '-'} / ${s.numbersB.join(' ') || '-'}`,
+      threshold: 'equal or absent',
+      passed: !s.numberConflict,
+    },
     { name: 'time gap', value: `${s.gapHours.toFixed(1)} h`, threshold: '', passed: null },
     { name: 'same source', value: s.sameSource ? 'yes (stricter rules)' : 'no', threshold: '', passed: null },
     { name: 'languages', value: `${s.languages[0]} / ${s.languages[1]}`, threshold: '', passed: null },

@@ -216,7 +216,11 @@ export function judgeDuplicate(s: PairScores): PairVerdict {
   const t = THRESHOLDS;
   const f = (x: number): string => x.toFixed(2);
   if (s.partConflict) {
-    return { duplicate: false, rule: 'sequence-veto', reason: `sequence markers differ (${s.partsA.join(' ') || 'none'} vs ${s.partsB.join(' ') || 'none'}): different instalments` };
+    return {
+      duplicate: false,
+      rule: 'sequence-veto',
+      reason: `sequence markers differ (${s.partsA.join(' ') || 'none'} vs ${s.partsB.join(' ') || 'none'}): different instalments`,
+    };
   }
   if (s.numberConflict) {
     return { duplicate: false, rule: 'number-veto', reason: `title numbers differ (${s.numbersA.join(' ')} vs ${s.numbersB.join(' ')})` };
@@ -237,33 +241,63 @@ export function judgeDuplicate(s: PairScores): PairVerdict {
     // A source re-listing its own headline later, with nothing else to compare, is a recurring title
     // ("Sector Update: Consumer", a weekly column) or a follow-up: the late-title rule holds here too.
     if (titleOk && headlinesOnly && s.gapHours > t.titleOnlyMaxGapHours) {
-      return { duplicate: false, rule: 'title-too-late', reason: `same source, same headline but only headlines to compare and ${s.gapHours.toFixed(1)} h apart (> ${t.titleOnlyMaxGapHours} h)` };
+      return {
+        duplicate: false,
+        rule: 'title-too-late',
+        reason: `same source, same headline but only headlines to compare and ${s.gapHours.toFixed(1)} h apart (> ${t.titleOnlyMaxGapHours} h)`,
+      };
     }
-    const bodyOk = s.containment === null ? s.bodyCosine >= t.sameSourceContainment || s.bodyCosine === 0 : s.containment >= t.sameSourceContainment;
+    const bodyOk =
+      s.containment === null ? s.bodyCosine >= t.sameSourceContainment || s.bodyCosine === 0 : s.containment >= t.sameSourceContainment;
     return titleOk && bodyOk
-      ? { duplicate: true, rule: 'same-source-repeat', reason: `same source, title Dice ${f(s.titleDice)} >= ${t.sameSourceTitleDice} and the same text` }
-      : { duplicate: false, rule: 'same-source', reason: `same source lists different stories unless near-verbatim (title Dice ${f(s.titleDice)}, containment ${s.containment === null ? 'n/a' : f(s.containment)})` };
+      ? {
+          duplicate: true,
+          rule: 'same-source-repeat',
+          reason: `same source, title Dice ${f(s.titleDice)} >= ${t.sameSourceTitleDice} and the same text`,
+        }
+      : {
+          duplicate: false,
+          rule: 'same-source',
+          reason: `same source lists different stories unless near-verbatim (title Dice ${f(s.titleDice)}, containment ${s.containment === null ? 'n/a' : f(s.containment)})`,
+        };
   }
   if (s.containment !== null && s.containment >= t.containment) {
-    return { duplicate: true, rule: 'containment', reason: `${f(s.containment)} of the shorter text's 3-grams are in the longer (>= ${t.containment})` };
+    return {
+      duplicate: true,
+      rule: 'containment',
+      reason: `${f(s.containment)} of the shorter text's 3-grams are in the longer (>= ${t.containment})`,
+    };
   }
   if (s.titleDice >= t.sameTitleDice && !shortTitle) {
     if (headlinesOnly && s.gapHours > t.titleOnlyMaxGapHours) {
-      return { duplicate: false, rule: 'title-too-late', reason: `title Dice ${f(s.titleDice)} but only headlines to compare and ${s.gapHours.toFixed(1)} h apart (> ${t.titleOnlyMaxGapHours} h)` };
+      return {
+        duplicate: false,
+        rule: 'title-too-late',
+        reason: `title Dice ${f(s.titleDice)} but only headlines to compare and ${s.gapHours.toFixed(1)} h apart (> ${t.titleOnlyMaxGapHours} h)`,
+      };
     }
-    const bodyOk =
-      s.containment === null
-        ? true
-        : s.containment >= t.bodyCompatibleContainment || s.bodyCosine >= t.bodyCompatibleCosine;
+    const bodyOk = s.containment === null ? true : s.containment >= t.bodyCompatibleContainment || s.bodyCosine >= t.bodyCompatibleCosine;
     return bodyOk
       ? { duplicate: true, rule: 'title', reason: `title Dice ${f(s.titleDice)} >= ${t.sameTitleDice} and compatible texts` }
-      : { duplicate: false, rule: 'title-body-mismatch', reason: `title Dice ${f(s.titleDice)} but texts differ (containment ${f(s.containment ?? 0)}, body cosine ${f(s.bodyCosine)})` };
+      : {
+          duplicate: false,
+          rule: 'title-body-mismatch',
+          reason: `title Dice ${f(s.titleDice)} but texts differ (containment ${f(s.containment ?? 0)}, body cosine ${f(s.bodyCosine)})`,
+        };
   }
   if (s.authorLink === 'named' && s.topicCosine >= t.authorLinkCosine) {
-    return { duplicate: true, rule: 'author-named', reason: `one item names the other's authors and they share topic (cosine ${f(s.topicCosine)} >= ${t.authorLinkCosine})` };
+    return {
+      duplicate: true,
+      rule: 'author-named',
+      reason: `one item names the other's authors and they share topic (cosine ${f(s.topicCosine)} >= ${t.authorLinkCosine})`,
+    };
   }
   if (s.authorLink === 'same' && s.topicCosine >= t.bodyCompatibleCosine) {
-    return { duplicate: true, rule: 'same-author', reason: `same author and shared topic (cosine ${f(s.topicCosine)} >= ${t.bodyCompatibleCosine})` };
+    return {
+      duplicate: true,
+      rule: 'same-author',
+      reason: `same author and shared topic (cosine ${f(s.topicCosine)} >= ${t.bodyCompatibleCosine})`,
+    };
   }
   return {
     duplicate: false,

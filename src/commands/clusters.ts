@@ -50,8 +50,12 @@ function clustersText(clusters: readonly Cluster[]): string {
   if (clusters.length === 0) return 'No stories yet: run `feedmerge run` first.\n';
   return clusters
     .map((cluster) => {
-      const outlets = cluster.items.map((item) => `    - ${item.sourceName}${item.outlet ? ` (via ${item.outlet})` : ''} [${item.id}]: ${item.title}`);
-      return [`${cluster.title}  [${cluster.id}, ${cluster.items.length} item${cluster.items.length === 1 ? '' : 's'}]`, ...outlets].join('\n');
+      const outlets = cluster.items.map(
+        (item) => `    - ${item.sourceName}${item.outlet ? ` (via ${item.outlet})` : ''} [${item.id}]: ${item.title}`,
+      );
+      return [`${cluster.title}  [${cluster.id}, ${cluster.items.length} item${cluster.items.length === 1 ? '' : 's'}]`, ...outlets].join(
+        '\n',
+      );
     })
     .join('\n\n')
     .concat('\n');

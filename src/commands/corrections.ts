@@ -42,15 +42,18 @@ export function registerCorrections(program: Command): void {
     .action(async (storyA: string, storyB: string, _options: GlobalOptions, command: Command) => {
       const config = await configFrom(command.optsWithGlobals<GlobalOptions>());
       const line = await correcting(config, async (store, now) => {
-        const [a, b] = await Promise.all([storyA, storyB].map(async (id) => {
-          const live = await store.clusters.resolve(id);
-          const story = live === undefined ? undefined : await store.clusters.get(live);
-          if (!story || story.items.length === 0) throw new FeedmergeError(`merge: no story ${id} (\`feedmerge clusters\` lists them)`);
-          return story;
-        }));
+        const [a, b] = await Promise.all(
+          [storyA, storyB].map(async (id) => {
+            const live = await store.clusters.resolve(id);
+            const story = live === undefined ? undefined : await store.clusters.get(live);
+            if (!story || story.items.length === 0) throw new FeedmergeError(`merge: no story ${id} (\`feedmerge clusters\` lists them)`);
+            return story;
+          }),
+        );
         if (a!.id === b!.id) throw new FeedmergeError(`merge: ${storyA} and ${storyB} are already one story (${a!.id})`);
         // The older story survives: its id is the one subscribers have seen longest.
-        const [into, from] = Date.parse(a!.published) < Date.parse(b!.published) || (a!.published === b!.published && a!.id < b!.id) ? [a!, b!] : [b!, a!];
+        const [into, from] =
+          Date.parse(a!.published) < Date.parse(b!.published) || (a!.published === b!.published && a!.id < b!.id) ? [a!, b!] : [b!, a!];
         const n = await store.corrections.add({
           kind: 'merge',
           at: now,
@@ -85,7 +88,8 @@ export function registerCorrections(program: Command): void {
       if (!Number.isInteger(n) || n <= 0) throw new FeedmergeError(`corrections undo: <n> must be a correction number, got "${value}"`);
       const line = await correcting(config, async (store, now) => {
         const correction = (await store.corrections.list()).find((c) => c.n === n);
-        if (!correction || correction.undoneAt !== null) throw new FeedmergeError(`corrections undo: no active correction ${n} (\`feedmerge corrections\` lists them)`);
+        if (!correction || correction.undoneAt !== null)
+          throw new FeedmergeError(`corrections undo: no active correction ${n} (\`feedmerge corrections\` lists them)`);
         await store.corrections.undo(n, now);
         await store.clusters.correct(await undoSteps(store, correction), now);
         return `Correction ${n} undone`;

@@ -20,7 +20,9 @@ export interface ItemHistory {
 export function registerExplain(program: Command): void {
   program
     .command('explain')
-    .description('tell whether two items are one story and how each came to be there (the recorded decisions), with their similarity scores')
+    .description(
+      'tell whether two items are one story and how each came to be there (the recorded decisions), with their similarity scores',
+    )
     .argument('<itemA>', 'item id (see `feedmerge clusters`)')
     .argument('<itemB>', 'item id')
     .option('--json', 'print the explanation as JSON')
@@ -68,7 +70,10 @@ export function registerExplain(program: Command): void {
           const lines = [
             `${sameStory ? 'ONE STORY' : 'DIFFERENT STORIES'}: ${reason}`,
             ...corrections.map((c) => `By hand: ${c.reason}`),
-            ...[historyA, historyB].flatMap((h) => [`How ${h.itemId} came to be in ${h.storyId ?? 'no story'}:`, ...h.steps.map((step) => `  - ${describeStep(step)}`)]),
+            ...[historyA, historyB].flatMap((h) => [
+              `How ${h.itemId} came to be in ${h.storyId ?? 'no story'}:`,
+              ...h.steps.map((step) => `  - ${describeStep(step)}`),
+            ]),
             '',
             'Pairwise scores (extra information; stories are decided item against story, not pair by pair):',
             formatExplanation(pairwise),
@@ -88,7 +93,11 @@ async function historyOf(store: Store, itemId: string): Promise<ItemHistory> {
     steps.push(placement);
     const seen = new Set<string>();
     let story = placement.storyId;
-    for (let merge = await store.clusters.mergeOf(story); merge !== undefined && !seen.has(story); merge = await store.clusters.mergeOf(story)) {
+    for (
+      let merge = await store.clusters.mergeOf(story);
+      merge !== undefined && !seen.has(story);
+      merge = await store.clusters.mergeOf(story)
+    ) {
       seen.add(story);
       steps.push(merge);
       story = merge.storyId;
@@ -98,7 +107,8 @@ async function historyOf(store: Store, itemId: string): Promise<ItemHistory> {
 }
 
 function verdict(sameStory: boolean, a: ItemHistory, b: ItemHistory): string {
-  if (a.storyId === null || b.storyId === null) return `${a.storyId === null ? a.itemId : b.itemId} is not clustered yet (the next run places it)`;
+  if (a.storyId === null || b.storyId === null)
+    return `${a.storyId === null ? a.itemId : b.itemId} is not clustered yet (the next run places it)`;
   if (sameStory) return `both items are in story ${a.storyId}`;
   return `${a.itemId} is in story ${a.storyId}, ${b.itemId} in story ${b.storyId}`;
 }

@@ -35,7 +35,9 @@ export function registerFeedsManage(feeds: Command): void {
         return previous;
       });
       const kept = formerly ? ` (it was in the config file before: its ${formerly.items} items and state are kept)` : '';
-      process.stdout.write(`Added ${name} <${location}>${schedule ? ` on schedule "${schedule}"` : ''}${kept}; it is read on the next run.\n`);
+      process.stdout.write(
+        `Added ${name} <${location}>${schedule ? ` on schedule "${schedule}"` : ''}${kept}; it is read on the next run.\n`,
+      );
     });
 
   feeds
@@ -90,7 +92,9 @@ export function feedLocation(input: string, command: string, options: { readonly
       if (!statSync(location).isFile()) throw new Error('not a file');
       accessSync(location, constants.R_OK);
     } catch {
-      throw new FeedmergeError(`${command}: cannot read ${location} (feed URLs start with http:// or https://; a path must be a readable file)`);
+      throw new FeedmergeError(
+        `${command}: cannot read ${location} (feed URLs start with http:// or https://; a path must be a readable file)`,
+      );
     }
   }
   return location;

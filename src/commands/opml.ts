@@ -49,7 +49,9 @@ async function readOpmlFeeds(file: string): Promise<OpmlFeed[]> {
     text = readFileSync(file, 'utf8');
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    throw new FeedmergeError(`opml import: cannot read ${resolve(file)}: ${code === 'ENOENT' ? 'no such file' : String(code ?? describeError(error))}`);
+    throw new FeedmergeError(
+      `opml import: cannot read ${resolve(file)}: ${code === 'ENOENT' ? 'no such file' : String(code ?? describeError(error))}`,
+    );
   }
   const { XMLParser, XMLValidator } = await import('fast-xml-parser');
   const valid = XMLValidator.validate(text);

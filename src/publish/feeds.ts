@@ -105,7 +105,12 @@ export interface RenderOptions {
  * What the package cannot express (link relations, several hubs, fully escaped category terms, JSON Feed 1.1)
  * is added to its parsed output, never patched into its text.
  */
-export function renderFeed(clusters: readonly Cluster[], feed: OutputFeedConfig, site: SiteInfo, options: RenderOptions = {}): RenderedFeed {
+export function renderFeed(
+  clusters: readonly Cluster[],
+  feed: OutputFeedConfig,
+  site: SiteInfo,
+  options: RenderOptions = {},
+): RenderedFeed {
   const hubs = options.hubs ?? [];
   const stories = selectClusters(clusters, feed).map((cluster) => describeCluster(cluster, site.baseUrl));
   const updated = stories.reduce<Date>((max, s) => {
@@ -234,7 +239,10 @@ function completeRss(rss: string, hubs: readonly string[]): string {
   if (hubs.length === 0) return rss;
   const document = parseFeedXml(rss);
   const channel = (document['rss'] as ElementCompact)['channel'] as ElementCompact;
-  channel['atom:link'] = [...elements(channel['atom:link']), ...hubs.map((hub) => ({ _attributes: { href: escapeHtml(hub), rel: 'hub' } }))];
+  channel['atom:link'] = [
+    ...elements(channel['atom:link']),
+    ...hubs.map((hub) => ({ _attributes: { href: escapeHtml(hub), rel: 'hub' } })),
+  ];
   return js2xml(document, XML_OUTPUT);
 }
 

@@ -217,7 +217,9 @@ function renderRedirectPage(site: SiteInfo, to: string): string {
 function renderStoryCard(story: Story, root: string): string {
   const outlets = story.outlets.length;
   const summary = story.summary === '' ? '' : `<p>${escapeHtml(clip(story.summary, SUMMARY_CHARS))}</p>`;
-  const versions = story.versions.slice(0, LIST_VERSIONS).map((version) => `<li>${versionCreditHtml(version)}<br>${linked(version, version.title)}</li>`);
+  const versions = story.versions
+    .slice(0, LIST_VERSIONS)
+    .map((version) => `<li>${versionCreditHtml(version)}<br>${linked(version, version.title)}</li>`);
   const rest = story.versions.slice(LIST_VERSIONS);
   if (rest.length > 0) {
     const names = rest.map((v) => linked(v, v.source)).join(', ');

@@ -84,10 +84,7 @@ interface Body {
 }
 
 /** Serves the published feeds, the home page, OPML and health; resolves once listening. */
-export function startServer(
-  deps: ServerDeps,
-  listen: { readonly host: string; readonly port: number },
-): Promise<RunningServer> {
+export function startServer(deps: ServerDeps, listen: { readonly host: string; readonly port: number }): Promise<RunningServer> {
   const gzipCache = new Map<string, Buffer>();
   const feedNames = new Set(deps.feeds.map((feed) => feed.name));
   const server = createServer((req, res) => {
@@ -148,7 +145,11 @@ export function startServer(
         report = { ok: false, status: 'failing', error: `health check failed (${error instanceof Error ? error.name : 'error'})` };
       }
       const json = `${JSON.stringify(report, null, 2)}\n`;
-      return sendBody(req, res, { ...dynamicBody(json, 'application/json; charset=utf-8'), cacheControl: 'no-store', status: report.ok ? 200 : 503 });
+      return sendBody(req, res, {
+        ...dynamicBody(json, 'application/json; charset=utf-8'),
+        cacheControl: 'no-store',
+        status: report.ok ? 200 : 503,
+      });
     }
     if (path === '/metrics' && deps.metrics) {
       const { contentType, body } = await deps.metrics();
@@ -226,7 +227,7 @@ export function requestPath(rawUrl: string): string | null {
   } catch {
     return null;
   }
-// eslint-disable-next-line no-control-regex -- matching control characters is the point
+  // eslint-disable-next-line no-control-regex -- matching control characters is the point
   if (/[\u0000-\u001f\u007f\\]/.test(path)) return null;
   const segments = path.split('/').slice(1);
   if (segments.some((s, i) => s === '..' || s === '.' || (s === '' && i < segments.length - 1))) return null;

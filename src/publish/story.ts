@@ -84,7 +84,9 @@ export function describeCluster(cluster: Cluster, baseUrl: string): Story {
   const earliestLinked = [...linked].sort((a, b) => compareIso(a.date, b.date))[0];
   const page = `${baseUrl}${storyPagePath(cluster.id)}`;
   const link = earliestLinked?.link ?? page;
-  const related = unique(linked.map((v) => v.link)).filter((url) => url !== link).slice(0, MAX_RELATED);
+  const related = unique(linked.map((v) => v.link))
+    .filter((url) => url !== link)
+    .slice(0, MAX_RELATED);
   const dates = versions.map((v) => v.date).sort(compareIso);
   const best = versions[storyTitleIndex(cluster.items)];
   const authors = unique(versions.flatMap((v) => (v.author === null ? [] : [v.author])));

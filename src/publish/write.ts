@@ -44,7 +44,11 @@ export function writeFeeds(outputDir: string, feeds: readonly RenderedFeed[], io
  * changed; list pages past the last one (`archive-N.html`) left from a longer list are removed. Returns the
  * paths written.
  */
-export function writeSite(outputDir: string, pages: readonly { readonly path: string; readonly html: string }[], io: WriteIo = nodeIo): string[] {
+export function writeSite(
+  outputDir: string,
+  pages: readonly { readonly path: string; readonly html: string }[],
+  io: WriteIo = nodeIo,
+): string[] {
   const written: string[] = [];
   const folders = new Set<string>();
   for (const page of pages) {

@@ -271,7 +271,6 @@ function hostKey(url: string): string {
   }
 }
 
-
 /** How a feed is named in messages: its name and URL, without the URL's credentials. */
 function feedLabel(source: SourceState): string {
   const url = redactUrl(source.url);

@@ -13,7 +13,7 @@ export function stripTruncation(text: string): { readonly text: string; readonly
   const tail = text.slice(cut);
   // A teaser can end in several marks ("[...] [...]"): strip until none is left.
   let stripped = tail;
-  for (let previous = ''; stripped !== previous; ) {
+  for (let previous = ''; stripped !== previous;) {
     previous = stripped;
     stripped = stripped.replace(TRUNCATION_MARK, '');
   }

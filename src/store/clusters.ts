@@ -129,7 +129,9 @@ export class ClusterRepository {
     const touched = new Set<string>();
     for (const step of steps) {
       if (step.kind === 'move') {
-        const from = this.db.prepare<[string], { cluster_id: string | null }>(`SELECT cluster_id FROM items WHERE id = ?`).get(step.itemId)?.cluster_id;
+        const from = this.db
+          .prepare<[string], { cluster_id: string | null }>(`SELECT cluster_id FROM items WHERE id = ?`)
+          .get(step.itemId)?.cluster_id;
         this.insert.run(step.to, now, now);
         this.db.prepare(`UPDATE clusters SET merged_into = NULL WHERE id = ?`).run(step.to);
         this.items.assign([{ itemId: step.itemId, clusterId: step.to }]);
@@ -148,7 +150,9 @@ export class ClusterRepository {
 
   /** One live story by id (the server renders a story page `run` has not written). */
   get(id: string): Cluster | undefined {
-    const row = this.db.prepare<[string], ClusterRow>(`SELECT id, created_at, updated_at FROM clusters WHERE id = ? AND merged_into IS NULL`).get(id);
+    const row = this.db
+      .prepare<[string], ClusterRow>(`SELECT id, created_at, updated_at FROM clusters WHERE id = ? AND merged_into IS NULL`)
+      .get(id);
     return row ? toCluster(row, this.items.inCluster(row.id), this.relatedOf(row.id)) : undefined;
   }
 
@@ -169,7 +173,9 @@ export class ClusterRepository {
    * old story pages and links keep working after a merge.
    */
   mergedInto(live: readonly string[]): { from: string; to: string }[] {
-    const rows = this.db.prepare<[], { id: string; merged_into: string }>(`SELECT id, merged_into FROM clusters WHERE merged_into IS NOT NULL`).all();
+    const rows = this.db
+      .prepare<[], { id: string; merged_into: string }>(`SELECT id, merged_into FROM clusters WHERE merged_into IS NOT NULL`)
+      .all();
     return followMerges(rows, live);
   }
 
@@ -210,7 +216,10 @@ export function itemTime(item: Item): string {
 }
 
 /** Merge records followed to their end: every merged id whose chain ends in one of `live`, sorted by id. */
-export function followMerges(rows: readonly { id: string; merged_into: string }[], live: readonly string[]): { from: string; to: string }[] {
+export function followMerges(
+  rows: readonly { id: string; merged_into: string }[],
+  live: readonly string[],
+): { from: string; to: string }[] {
   const wanted = new Set(live);
   const next = new Map(rows.map((row) => [row.id, row.merged_into]));
   const out: { from: string; to: string }[] = [];

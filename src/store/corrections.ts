@@ -17,7 +17,12 @@ interface CorrectionRow {
 
 /** Turns a stored row into the record the clustering core reads (shared with the PostgreSQL engine). */
 export function toCorrection(row: CorrectionRow): StoredCorrection {
-  return { ...(JSON.parse(row.detail) as Omit<Correction, 'n' | 'at'>), n: Number(row.n), at: row.made_at, undoneAt: row.undone_at } as StoredCorrection;
+  return {
+    ...(JSON.parse(row.detail) as Omit<Correction, 'n' | 'at'>),
+    n: Number(row.n),
+    at: row.made_at,
+    undoneAt: row.undone_at,
+  } as StoredCorrection;
 }
 
 /** The detail column: the correction as JSON (its number, kind and time also have their own columns). */

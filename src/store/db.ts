@@ -45,9 +45,7 @@ function migrate(db: Db): void {
 function checkSchemaVersion(db: Db): number {
   const current = db.pragma('user_version', { simple: true }) as number;
   if (current > migrations.length) {
-    throw new StorageError(
-      `schema version ${current} is newer than this feedmerge knows (${migrations.length}); upgrade feedmerge`,
-    );
+    throw new StorageError(`schema version ${current} is newer than this feedmerge knows (${migrations.length}); upgrade feedmerge`);
   }
   return current;
 }

@@ -26,16 +26,18 @@ export class DecisionRepository {
        VALUES (@itemId, @storyId, @comparedWith, @rule, @score, @threshold, @detail, @decidedAt)`,
     );
     this.insertRelated = db.prepare(`INSERT OR REPLACE INTO related_stories (a, b, cosine) VALUES (?, ?, ?)`);
-    this.selectPlacement = db.prepare<[string], DecisionRow>(
-      `SELECT * FROM decisions WHERE item_id = ? ORDER BY seq DESC LIMIT 1`,
-    );
+    this.selectPlacement = db.prepare<[string], DecisionRow>(`SELECT * FROM decisions WHERE item_id = ? ORDER BY seq DESC LIMIT 1`);
     this.selectMergeOf = db.prepare<[string], DecisionRow>(
       `SELECT * FROM decisions WHERE item_id IS NULL AND compared_with = ? ORDER BY seq DESC LIMIT 1`,
     );
   }
 
   /** Records decisions and related pairs of one clustering pass. Call inside a transaction. */
-  record(decisions: readonly PlacementDecision[], related: readonly { readonly a: string; readonly b: string; readonly cosine: number }[], now: string): void {
+  record(
+    decisions: readonly PlacementDecision[],
+    related: readonly { readonly a: string; readonly b: string; readonly cosine: number }[],
+    now: string,
+  ): void {
     for (const d of decisions) this.insert.run({ ...d, detail: describeDecision(d), decidedAt: now });
     for (const r of related) this.insertRelated.run(r.a, r.b, r.cosine);
   }

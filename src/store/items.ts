@@ -33,7 +33,16 @@ export function itemId(sourceUrl: string, identity: string): string {
 
 /** Hash of everything a subscriber can see of an item: a change means "updated in place". */
 export function contentHash(item: RawItem): string {
-  const visible = [item.title, item.summary, item.contentHtml, item.author, item.outlet, item.link, item.published, item.categories.join('\u0001')];
+  const visible = [
+    item.title,
+    item.summary,
+    item.contentHtml,
+    item.author,
+    item.outlet,
+    item.link,
+    item.published,
+    item.categories.join('\u0001'),
+  ];
   return createHash('sha256').update(JSON.stringify(visible)).digest('hex').slice(0, 32);
 }
 

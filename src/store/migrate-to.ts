@@ -31,7 +31,10 @@ export async function copySqliteToPostgres(sqlitePath: string, url: string): Pro
     await client.query('BEGIN');
     for (const table of TABLES) {
       const { rows } = await client.query<{ n: number }>(`SELECT COUNT(*)::int AS n FROM ${table}`);
-      if (rows[0]!.n > 0) throw new StorageError(`store: ${name}: not empty (${table} has ${rows[0]!.n} rows); migrate-to copies into an empty database only`);
+      if (rows[0]!.n > 0)
+        throw new StorageError(
+          `store: ${name}: not empty (${table} has ${rows[0]!.n} rows); migrate-to copies into an empty database only`,
+        );
     }
     const counts = {} as CopyCounts;
     for (const table of TABLES) {

@@ -1,7 +1,16 @@
 import { hostname } from 'node:os';
 import pg from 'pg';
 import { StorageError } from '../errors.js';
-import type { Cluster, ClusteringResult, PlacementDecision, RawItem, RunReport, SourceSpec, SourceState, SourceStateChange } from '../model.js';
+import type {
+  Cluster,
+  ClusteringResult,
+  PlacementDecision,
+  RawItem,
+  RunReport,
+  SourceSpec,
+  SourceState,
+  SourceStateChange,
+} from '../model.js';
 import { correctionDecisions, type CorrectionStep } from '../cluster/corrections.js';
 import { describeDecision } from '../cluster/decision-text.js';
 import { followMerges, toCluster, type ClusterRow } from './clusters.js';
@@ -26,7 +35,9 @@ type Queryable = pg.Pool | pg.PoolClient;
 /** bigint (sort_time, counts) as a JS number: every value feedmerge stores is far below 2^53. */
 const types = {
   getTypeParser: ((oid: number, format?: string) =>
-    oid === pg.types.builtins.INT8 ? (value: string) => Number(value) : pg.types.getTypeParser(oid, format as 'text')) as typeof pg.types.getTypeParser,
+    oid === pg.types.builtins.INT8
+      ? (value: string) => Number(value)
+      : pg.types.getTypeParser(oid, format as 'text')) as typeof pg.types.getTypeParser,
 };
 
 /** The URL as messages show it: the password replaced by `***`. */
@@ -105,7 +116,8 @@ function reasonOf(error: unknown): string {
 
 /** Any failure talking to PostgreSQL as one StorageError line naming the database (without its password). */
 function pgStorageError(error: unknown, name: string): unknown {
-  if (error instanceof StorageError) return error.message.startsWith('store:') ? error : new StorageError(`store: ${name}: ${error.message}`, { cause: error });
+  if (error instanceof StorageError)
+    return error.message.startsWith('store:') ? error : new StorageError(`store: ${name}: ${error.message}`, { cause: error });
   const code = (error as { code?: unknown }).code;
   const isPg = error instanceof pg.DatabaseError || (typeof code === 'string' && /^(E[A-Z]+|[0-9A-Z]{5})$/.test(code));
   const connection = error instanceof Error && /Connection terminated|connect/i.test(error.message) && !(error instanceof pg.DatabaseError);
@@ -150,11 +162,15 @@ class PostgresStore implements Store {
       claim: (request) => this.claim(request),
     };
     this.items = {
-      unclustered: async () => (await q<ItemRow>(`${SELECT_ITEM} WHERE i.cluster_id IS NULL ORDER BY i.sort_time, i.id`)).map(toClusterInput),
+      unclustered: async () =>
+        (await q<ItemRow>(`${SELECT_ITEM} WHERE i.cluster_id IS NULL ORDER BY i.sort_time, i.id`)).map(toClusterInput),
       clusteredBetween: async (from, to) =>
-        (await q<ItemRow>(`${SELECT_ITEM} WHERE i.cluster_id IS NOT NULL AND i.sort_time BETWEEN $1 AND $2 ORDER BY i.sort_time, i.id`, [from, to])).map(
-          (row) => ({ ...toClusterInput(row), clusterId: row.cluster_id! }),
-        ),
+        (
+          await q<ItemRow>(`${SELECT_ITEM} WHERE i.cluster_id IS NOT NULL AND i.sort_time BETWEEN $1 AND $2 ORDER BY i.sort_time, i.id`, [
+            from,
+            to,
+          ])
+        ).map((row) => ({ ...toClusterInput(row), clusterId: row.cluster_id! })),
       get: async (id) => {
         const [row] = await q<ItemRow>(`${SELECT_ITEM} WHERE i.id = $1`, [id]);
         return row ? toItem(row) : undefined;
@@ -189,9 +205,10 @@ class PostgresStore implements Store {
     const withMembers = async (rows: readonly ClusterRow[]): Promise<Cluster[]> => {
       if (rows.length === 0) return [];
       const members = new Map<string, ReturnType<typeof toItem>[]>(rows.map((row) => [row.id, []]));
-      const itemRows = await q<ItemRow>(`${SELECT_ITEM} WHERE i.cluster_id = ANY($1::text[]) ORDER BY i.cluster_id, i.sort_time, i.position, i.id`, [
-        rows.map((row) => row.id),
-      ]);
+      const itemRows = await q<ItemRow>(
+        `${SELECT_ITEM} WHERE i.cluster_id = ANY($1::text[]) ORDER BY i.cluster_id, i.sort_time, i.position, i.id`,
+        [rows.map((row) => row.id)],
+      );
       for (const row of itemRows) members.get(row.cluster_id!)?.push(toItem(row));
       const related = await relatedStories(rows.map((row) => row.id));
       return rows.flatMap((row) => {
@@ -202,7 +219,8 @@ class PostgresStore implements Store {
     const live = `SELECT id, created_at, updated_at FROM clusters WHERE merged_into IS NULL`;
     this.clusters = {
       apply: (result, now) => this.tx((c) => applyClustering(c, result, now)),
-      latest: async (limit = Number.MAX_SAFE_INTEGER) => withMembers(await q<ClusterRow>(`${live} ORDER BY updated_at DESC, id LIMIT $1`, [limit])),
+      latest: async (limit = Number.MAX_SAFE_INTEGER) =>
+        withMembers(await q<ClusterRow>(`${live} ORDER BY updated_at DESC, id LIMIT $1`, [limit])),
       newest: async (enough) => {
         const loaded: Cluster[] = [];
         let rows = await q<ClusterRow>(`${live} ORDER BY updated_at DESC, id LIMIT $1`, [NEWEST_FIRST_PAGE]);
@@ -212,11 +230,10 @@ class PostgresStore implements Store {
           loaded.push(...(await withMembers(rows)));
           if (enough(loaded)) break;
           const end = rows[rows.length - 1]!;
-          rows = await q<ClusterRow>(`${live} AND (updated_at < $1 OR (updated_at = $1 AND id > $2)) ORDER BY updated_at DESC, id LIMIT $3`, [
-            end.updated_at,
-            end.id,
-            page * 2,
-          ]);
+          rows = await q<ClusterRow>(
+            `${live} AND (updated_at < $1 OR (updated_at = $1 AND id > $2)) ORDER BY updated_at DESC, id LIMIT $3`,
+            [end.updated_at, end.id, page * 2],
+          );
         }
         return loaded;
       },
@@ -245,30 +262,42 @@ class PostgresStore implements Store {
       placementOf: async (itemId) =>
         (await q<DecisionRow>(`SELECT * FROM decisions WHERE item_id = $1 ORDER BY seq DESC LIMIT 1`, [itemId])).map(toDecision)[0],
       mergeOf: async (storyId) =>
-        (await q<DecisionRow>(`SELECT * FROM decisions WHERE item_id IS NULL AND compared_with = $1 ORDER BY seq DESC LIMIT 1`, [storyId])).map(
-          toDecision,
-        )[0],
+        (
+          await q<DecisionRow>(`SELECT * FROM decisions WHERE item_id IS NULL AND compared_with = $1 ORDER BY seq DESC LIMIT 1`, [storyId])
+        ).map(toDecision)[0],
       correct: (steps, now) => this.tx((c) => correctClusters(c, steps, now)),
     };
     this.corrections = {
       add: async (correction) =>
         Number(
-          (await q<{ n: string }>(`INSERT INTO corrections (kind, detail, made_at) VALUES ($1, $2, $3) RETURNING n`, [
-            correction.kind,
-            correctionDetail(correction),
-            correction.at,
-          ]))[0]!.n,
+          (
+            await q<{ n: string }>(`INSERT INTO corrections (kind, detail, made_at) VALUES ($1, $2, $3) RETURNING n`, [
+              correction.kind,
+              correctionDetail(correction),
+              correction.at,
+            ])
+          )[0]!.n,
         ),
       list: async () =>
-        (await q<{ n: number; kind: string; detail: string; made_at: string; undone_at: string | null }>(
-          `SELECT n, kind, detail, made_at, undone_at FROM corrections ORDER BY n`,
-        )).map(toCorrection),
-      undo: async (n, at) => (await this.guard(() => pool.query(`UPDATE corrections SET undone_at = $1 WHERE n = $2 AND undone_at IS NULL`, [at, n]))).rowCount! > 0,
+        (
+          await q<{ n: number; kind: string; detail: string; made_at: string; undone_at: string | null }>(
+            `SELECT n, kind, detail, made_at, undone_at FROM corrections ORDER BY n`,
+          )
+        ).map(toCorrection),
+      undo: async (n, at) =>
+        (await this.guard(() => pool.query(`UPDATE corrections SET undone_at = $1 WHERE n = $2 AND undone_at IS NULL`, [at, n])))
+          .rowCount! > 0,
     };
     this.runs = {
-      start: async (at) => (await q<{ id: number }>(`INSERT INTO runs (started_at, status) VALUES ($1, 'running') RETURNING id`, [at]))[0]!.id,
+      start: async (at) =>
+        (await q<{ id: number }>(`INSERT INTO runs (started_at, status) VALUES ($1, 'running') RETURNING id`, [at]))[0]!.id,
       finish: async (id, report, status) => {
-        await q(`UPDATE runs SET finished_at = $1, status = $2, report = $3 WHERE id = $4`, [report.finishedAt, status, JSON.stringify(report), id]);
+        await q(`UPDATE runs SET finished_at = $1, status = $2, report = $3 WHERE id = $4`, [
+          report.finishedAt,
+          status,
+          JSON.stringify(report),
+          id,
+        ]);
       },
       last: async () => {
         const [row] = await q<{ report: string }>(`SELECT report FROM runs WHERE report IS NOT NULL ORDER BY id DESC LIMIT 1`);
@@ -323,7 +352,9 @@ class PostgresStore implements Store {
 
   backup(): Promise<number> {
     return Promise.reject(
-      new StorageError(`store: ${this.name}: backup copies SQLite files; back up PostgreSQL with pg_dump (see README, "Many workers on PostgreSQL")`),
+      new StorageError(
+        `store: ${this.name}: backup copies SQLite files; back up PostgreSQL with pg_dump (see README, "Many workers on PostgreSQL")`,
+      ),
     );
   }
 
@@ -354,7 +385,9 @@ class PostgresStore implements Store {
       return rows.map((row) => row.url);
     });
     if (claimed.length === 0) return [];
-    const { rows } = await this.guard(() => this.pool.query<SourceRow>(`${SELECT_SOURCE} WHERE s.url = ANY($1::text[]) ORDER BY s.url`, [claimed]));
+    const { rows } = await this.guard(() =>
+      this.pool.query<SourceRow>(`${SELECT_SOURCE} WHERE s.url = ANY($1::text[]) ORDER BY s.url`, [claimed]),
+    );
     return rows.map(toState);
   }
 
@@ -393,7 +426,9 @@ async function declareSpecs(c: Queryable, specs: readonly SourceSpec[], now: str
   const stored = new Map(rows.map((row) => [row.url, row]));
   const changed = specs.filter((spec) => {
     const row = stored.get(spec.url);
-    return !row || row.kind !== spec.kind || row.name !== spec.name || row.origin !== spec.origin || row.schedule !== (spec.schedule ?? null);
+    return (
+      !row || row.kind !== spec.kind || row.name !== spec.name || row.origin !== spec.origin || row.schedule !== (spec.schedule ?? null)
+    );
   });
   if (changed.length === 0) return;
   // The declaring side owns its entry: a config declaration never rewrites a source the CLI added; adopting does.
@@ -425,7 +460,10 @@ async function updateSource(c: Queryable, url: string, change: SourceStateChange
   }
   if (assignments.length > 0) await c.query(`UPDATE sources SET ${assignments.join(', ')} WHERE url = $1`, values);
   if (change.newUrl && change.newUrl !== url) {
-    const moved = await c.query(`UPDATE sources SET url = $2 WHERE url = $1 AND NOT EXISTS (SELECT 1 FROM sources WHERE url = $2)`, [url, change.newUrl]);
+    const moved = await c.query(`UPDATE sources SET url = $2 WHERE url = $1 AND NOT EXISTS (SELECT 1 FROM sources WHERE url = $2)`, [
+      url,
+      change.newUrl,
+    ]);
     if (moved.rowCount! > 0) return change.newUrl;
   }
   return url;
@@ -434,10 +472,13 @@ async function updateSource(c: Queryable, url: string, change: SourceStateChange
 /** As ItemRepository.upsert: new identities inserted (ON CONFLICT: stored once), changed ones updated, tombstones honoured. */
 async function upsertItems(c: Queryable, sourceUrl: string, items: readonly RawItem[], now: string): Promise<UpsertResult> {
   if (items.length === 0) return { inserted: 0, updated: 0, changedClusters: [] };
-  const { rows: known } = await c.query<{ identity: string; id: string; content_hash: string; position: number; cluster_id: string | null }>(
-    `SELECT identity, id, content_hash, position, cluster_id FROM items WHERE source_url = $1`,
-    [sourceUrl],
-  );
+  const { rows: known } = await c.query<{
+    identity: string;
+    id: string;
+    content_hash: string;
+    position: number;
+    cluster_id: string | null;
+  }>(`SELECT identity, id, content_hash, position, cluster_id FROM items WHERE source_url = $1`, [sourceUrl]);
   const existing = new Map(known.map((row) => [row.identity, row]));
   const { rows: buried } = await c.query<{ identity: string }>(`SELECT identity FROM pruned_items WHERE source_url = $1`, [sourceUrl]);
   const tombstones = new Set(buried.map((row) => row.identity));
@@ -517,7 +558,10 @@ async function correctClusters(c: Queryable, steps: readonly CorrectionStep[], n
   for (const step of steps) {
     if (step.kind === 'move') {
       const { rows } = await c.query<{ cluster_id: string | null }>(`SELECT cluster_id FROM items WHERE id = $1`, [step.itemId]);
-      await c.query(`INSERT INTO clusters (id, created_at, updated_at) VALUES ($1, $2, $2) ON CONFLICT (id) DO UPDATE SET merged_into = NULL`, [step.to, now]);
+      await c.query(
+        `INSERT INTO clusters (id, created_at, updated_at) VALUES ($1, $2, $2) ON CONFLICT (id) DO UPDATE SET merged_into = NULL`,
+        [step.to, now],
+      );
       await c.query(`UPDATE items SET cluster_id = $1 WHERE id = $2`, [step.to, step.itemId]);
       if (rows[0]?.cluster_id) touched.add(rows[0].cluster_id);
       touched.add(step.to);
@@ -551,10 +595,10 @@ async function applyClustering(c: Queryable, result: ClusteringResult, now: stri
     else grown.add(id);
   }
   if (result.assignments.length > 0) {
-    await c.query(`UPDATE items SET cluster_id = v.cluster FROM unnest($1::text[], $2::text[]) AS v(item, cluster) WHERE items.id = v.item`, [
-      result.assignments.map((a) => a.itemId),
-      ids,
-    ]);
+    await c.query(
+      `UPDATE items SET cluster_id = v.cluster FROM unnest($1::text[], $2::text[]) AS v(item, cluster) WHERE items.id = v.item`,
+      [result.assignments.map((a) => a.itemId), ids],
+    );
   }
   for (const { from, into } of result.merges) {
     await c.query(`UPDATE items SET cluster_id = $1 WHERE cluster_id = $2`, [into, from]);
@@ -609,7 +653,8 @@ async function prune(c: Queryable, cutoffIso: string, cutoffMs: number, keep: re
   );
   const items =
     (await c.query(`DELETE FROM items WHERE cluster_id IN (SELECT id FROM prune_clusters)`)).rowCount! +
-    (await c.query(`DELETE FROM items WHERE cluster_id IS NULL AND sort_time < $1 AND first_seen_at < $2`, [cutoffMs, cutoffIso])).rowCount!;
+    (await c.query(`DELETE FROM items WHERE cluster_id IS NULL AND sort_time < $1 AND first_seen_at < $2`, [cutoffMs, cutoffIso]))
+      .rowCount!;
   await c.query(`DELETE FROM clusters WHERE id IN (SELECT id FROM prune_clusters)`);
   const runs = (await c.query(`DELETE FROM runs WHERE started_at < $1 AND id < (SELECT MAX(id) FROM runs)`, [cutoffIso])).rowCount!;
   return { items, clusters: live, mergeRecords: merged, runs, tombstones };

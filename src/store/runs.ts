@@ -10,9 +10,7 @@ export class RunRepository {
   constructor(db: Db) {
     this.insert = db.prepare(`INSERT INTO runs (started_at, status) VALUES (?, 'running')`);
     this.finishOne = db.prepare(`UPDATE runs SET finished_at = ?, status = ?, report = ? WHERE id = ?`);
-    this.selectLast = db.prepare<[], { report: string }>(
-      `SELECT report FROM runs WHERE report IS NOT NULL ORDER BY id DESC LIMIT 1`,
-    );
+    this.selectLast = db.prepare<[], { report: string }>(`SELECT report FROM runs WHERE report IS NOT NULL ORDER BY id DESC LIMIT 1`);
   }
 
   /** Records the start of a run; returns its id. */

@@ -14,7 +14,9 @@ export function toPlainText(html: string | null | undefined): string {
   if (!html) return '';
   let text = replaceDelimited(html, '<![CDATA[', ']]>', (inner) => inner);
   if (text.includes('<')) {
-    text = removeHiddenElements(replaceDelimited(text, '<!--', '-->', () => ' ')).replace(BLOCK_TAGS, ' ').replace(ANY_TAG, '');
+    text = removeHiddenElements(replaceDelimited(text, '<!--', '-->', () => ' '))
+      .replace(BLOCK_TAGS, ' ')
+      .replace(ANY_TAG, '');
   }
   // Decoding after stripping means an escaped "&lt;b&gt;" stays visible text, as its author meant.
   if (text.includes('&')) text = decodeHTML(text);
@@ -61,4 +63,3 @@ function removeHiddenElements(html: string): string {
   }
   return out + html.slice(pos);
 }
-

@@ -47,8 +47,16 @@ describe('assignToClusters', () => {
   it('never compares items further apart than the window', () => {
     const r = assignToClusters(
       [],
-      [item('a', 'Mt. Gox files for US bankruptcy protection', 'A', 0, { summary: 'The bitcoin exchange Mt. Gox filed for bankruptcy protection in Dallas on Sunday to halt a class action by its customers over lost coins.' }),
-       item('b', 'Mt. Gox files for US bankruptcy protection', 'B', 24 * 8, { summary: 'The bitcoin exchange Mt. Gox filed for bankruptcy protection in Dallas on Sunday to halt a class action by its customers over lost coins.' })],
+      [
+        item('a', 'Mt. Gox files for US bankruptcy protection', 'A', 0, {
+          summary:
+            'The bitcoin exchange Mt. Gox filed for bankruptcy protection in Dallas on Sunday to halt a class action by its customers over lost coins.',
+        }),
+        item('b', 'Mt. Gox files for US bankruptcy protection', 'B', 24 * 8, {
+          summary:
+            'The bitcoin exchange Mt. Gox filed for bankruptcy protection in Dallas on Sunday to halt a class action by its customers over lost coins.',
+        }),
+      ],
       stories,
     );
     expect(clusterOf(r, 'a')).not.toBe(clusterOf(r, 'b'));
@@ -84,7 +92,7 @@ describe('assignToClusters', () => {
   });
 
   it('judges items by their publisher: one aggregator feed crediting two outlets carries two publishers', () => {
-    const a = 'Peru\'s Congress removes President Vizcarra over bribery claims';
+    const a = "Peru's Congress removes President Vizcarra over bribery claims";
     const b = 'Peruvian Congress removes President Vizcarra over bribery claims'; // title Dice 0.93: one article, not a verbatim repeat
     const twoOutlets = assignToClusters(
       [],
@@ -109,7 +117,11 @@ describe('assignToClusters', () => {
       'Apple new iPhone faster chip raises supplier Foxconn outlook',
       'Foxconn outlook lifts Taiwan stocks as supplier shares climb',
     ];
-    const r = assignToClusters([], titles.map((t, i) => item(`i${i}`, t, `S${i}`)), stories);
+    const r = assignToClusters(
+      [],
+      titles.map((t, i) => item(`i${i}`, t, `S${i}`)),
+      stories,
+    );
     expect(clusterOf(r, 'i0')).not.toBe(clusterOf(r, 'i3'));
   });
 
@@ -130,15 +142,23 @@ describe('assignToClusters', () => {
   });
 
   it('blocked and exhaustive candidate search agree', () => {
-    const items = ['Fed official says weak data caused by weather', 'Fed says weak data caused by weather', 'Apple iPhone sales rise', 'iPhone sales rise for Apple in China']
-      .map((t, i) => item(`k${i}`, t, `S${i}`, i));
-    expect(decided(clusterWithStrategy([], items, stories, 'blocked'))).toEqual(decided(clusterWithStrategy([], items, stories, 'exhaustive')));
+    const items = [
+      'Fed official says weak data caused by weather',
+      'Fed says weak data caused by weather',
+      'Apple iPhone sales rise',
+      'iPhone sales rise for Apple in China',
+    ].map((t, i) => item(`k${i}`, t, `S${i}`, i));
+    expect(decided(clusterWithStrategy([], items, stories, 'blocked'))).toEqual(
+      decided(clusterWithStrategy([], items, stories, 'exhaustive')),
+    );
   });
 
   it('blocked search decides exactly as the naive one (every cluster, full scorer) on the seed stories', () => {
     const { items } = loadSeedFixture();
     for (const options of [stories, duplicates]) {
-      expect(decided(clusterWithStrategy([], items, options, 'blocked'))).toEqual(decided(clusterWithStrategy([], items, options, 'naive')));
+      expect(decided(clusterWithStrategy([], items, options, 'blocked'))).toEqual(
+        decided(clusterWithStrategy([], items, options, 'naive')),
+      );
     }
   });
 
@@ -149,7 +169,14 @@ describe('assignToClusters', () => {
     expect(reachMs(bare, 'duplicates', 3_600_000, 0.2)).toBe(THRESHOLDS.titleOnlyMaxGapHours * 3_600_000);
     expect(reachMs(bare, 'stories', 3_600_000, 0.2)).toBeGreaterThan(reachMs(bare, 'duplicates', 3_600_000, 0.2));
     expect(reachMs(bare, 'stories', 3_600_000, 0.2)).toBeLessThan(7 * 86_400_000);
-    expect(reachMs(features({ summary: 'Pedro Castillo leads the official count with most ballots counted in the capital and the south.' }), 'stories', 3_600_000, 0.2)).toBe(Infinity);
+    expect(
+      reachMs(
+        features({ summary: 'Pedro Castillo leads the official count with most ballots counted in the capital and the south.' }),
+        'stories',
+        3_600_000,
+        0.2,
+      ),
+    ).toBe(Infinity);
     expect(reachMs(features({ author: 'Ana Llerena' }), 'duplicates', 3_600_000, 0.2)).toBe(Infinity);
   });
 
@@ -202,7 +229,11 @@ describe('assignToClusters', () => {
       .map((u, i) => item(`n${i}`, u.input.title, `N${i}`, i % 48));
     const r = assignToClusters(
       [],
-      [...wedding.map((t, i) => item(`w${i}`, t, `W${i}`, 1 + i / 10)), ...honeymoon.map((t, i) => item(`h${i}`, t, `H${i}`, 40 + i / 10)), ...news],
+      [
+        ...wedding.map((t, i) => item(`w${i}`, t, `W${i}`, 1 + i / 10)),
+        ...honeymoon.map((t, i) => item(`h${i}`, t, `H${i}`, 40 + i / 10)),
+        ...news,
+      ],
       stories,
     );
     const weddingStory = new Set(wedding.map((_, i) => clusterOf(r, `w${i}`)));

@@ -5,7 +5,9 @@ import { dot } from '../../src/cluster/similarity.js';
 
 // Small token alphabet so random vectors overlap often; weights like normalised tf-idf ones.
 const vectorArb = fc
-  .array(fc.tuple(fc.constantFrom(...'abcdefghijklmnopqrstuvwxyz'.split('')), fc.double({ min: 0.001, max: 1, noNaN: true })), { maxLength: 20 })
+  .array(fc.tuple(fc.constantFrom(...'abcdefghijklmnopqrstuvwxyz'.split('')), fc.double({ min: 0.001, max: 1, noNaN: true })), {
+    maxLength: 20,
+  })
   .map((entries) => new Map(entries));
 
 describe('compact vectors', () => {
@@ -34,7 +36,12 @@ describe('compact vectors', () => {
   it('forgets the previous item when another is loaded', () => {
     const table = new TokenTable();
     const scratch = new ItemScratch();
-    const a = table.compact(new Map([['x', 0.6], ['y', 0.8]]));
+    const a = table.compact(
+      new Map([
+        ['x', 0.6],
+        ['y', 0.8],
+      ]),
+    );
     const b = table.compact(new Map([['z', 1]]));
     scratch.load(a, table.size);
     scratch.load(b, table.size);

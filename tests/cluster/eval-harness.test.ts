@@ -1,13 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import {
-  googleNewsItems,
-  loadGoogleNews,
-  loadUciSample,
-  nmi,
-  UCI_DEV2_PATH,
-} from '../../bench/cluster-data.js';
+import { googleNewsItems, loadGoogleNews, loadUciSample, nmi, UCI_DEV2_PATH } from '../../bench/cluster-data.js';
 import {
   clusterInOneRun,
   clusterInSteps,
@@ -31,7 +25,10 @@ describe('issue 13 harness: data and scores', () => {
     expect(dev2.length).toBe(6721);
     expect(new Set(dev2.map((i) => i.story)).size).toBe(109);
     const path = join(tempDir(), 'googlenews.tsv');
-    writeFileSync(path, 'story\ttitle\tsnippet\n1\tgala london\tsinger attends gala\n1\tprince william gala\tinvite gala dinner\n2\tnokia lumia launch\tphone\n');
+    writeFileSync(
+      path,
+      'story\ttitle\tsnippet\n1\tgala london\tsinger attends gala\n1\tprince william gala\tinvite gala dinner\n2\tnokia lumia launch\tphone\n',
+    );
     const docs = loadGoogleNews(path);
     expect(docs.length).toBe(3);
     expect(new Set(docs.map((d) => d.story)).size).toBe(2);
@@ -56,14 +53,28 @@ describe('issue 13 harness: data and scores', () => {
   });
 
   it('cut times: N equally spaced, the last one takes every item', () => {
-    const items = [0, 10, 240].map((t, i) => ({ id: String(i), sourceName: 's', title: 't', summary: '', author: null, outlet: null, time: t, truncated: false }));
+    const items = [0, 10, 240].map((t, i) => ({
+      id: String(i),
+      sourceName: 's',
+      title: 't',
+      summary: '',
+      author: null,
+      outlet: null,
+      time: t,
+      truncated: false,
+    }));
     expect(cutTimes(items, 24)).toEqual(Array.from({ length: 24 }, (_, k) => (k + 1) * 10));
   });
 
   it('scores clusters --json by item link; an unlisted item counts as missing', () => {
     const labelled = loadUciSample().slice(0, 3);
     const clusters: ClusterJson[] = [
-      { id: 'c1', title: '', published: '', items: [labelled[0]!, labelled[1]!].map((l) => ({ id: l.input.id, link: linkOf(l.input.id), title: l.input.title })) },
+      {
+        id: 'c1',
+        title: '',
+        published: '',
+        items: [labelled[0]!, labelled[1]!].map((l) => ({ id: l.input.id, link: linkOf(l.input.id), title: l.input.title })),
+      },
     ];
     const s = scoreClusters(clusters, labelled);
     expect(s.missing).toBe(1);
@@ -101,7 +112,9 @@ describe('issue 13 harness: through the real CLI', () => {
 
   it('same input, same stories: the first 2,000 headlines read from two folders (other paths, feed files in another order)', async () => {
     const labelled = [...loadUciSample()].sort((a, b) => a.input.time - b.input.time).slice(0, 2000);
-    const check = await determinismCheck(tempDir('feedmerge-where-'), tempDir('feedmerge-elsewhere-other-'), labelled, { runner: builtCli });
+    const check = await determinismCheck(tempDir('feedmerge-where-'), tempDir('feedmerge-elsewhere-other-'), labelled, {
+      runner: builtCli,
+    });
     expect({ onlyInA: check.onlyInA, onlyInB: check.onlyInB }).toEqual({ onlyInA: 0, onlyInB: 0 });
     expect(check.storiesB).toBe(check.storiesA);
   }, 300_000);

@@ -5,7 +5,17 @@ import type { ClusterInput } from '../../src/model.js';
 
 /** A headline-only item at a time given in hours from a fixed epoch. */
 export function item(id: string, title: string, source: string, hours = 0, extra: Partial<ClusterInput> = {}): ClusterInput {
-  return { id, sourceName: source, title, summary: '', author: null, outlet: null, time: 1_600_000_000_000 + hours * 3_600_000, truncated: false, ...extra };
+  return {
+    id,
+    sourceName: source,
+    title,
+    summary: '',
+    author: null,
+    outlet: null,
+    time: 1_600_000_000_000 + hours * 3_600_000,
+    truncated: false,
+    ...extra,
+  };
 }
 
 /** The hand-made seed fixture. */
@@ -49,7 +59,9 @@ export function spreadCorpus(count: number): ClusterInput[] {
     seed = (seed * 1_103_515_245 + 12_345) % 2_147_483_648;
     return seed / 2_147_483_648;
   };
-  const base = loadUciSample().slice(0, count).map((i) => i.input);
+  const base = loadUciSample()
+    .slice(0, count)
+    .map((i) => i.input);
   const authors = ['Ana Llerena', 'Jorge Quispe', 'Marta Huaman'];
   const out: ClusterInput[] = [];
   base.forEach((input, i) => {

@@ -41,14 +41,20 @@ describe.skipIf(!enabled)('issue 13 quality floors (FEEDMERGE_QUALITY=1)', () =>
   }
 
   // GoogleNews-TS is not committed (benchmarks read it from ../shared/data): skipped where it is absent.
-  it.skipIf(!existsSync(GOOGLENEWS_DEV_PATH))(`GoogleNews-dev as one aggregator feed: NMI >= ${F.googleNmi} with titles only and with title + snippet, snippets never cost more than ${F.googleSnippetTolerance}`, async () => {
-    const titles = await clusterGoogleNews(tempDir(), GOOGLENEWS_DEV_PATH, false, { runner: builtCli });
-    const withSnippet = await clusterGoogleNews(tempDir(), GOOGLENEWS_DEV_PATH, true, { runner: builtCli });
-    expect.soft(titles.missing + withSnippet.missing, 'items missing from clusters --json').toBe(0);
-    expect.soft(titles.nmi, 'NMI, titles only').toBeGreaterThanOrEqual(F.googleNmi);
-    expect.soft(withSnippet.nmi, 'NMI, title + snippet').toBeGreaterThanOrEqual(F.googleNmi);
-    expect.soft(withSnippet.nmi, 'NMI, title + snippet against titles only').toBeGreaterThanOrEqual(titles.nmi - F.googleSnippetTolerance);
-  }, 300_000);
+  it.skipIf(!existsSync(GOOGLENEWS_DEV_PATH))(
+    `GoogleNews-dev as one aggregator feed: NMI >= ${F.googleNmi} with titles only and with title + snippet, snippets never cost more than ${F.googleSnippetTolerance}`,
+    async () => {
+      const titles = await clusterGoogleNews(tempDir(), GOOGLENEWS_DEV_PATH, false, { runner: builtCli });
+      const withSnippet = await clusterGoogleNews(tempDir(), GOOGLENEWS_DEV_PATH, true, { runner: builtCli });
+      expect.soft(titles.missing + withSnippet.missing, 'items missing from clusters --json').toBe(0);
+      expect.soft(titles.nmi, 'NMI, titles only').toBeGreaterThanOrEqual(F.googleNmi);
+      expect.soft(withSnippet.nmi, 'NMI, title + snippet').toBeGreaterThanOrEqual(F.googleNmi);
+      expect
+        .soft(withSnippet.nmi, 'NMI, title + snippet against titles only')
+        .toBeGreaterThanOrEqual(titles.nmi - F.googleSnippetTolerance);
+    },
+    300_000,
+  );
 
   it('explain --json: sameStory equals membership in clusters --json for every sampled pair', async () => {
     const labelled = loadUciSample(UCI_SLICES[1]!.path);
@@ -61,7 +67,9 @@ describe.skipIf(!enabled)('issue 13 quality floors (FEEDMERGE_QUALITY=1)', () =>
 
   it('same input, same stories: one slice read from two folders (other paths, feed files in another order)', async () => {
     const labelled = loadUciSample(UCI_SLICES[0]!.path);
-    const check = await determinismCheck(tempDir('feedmerge-where-'), tempDir('feedmerge-elsewhere-other-'), labelled, { runner: builtCli });
+    const check = await determinismCheck(tempDir('feedmerge-where-'), tempDir('feedmerge-elsewhere-other-'), labelled, {
+      runner: builtCli,
+    });
     expect({ onlyInA: check.onlyInA, onlyInB: check.onlyInB }).toEqual({ onlyInA: 0, onlyInB: 0 });
     expect(check.storiesB).toBe(check.storiesA);
   }, 300_000);

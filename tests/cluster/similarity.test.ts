@@ -7,7 +7,7 @@ import { item } from './helpers.js';
 
 const TEXT =
   'Shares of the bitcoin exchange fell sharply on Monday after regulators in Tokyo opened an inquiry ' +
-    'into the missing coins and the chief executive declined to comment on the losses.';
+  'into the missing coins and the chief executive declined to comment on the losses.';
 
 function verdict(a: ClusterInput, b: ClusterInput) {
   const fa = extractFeatures(a, THRESHOLDS.containmentWords);

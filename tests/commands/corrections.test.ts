@@ -74,12 +74,16 @@ describe('corrections by hand', () => {
     expect(run.status).toBe(0);
     expect(storyOf(splitItem).items).toEqual([splitItem]);
     expect(storyOf(older).id).toBe(storyOf(newer).id);
-    const listed = JSON.parse(cli('corrections', '--json').stdout) as { corrections: { n: number; kind: string; undoneAt: string | null }[] };
+    const listed = JSON.parse(cli('corrections', '--json').stdout) as {
+      corrections: { n: number; kind: string; undoneAt: string | null }[];
+    };
     expect(listed.corrections.map((c) => [c.n, c.kind, c.undoneAt])).toEqual([
       [1, 'split', null],
       [2, 'merge', null],
     ]);
-    expect(cli('corrections').stdout).toMatch(/^ {2}1 {2}\S+ {2}split item \w+ out of story \w+\n {2}2 {2}\S+ {2}merged story \w+ into \w+\n$/);
+    expect(cli('corrections').stdout).toMatch(
+      /^ {2}1 {2}\S+ {2}split item \w+ out of story \w+\n {2}2 {2}\S+ {2}merged story \w+ into \w+\n$/,
+    );
   });
 
   it('undo: the merge is taken back, later runs no longer obey it, and it is listed as undone', () => {

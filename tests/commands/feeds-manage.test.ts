@@ -64,7 +64,9 @@ describe('feeds add / remove', () => {
     const [feed] = feedsOf((await cli(['feeds', '--json', '--config', config])).stdout);
     expect(feed).toMatchObject({ url: file, name: 'Guardian', status: 'ok', origin: 'cli' });
     expect(feed!.items as number).toBeGreaterThan(0);
-    const clusters = JSON.parse((await cli(['clusters', '--json', '--config', config])).stdout) as { clusters: { items: { source: string }[] }[] };
+    const clusters = JSON.parse((await cli(['clusters', '--json', '--config', config])).stdout) as {
+      clusters: { items: { source: string }[] }[];
+    };
     expect(clusters.clusters.some((cluster) => cluster.items.some((item) => item.source === 'Guardian'))).toBe(true);
 
     const removed = await cli(['feeds', 'remove', file, '--config', config]);

@@ -29,10 +29,10 @@ const seenAuth = new Map<string, string | undefined>();
 
 const linklessFeed =
   '<?xml version="1.0"?><rss version="2.0"><channel><title>Members</title><link>' +
-    'https://members.example/</link><description>d</description>' +
+  'https://members.example/</link><description>d</description>' +
   '<item><guid isPermaLink="false">m1</guid><title>Harbour workers strike over pay in three ports</title>' +
   '<description><![CDATA[<p>Dock workers walked out, <a href="article/1">the union said</a>. <img ' +
-    'src="pic.jpg"></p>]]></description></item>' +
+  'src="pic.jpg"></p>]]></description></item>' +
   '</channel></rss>';
 
 function startOrigin(): Server {
@@ -136,7 +136,9 @@ describe('private sources', () => {
 
       // Every page: the fixed ones and each story page the latest page links to.
       const latest = (await get(daemon, '/latest.html')).body;
-      const stories = [...new Set([...latest.matchAll(/href="[^"]*?(\/?stories\/[A-Za-z0-9_-]+\.html)"/g)].map((m) => `/${m[1]!.replace(/^\//, '')}`))];
+      const stories = [
+        ...new Set([...latest.matchAll(/href="[^"]*?(\/?stories\/[A-Za-z0-9_-]+\.html)"/g)].map((m) => `/${m[1]!.replace(/^\//, '')}`)),
+      ];
       expect(stories.length).toBeGreaterThan(10);
       const paths = [...PUBLIC_PATHS, ...stories];
       const answers = await Promise.all(paths.map(async (path) => ({ path, ...(await get(daemon, path)) })));

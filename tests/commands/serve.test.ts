@@ -69,7 +69,10 @@ describe('feedmerge serve', () => {
       origin.close();
     }
     expect(maxInFlight).toBe(1);
-    const lines = stderr.trim().split('\n').map((line) => JSON.parse(line) as { msg: string; tags?: string[] });
+    const lines = stderr
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as { msg: string; tags?: string[] });
     const signalAt = lines.findIndex((line) => line.msg.startsWith('serve: SIGTERM'));
     expect(signalAt).toBeGreaterThan(0);
     // The run in flight at the signal stopped at once (the fetch in flight abandoned, nothing stored for it),

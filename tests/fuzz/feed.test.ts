@@ -43,23 +43,43 @@ async function checkDocument(body: Buffer): Promise<void> {
     expect(item.title).not.toMatch(/[\u0000-\u0008\u000b\u000c\u000e-\u001f]/);
   }
   const out = renderAll(clustersOf(storedItems(items), 2));
-  expect([...checkPublishedXml(out.atom), ...checkPublishedXml(out.rss), ...checkPublishedJson(out.json), ...checkPublishedHtml(out.html)]).toEqual([]);
+  expect([
+    ...checkPublishedXml(out.atom),
+    ...checkPublishedXml(out.rss),
+    ...checkPublishedJson(out.json),
+    ...checkPublishedHtml(out.html),
+  ]).toEqual([]);
 }
 
-const rssItem = fc.record({ title: nastyText, description: nastyText, content: nastyText, link: nastyText, guid: nastyText, date: feedDate, wrap: fc.boolean() });
+const rssItem = fc.record({
+  title: nastyText,
+  description: nastyText,
+  content: nastyText,
+  link: nastyText,
+  guid: nastyText,
+  date: feedDate,
+  wrap: fc.boolean(),
+});
 
 describe('feed reader fuzzing (parseFeed -> renderFeed)', () => {
   it('RSS with arbitrary text in every field', async () => {
     await fc.assert(
       fc.asyncProperty(fc.array(rssItem, { maxLength: 4 }), async (items) => {
         const body = items
-          .map((i) => `<item><title>${i.wrap ? cdata(i.title) : xmlEscape(i.title)}</title><link>` +
-            `${xmlEscape(i.link)}</link><guid>${xmlEscape(i.guid)}</guid><description>` +
+          .map(
+            (i) =>
+              `<item><title>${i.wrap ? cdata(i.title) : xmlEscape(i.title)}</title><link>` +
+              `${xmlEscape(i.link)}</link><guid>${xmlEscape(i.guid)}</guid><description>` +
               `${cdata(i.description)}</description><content:encoded>${cdata(i.content)}</content:encoded>` +
-                `<pubDate>${xmlEscape(i.date)}</pubDate></item>`)
+              `<pubDate>${xmlEscape(i.date)}</pubDate></item>`,
+          )
           .join('');
-        await checkDocument(Buffer.from(`<?xml version="1.0" encoding="UTF-8"?><rss version="2.0" ` +
-          `xmlns:content="http://purl.org/rss/1.0/modules/content/"><channel><title>f</title>${body}</channel></rss>`));
+        await checkDocument(
+          Buffer.from(
+            `<?xml version="1.0" encoding="UTF-8"?><rss version="2.0" ` +
+              `xmlns:content="http://purl.org/rss/1.0/modules/content/"><channel><title>f</title>${body}</channel></rss>`,
+          ),
+        );
       }),
       { numRuns: FUZZ_RUNS },
     );
@@ -69,13 +89,29 @@ describe('feed reader fuzzing (parseFeed -> renderFeed)', () => {
     await fc.assert(
       fc.asyncProperty(fc.array(rssItem, { maxLength: 4 }), async (items) => {
         const entries = items
-          .map((i, n) => `<entry><id>${xmlEscape(i.guid)}${n}</id><title type="${i.wrap ? 'html' : 'text'}">` +
-            `${xmlEscape(i.title)}</title><link href="${xmlEscape(i.link)}"/><updated>` +
+          .map(
+            (i, n) =>
+              `<entry><id>${xmlEscape(i.guid)}${n}</id><title type="${i.wrap ? 'html' : 'text'}">` +
+              `${xmlEscape(i.title)}</title><link href="${xmlEscape(i.link)}"/><updated>` +
               `${xmlEscape(i.date)}</updated><summary type="html">${xmlEscape(i.description)}</summary><content ` +
-                `type="xhtml"><div xmlns="http://www.w3.org/1999/xhtml">${xmlEscape(i.content)}</div></content></entry>`)
+              `type="xhtml"><div xmlns="http://www.w3.org/1999/xhtml">${xmlEscape(i.content)}</div></content></entry>`,
+          )
           .join('');
-        await checkDocument(Buffer.from(`<?xml version="1.0"?><feed xmlns="http://www.w3.org/2005/Atom"><title>f</title>${entries}</feed>`));
-        const json = { version: 'https://jsonfeed.org/version/1.1', title: 'f', items: items.map((i) => ({ id: i.guid, url: i.link, title: i.title, summary: i.description, content_html: i.content, date_published: i.date })) };
+        await checkDocument(
+          Buffer.from(`<?xml version="1.0"?><feed xmlns="http://www.w3.org/2005/Atom"><title>f</title>${entries}</feed>`),
+        );
+        const json = {
+          version: 'https://jsonfeed.org/version/1.1',
+          title: 'f',
+          items: items.map((i) => ({
+            id: i.guid,
+            url: i.link,
+            title: i.title,
+            summary: i.description,
+            content_html: i.content,
+            date_published: i.date,
+          })),
+        };
         await checkDocument(Buffer.from(JSON.stringify(json)));
       }),
       { numRuns: FUZZ_RUNS },
@@ -85,7 +121,16 @@ describe('feed reader fuzzing (parseFeed -> renderFeed)', () => {
   it('mutated real feeds (flipped bytes, cut, duplicated and injected slices)', async () => {
     const mutation = fc.record({
       doc: fc.nat({ max: realDocuments.length - 1 }),
-      edits: fc.array(fc.record({ kind: fc.constantFrom('flip', 'cut', 'dup', 'inject'), at: fc.double({ min: 0, max: 1, noNaN: true }), len: fc.nat({ max: 200 }), byte: fc.nat({ max: 255 }), text: fc.oneof(nastyText, fc.constantFrom(...STRUCTURE)) }), { minLength: 1, maxLength: 6 }),
+      edits: fc.array(
+        fc.record({
+          kind: fc.constantFrom('flip', 'cut', 'dup', 'inject'),
+          at: fc.double({ min: 0, max: 1, noNaN: true }),
+          len: fc.nat({ max: 200 }),
+          byte: fc.nat({ max: 255 }),
+          text: fc.oneof(nastyText, fc.constantFrom(...STRUCTURE)),
+        }),
+        { minLength: 1, maxLength: 6 },
+      ),
     });
     await fc.assert(
       fc.asyncProperty(mutation, async ({ doc, edits }) => {

@@ -38,7 +38,12 @@ describe('listing reader fuzzing (segmentListing -> renderFeed)', () => {
           identities.add(item.identity);
         }
         const out = renderAll(clustersOf(storedItems(items, SOURCE.url, SOURCE.name), 3));
-        expect([...checkPublishedXml(out.atom), ...checkPublishedXml(out.rss), ...checkPublishedJson(out.json), ...checkPublishedHtml(out.html)]).toEqual([]);
+        expect([
+          ...checkPublishedXml(out.atom),
+          ...checkPublishedXml(out.rss),
+          ...checkPublishedJson(out.json),
+          ...checkPublishedHtml(out.html),
+        ]).toEqual([]);
       }),
       { numRuns: FUZZ_RUNS },
     );

@@ -16,7 +16,9 @@ const item = fc.record({
   outlet: fc.option(nastyText),
   sourceName: nastyText,
   categories: fc.array(nastyText, { maxLength: 3 }),
-  published: fc.option(fc.date({ min: new Date('1970-01-01'), max: new Date('2100-01-01'), noInvalidDate: true }).map((d) => d.toISOString())),
+  published: fc.option(
+    fc.date({ min: new Date('1970-01-01'), max: new Date('2100-01-01'), noInvalidDate: true }).map((d) => d.toISOString()),
+  ),
 });
 
 describe('renderer fuzzing (renderFeed, renderIndexPage)', () => {
@@ -36,7 +38,12 @@ describe('renderer fuzzing (renderFeed, renderIndexPage)', () => {
           clusterId: null,
         }));
         const out = renderAll(clustersOf(items, perCluster));
-        expect([...checkPublishedXml(out.atom), ...checkPublishedXml(out.rss), ...checkPublishedJson(out.json), ...checkPublishedHtml(out.html)]).toEqual([]);
+        expect([
+          ...checkPublishedXml(out.atom),
+          ...checkPublishedXml(out.rss),
+          ...checkPublishedJson(out.json),
+          ...checkPublishedHtml(out.html),
+        ]).toEqual([]);
       }),
       { numRuns: FUZZ_RUNS },
     );

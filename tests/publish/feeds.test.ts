@@ -31,16 +31,23 @@ function xmllint(xml: string, name: string): void {
   execFileSync('xmllint', ['--noout', file], { stdio: 'pipe' });
 }
 
-const xml = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '@', isArray: (name) => ['entry', 'link', 'author', 'category', 'item'].includes(name) });
+const xml = new XMLParser({
+  ignoreAttributes: false,
+  attributeNamePrefix: '@',
+  isArray: (name) => ['entry', 'link', 'author', 'category', 'item'].includes(name),
+});
 
 describe('renderFeed golden output', () => {
   const rendered = renderFeed(loadClusters(), outputFeed(), SITE);
 
-  it.each(['atom', 'rss', 'json'] as const)('matches tests/fixtures/publish/clusters.expected.%s (FEEDMERGE_UPDATE_GOLDEN=1 rewrites it)', (format) => {
-    const golden = join(FIXTURES, `clusters.expected.${format}`);
-    if (UPDATE) writeFileSync(golden, rendered[format]);
-    expect(rendered[format]).toBe(readFileSync(golden, 'utf8'));
-  });
+  it.each(['atom', 'rss', 'json'] as const)(
+    'matches tests/fixtures/publish/clusters.expected.%s (FEEDMERGE_UPDATE_GOLDEN=1 rewrites it)',
+    (format) => {
+      const golden = join(FIXTURES, `clusters.expected.${format}`);
+      if (UPDATE) writeFileSync(golden, rendered[format]);
+      expect(rendered[format]).toBe(readFileSync(golden, 'utf8'));
+    },
+  );
 
   it.skipIf(!hasJing)('Atom is valid against the RFC 4287 schema (jing)', () => {
     expect(jingErrors(rendered.atom, 'golden')).toBe('');
@@ -71,7 +78,10 @@ describe('renderFeed golden output', () => {
   });
 
   it('JSON Feed 1.1 parses with the same stories', () => {
-    const json = JSON.parse(rendered.json) as { version: string; items: { id: string; title: string; url: string; authors?: unknown[]; date_published: string; _feedmerge: { versions: unknown[] } }[] };
+    const json = JSON.parse(rendered.json) as {
+      version: string;
+      items: { id: string; title: string; url: string; authors?: unknown[]; date_published: string; _feedmerge: { versions: unknown[] } }[];
+    };
     expect(json.version).toBe('https://jsonfeed.org/version/1.1');
     expect(json.items.map((i) => i.id)).toEqual([
       'urn:feedmerge:cluster:00000000000000aa',
@@ -109,9 +119,13 @@ describe('renderFeed entries', () => {
     expect(links.filter((l) => l['@rel'] === 'alternate').map((l) => l['@href'])).toEqual([
       'http://www.latimes.com/business/money/la-fi-mo-federal-reserve-plosser-stimulus-economy-20140310,0,1312750.story/?track=rss',
     ]);
-    expect(links.filter((l) => l['@rel'] === 'related').map((l) => l['@href'])[0]).toBe('http://localhost:8080/stories/000000009e3779b1.html');
+    expect(links.filter((l) => l['@rel'] === 'related').map((l) => l['@href'])[0]).toBe(
+      'http://localhost:8080/stories/000000009e3779b1.html',
+    );
     expect(links.filter((l) => l['@rel'] === 'related')).toHaveLength(4);
-    expect(fed.content['#text']).toContain('<a href="http://localhost:8080/stories/000000009e3779b1.html" rel="noopener noreferrer">The story page');
+    expect(fed.content['#text']).toContain(
+      '<a href="http://localhost:8080/stories/000000009e3779b1.html" rel="noopener noreferrer">The story page',
+    );
     expect(fed.published).toBe('2014-03-10T16:52:50.000Z');
     expect(fed.updated).toBe('2014-03-10T16:53:51.000Z');
   });
@@ -121,7 +135,9 @@ describe('renderFeed entries', () => {
     expect(seed.link[0]!['@href']).toBe('http://localhost:8080/stories/5999d533efebccf1.html');
     expect(seed.link).toHaveLength(1);
     // The full title wins over the source's "..." one.
-    expect(seed.title['#text']).toBe("Thousands of Peruvians took to the streets in Lima and other cities to defend Pedro Castillo's victory");
+    expect(seed.title['#text']).toBe(
+      "Thousands of Peruvians took to the streets in Lima and other cities to defend Pedro Castillo's victory",
+    );
     const content = seed.content['#text'];
     expect(content).toContain('<strong>Green Left</strong>');
     expect(content).toContain("<strong>Links</strong> (via People's Dispatch) · by Staff");
@@ -150,7 +166,14 @@ describe('renderFeed entries', () => {
     const clusters = loadClusters();
     const grown = clusters.map((c) =>
       c.id === '5999d533efebccf1'
-        ? { ...c, updated: '2026-03-04T00:00:00.000Z', items: [...c.items, makeItem({ id: 'new1', title: 'Peru protests', sourceName: 'New outlet', firstSeenAt: '2026-03-04T00:00:00.000Z' })] }
+        ? {
+            ...c,
+            updated: '2026-03-04T00:00:00.000Z',
+            items: [
+              ...c.items,
+              makeItem({ id: 'new1', title: 'Peru protests', sourceName: 'New outlet', firstSeenAt: '2026-03-04T00:00:00.000Z' }),
+            ],
+          }
         : c,
     );
     const next = renderFeed(grown, outputFeed(), SITE);
@@ -181,7 +204,9 @@ describe('big stories', () => {
     for (let i = 0; i < 30; i++) expect(rendered.atom).toContain(`Outlet ${String(i).padStart(2, '0')}`);
     expect(rendered.atom).toContain('Summary 19');
     expect(rendered.atom).not.toContain('Summary 20');
-    expect(rendered.atom).toContain('Also carried by: <a href="https://outlet20.example/story" rel="noopener noreferrer">Outlet 20</a> (2026-01-01 00:20 UTC)');
+    expect(rendered.atom).toContain(
+      'Also carried by: <a href="https://outlet20.example/story" rel="noopener noreferrer">Outlet 20</a> (2026-01-01 00:20 UTC)',
+    );
     // 20 other versions, and the story page.
     expect(rendered.atom.match(/rel="related"/g)).toHaveLength(21);
     expect(rendered.atom.match(/<author>/g)).toHaveLength(1 + 10);
@@ -190,8 +215,18 @@ describe('big stories', () => {
 });
 
 describe('selectClusters', () => {
-  const a = makeCluster('a', '2026-01-03T00:00:00.000Z', [makeItem({ id: 'a1', title: 'Said the minister about taxes', sourceName: 'Outlet A', sourceUrl: 'https://a.example/feed' })]);
-  const b = makeCluster('b', '2026-01-02T00:00:00.000Z', [makeItem({ id: 'b1', title: 'New AI rules agreed', summary: 'Regulators met.', sourceName: 'Outlet B', sourceUrl: 'https://b.example/feed' })]);
+  const a = makeCluster('a', '2026-01-03T00:00:00.000Z', [
+    makeItem({ id: 'a1', title: 'Said the minister about taxes', sourceName: 'Outlet A', sourceUrl: 'https://a.example/feed' }),
+  ]);
+  const b = makeCluster('b', '2026-01-02T00:00:00.000Z', [
+    makeItem({
+      id: 'b1',
+      title: 'New AI rules agreed',
+      summary: 'Regulators met.',
+      sourceName: 'Outlet B',
+      sourceUrl: 'https://b.example/feed',
+    }),
+  ]);
   const c = makeCluster('c', '2026-01-04T00:00:00.000Z', [
     makeItem({ id: 'c1', title: 'Élections: résultats', sourceName: 'Outlet C', sourceUrl: '/seeds/c.txt' }),
     makeItem({ id: 'c2', title: 'Election results', sourceName: 'Outlet A', sourceUrl: 'https://a.example/feed' }),
@@ -226,7 +261,9 @@ describe('selectClusters', () => {
   });
 
   it('counts an outlet a version credits ("via") towards minOutlets', () => {
-    const via = makeCluster('v', '2026-01-05T00:00:00.000Z', [makeItem({ id: 'v1', sourceName: 'Popular Resistance', outlet: 'Kawsachun News' })]);
+    const via = makeCluster('v', '2026-01-05T00:00:00.000Z', [
+      makeItem({ id: 'v1', sourceName: 'Popular Resistance', outlet: 'Kawsachun News' }),
+    ]);
     expect(ids(selectClusters([via, a], outputFeed({ minOutlets: 2 })))).toEqual(['v']);
   });
 

@@ -51,8 +51,11 @@ describe('sanitizeContentHtml', () => {
   });
 
   it('keeps ordinary structure, mailto and http(s) links', () => {
-    const html = '<h2>T</h2><p><em>a</em> <strong>b</strong> <a href="mailto:x@y.example">m</a></p><ul><li>1</li></ul><blockquote>q</blockquote>';
-    expect(sanitizeContentHtml(html, null)).toBe(html.replace('<a href="mailto:x@y.example">', '<a href="mailto:x@y.example" rel="noopener noreferrer">'));
+    const html =
+      '<h2>T</h2><p><em>a</em> <strong>b</strong> <a href="mailto:x@y.example">m</a></p><ul><li>1</li></ul><blockquote>q</blockquote>';
+    expect(sanitizeContentHtml(html, null)).toBe(
+      html.replace('<a href="mailto:x@y.example">', '<a href="mailto:x@y.example" rel="noopener noreferrer">'),
+    );
   });
 
   it('removes control characters and never lets "]]>" through unescaped', () => {
@@ -100,22 +103,39 @@ describe('any text yields well-formed feeds', () => {
 
   it('Atom, RSS and JSON stay parseable and free of forbidden characters', () => {
     fc.assert(
-      fc.property(text, text, fc.option(text), fc.array(text, { maxLength: 3 }), fc.option(text), (title, summary, author, categories, html) => {
-        const cluster = makeCluster('p1', '2026-01-01T00:00:00.000Z', [
-          makeItem({ id: 'p1', title, summary, author, categories, contentHtml: html, sourceName: title, outlet: summary, link: 'https://a.example/x' }),
-          makeItem({ id: 'p2', title: summary, summary: title, sourceName: 'Other' }),
-        ]);
-        const out = renderFeed([cluster], outputFeed({ title: title || 'x' }), SITE);
-        for (const doc of [out.atom, out.rss]) {
-          expect(XMLValidator.validate(doc)).toBe(true);
-          expect(doc).not.toMatch(FORBIDDEN);
-        }
-        // Every HTML field is escaped or sanitised; only RSS titles are plain text, where "<script>" is just words.
-        expect(out.atom).not.toMatch(/<script/i);
-        expect(out.rss.replace(/<title><!\[CDATA\[[\s\S]*?\]\]><\/title>/g, '')).not.toMatch(/<script/i);
-        expect(() => JSON.parse(out.json)).not.toThrow();
-        expect(out.json).not.toMatch(/\\ud[89ab][0-9a-f]{2}(?!\\ud[c-f])/i);
-      }),
+      fc.property(
+        text,
+        text,
+        fc.option(text),
+        fc.array(text, { maxLength: 3 }),
+        fc.option(text),
+        (title, summary, author, categories, html) => {
+          const cluster = makeCluster('p1', '2026-01-01T00:00:00.000Z', [
+            makeItem({
+              id: 'p1',
+              title,
+              summary,
+              author,
+              categories,
+              contentHtml: html,
+              sourceName: title,
+              outlet: summary,
+              link: 'https://a.example/x',
+            }),
+            makeItem({ id: 'p2', title: summary, summary: title, sourceName: 'Other' }),
+          ]);
+          const out = renderFeed([cluster], outputFeed({ title: title || 'x' }), SITE);
+          for (const doc of [out.atom, out.rss]) {
+            expect(XMLValidator.validate(doc)).toBe(true);
+            expect(doc).not.toMatch(FORBIDDEN);
+          }
+          // Every HTML field is escaped or sanitised; only RSS titles are plain text, where "<script>" is just words.
+          expect(out.atom).not.toMatch(/<script/i);
+          expect(out.rss.replace(/<title><!\[CDATA\[[\s\S]*?\]\]><\/title>/g, '')).not.toMatch(/<script/i);
+          expect(() => JSON.parse(out.json)).not.toThrow();
+          expect(out.json).not.toMatch(/\\ud[89ab][0-9a-f]{2}(?!\\ud[c-f])/i);
+        },
+      ),
       { numRuns: Number(process.env['FEEDMERGE_FUZZ_RUNS'] ?? 300) },
     );
   });

@@ -22,12 +22,15 @@ interface Reply {
 function call(server: RunningServer, path: string, options: { method?: string; headers?: Record<string, string> } = {}): Promise<Reply> {
   const url = new URL(server.url);
   return new Promise((resolve, reject) => {
-    const req = request({ host: url.hostname, port: url.port, path, method: options.method ?? 'GET', headers: options.headers ?? {} }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }));
-      res.on('error', reject);
-    });
+    const req = request(
+      { host: url.hostname, port: url.port, path, method: options.method ?? 'GET', headers: options.headers ?? {} },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }));
+        res.on('error', reject);
+      },
+    );
     req.on('error', reject);
     req.end();
   });
@@ -48,12 +51,32 @@ const lastRun: RunReport = {
   errors: 0,
 };
 const sources: SourceState[] = [
-  { url: 'https://a.example/feed', kind: 'feed', name: 'A & co', origin: 'config', schedule: null, status: 'ok', lastError: null, lastFetchedAt: null, nextFetchAt: null, retryNotBefore: null, errorCount: 0, etag: null, lastModified: null, contentHash: null, title: null, items: 3 },
+  {
+    url: 'https://a.example/feed',
+    kind: 'feed',
+    name: 'A & co',
+    origin: 'config',
+    schedule: null,
+    status: 'ok',
+    lastError: null,
+    lastFetchedAt: null,
+    nextFetchAt: null,
+    retryNotBefore: null,
+    errorCount: 0,
+    etag: null,
+    lastModified: null,
+    contentHash: null,
+    title: null,
+    items: 3,
+  },
 ];
 let server: RunningServer;
 
 beforeAll(async () => {
-  writeFeeds(dir, feeds.map((f) => renderFeed(clusters, f, SITE)));
+  writeFeeds(
+    dir,
+    feeds.map((f) => renderFeed(clusters, f, SITE)),
+  );
   // A fixed, whole-second mtime makes Last-Modified predictable.
   const when = new Date('2026-03-03T11:00:07.000Z');
   for (const ext of ['atom', 'rss', 'json']) utimesSync(join(dir, `all.${ext}`), when, when);
@@ -149,7 +172,8 @@ describe('feeds', () => {
     const head = await call(server, '/feeds/all.json', { method: 'HEAD', headers: { 'Accept-Encoding': 'gzip' } });
     expect(head.status).toBe(200);
     expect(head.body.length).toBe(0);
-    for (const h of ['content-type', 'content-length', 'etag', 'last-modified', 'content-encoding']) expect(head.headers[h]).toBe(get.headers[h]);
+    for (const h of ['content-type', 'content-length', 'etag', 'last-modified', 'content-encoding'])
+      expect(head.headers[h]).toBe(get.headers[h]);
   });
 
   it('a configured feed not yet written is 404, an unknown one too', async () => {
@@ -194,7 +218,8 @@ describe('hostile requests', () => {
   });
 
   it('unknown paths are 404', async () => {
-    for (const path of ['/nope', '/feeds', '/feeds/all.atom/', '/latest.html', '/opml/x', '/stories/nope', '/archive-0.html']) expect((await call(server, path)).status).toBe(404);
+    for (const path of ['/nope', '/feeds', '/feeds/all.atom/', '/latest.html', '/opml/x', '/stories/nope', '/archive-0.html'])
+      expect((await call(server, path)).status).toBe(404);
   });
 
   it('requestPath and acceptsGzip in isolation', () => {
@@ -212,7 +237,14 @@ describe('hostile requests', () => {
 
 it('a port already in use is reported, not swallowed', async () => {
   const port = Number(new URL(server.url).port);
-  const deps = { outputDir: dir, site: SITE, feeds, listSources: () => [], latestClusters: () => [], health: () => ({ ok: true, lastRun: null }) };
+  const deps = {
+    outputDir: dir,
+    site: SITE,
+    feeds,
+    listSources: () => [],
+    latestClusters: () => [],
+    health: () => ({ ok: true, lastRun: null }),
+  };
   await expect(startServer(deps, { host: '127.0.0.1', port })).rejects.toThrow(/EADDRINUSE/);
 });
 

@@ -45,7 +45,8 @@ describe('WebSub publish pings through real runs', () => {
   it('advertises the hubs, pings once per changed feed per run, none without news; a failing hub never fails the run', async () => {
     const dir = tempDir();
     mkdirSync(join(dir, 'seeds'));
-    for (const name of ['000_5999d533efebccf1.txt', '001_d5c45327172d3cd9.txt']) copyFileSync(join(REPO, 'seeds', name), join(dir, 'seeds', name));
+    for (const name of ['000_5999d533efebccf1.txt', '001_d5c45327172d3cd9.txt'])
+      copyFileSync(join(REPO, 'seeds', name), join(dir, 'seeds', name));
     // A hub that answers 500 every time and one nobody listens on: both logged, neither fails the run.
     const deadPort = `http://127.0.0.1:9/hub`;
     const config = parseConfig(
@@ -71,7 +72,11 @@ describe('WebSub publish pings through real runs', () => {
       expect(atHub().map((p) => p.params.filter(([k]) => k === 'hub.url').map(([, v]) => v))).toEqual(
         expect.arrayContaining([
           ['https://news.example/feeds/all.atom', 'https://news.example/feeds/all.rss', 'https://news.example/feeds/all.json'],
-          ['https://news.example/feeds/castillo.atom', 'https://news.example/feeds/castillo.rss', 'https://news.example/feeds/castillo.json'],
+          [
+            'https://news.example/feeds/castillo.atom',
+            'https://news.example/feeds/castillo.rss',
+            'https://news.example/feeds/castillo.json',
+          ],
           ['https://news.example/feeds/volcano.atom', 'https://news.example/feeds/volcano.rss', 'https://news.example/feeds/volcano.json'],
         ]),
       );
@@ -111,10 +116,11 @@ describe('WebSub publish pings through real runs', () => {
           'through Lima on Thursday demanding his release, organisers said.\n',
       );
       await run();
-      expect(atHub().map((p) => p.params.find(([k]) => k === 'hub.url')![1]).sort()).toEqual([
-        'https://news.example/feeds/all.atom',
-        'https://news.example/feeds/castillo.atom',
-      ]);
+      expect(
+        atHub()
+          .map((p) => p.params.find(([k]) => k === 'hub.url')![1])
+          .sort(),
+      ).toEqual(['https://news.example/feeds/all.atom', 'https://news.example/feeds/castillo.atom']);
     } finally {
       store.close();
     }
@@ -124,14 +130,22 @@ describe('WebSub publish pings through real runs', () => {
 describe('pingHubs', () => {
   it('retries a failing hub with backoff until it accepts', async () => {
     hub.pings.length = 0;
-    const result = await pingHubs([`${hub.url}/flaky`], [{ name: 'all', urls: ['https://news.example/feeds/all.atom'] }], silentLogger(), FAST);
+    const result = await pingHubs(
+      [`${hub.url}/flaky`],
+      [{ name: 'all', urls: ['https://news.example/feeds/all.atom'] }],
+      silentLogger(),
+      FAST,
+    );
     expect(result).toEqual({ accepted: 1, failed: 0 });
     expect(hub.pings.filter((p) => p.path === '/flaky')).toHaveLength(3);
   });
 
   it('pings nobody for a feed without changed formats', async () => {
     hub.pings.length = 0;
-    await expect(pingHubs([`${hub.url}/hub`], [{ name: 'all', urls: [] }], silentLogger(), FAST)).resolves.toEqual({ accepted: 0, failed: 0 });
+    await expect(pingHubs([`${hub.url}/hub`], [{ name: 'all', urls: [] }], silentLogger(), FAST)).resolves.toEqual({
+      accepted: 0,
+      failed: 0,
+    });
     expect(hub.pings).toEqual([]);
   });
 });

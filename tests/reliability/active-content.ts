@@ -8,8 +8,30 @@ import { Parser } from 'htmlparser2';
  * such as "&lt;script&gt;" is text, never a false alarm, while "<a href=&#106;avascript:...>" is caught.
  */
 const ACTIVE_ELEMENTS = new Set([
-  'script', 'iframe', 'frame', 'frameset', 'object', 'embed', 'applet', 'meta', 'link', 'style', 'base', 'form',
-  'svg', 'math', 'noscript', 'template', 'input', 'button', 'textarea', 'select', 'video', 'audio', 'source', 'portal',
+  'script',
+  'iframe',
+  'frame',
+  'frameset',
+  'object',
+  'embed',
+  'applet',
+  'meta',
+  'link',
+  'style',
+  'base',
+  'form',
+  'svg',
+  'math',
+  'noscript',
+  'template',
+  'input',
+  'button',
+  'textarea',
+  'select',
+  'video',
+  'audio',
+  'source',
+  'portal',
 ]);
 /** Schemes that run script when followed or loaded. */
 const SCRIPT_SCHEME = /^(javascript|vbscript|livescript|data):/i;
@@ -30,7 +52,8 @@ export function activeContentIn(html: string): string[] {
         for (const [attribute, value] of Object.entries(attributes)) {
           if (attribute.startsWith('on')) problems.add(`event handler ${attribute}= on <${name}>`);
           if (SCRIPT_SCHEME.test(browserUrl(value))) problems.add(`${browserUrl(value).split(':')[0]!.toLowerCase()}: URL in ${attribute}`);
-          if (attribute === 'style' && /expression\s*\(|javascript:|behavior\s*:|-moz-binding/i.test(value)) problems.add('script in a style attribute');
+          if (attribute === 'style' && /expression\s*\(|javascript:|behavior\s*:|-moz-binding/i.test(value))
+            problems.add('script in a style attribute');
           if (attribute === 'srcdoc') problems.add('srcdoc document');
         }
       },
@@ -74,7 +97,13 @@ export function checkPublishedXml(xml: string): string[] {
   if (valid !== true) return [`not well-formed XML: ${valid.err.msg} (line ${valid.err.line})`];
   const forbidden = forbiddenXmlCharacters(xml);
   if (forbidden.length > 0) return forbidden;
-  const parser = new XMLParser({ ignoreAttributes: false, processEntities: true, htmlEntities: false, parseTagValue: false, trimValues: false });
+  const parser = new XMLParser({
+    ignoreAttributes: false,
+    processEntities: true,
+    htmlEntities: false,
+    parseTagValue: false,
+    trimValues: false,
+  });
   const strings: { path: string; value: string }[] = [];
   collectStrings(parser.parse(xml), '', strings);
   return strings.flatMap(({ path, value }) =>
@@ -115,15 +144,19 @@ export function checkPublishedHtml(html: string | readonly string[]): string[] {
   const body = bodyAt === -1 ? html : html.slice(bodyAt);
   const allowedInHead = /^element <(meta|link|style)>$/;
   return [
-    ...activeContentIn(head).filter((p) => !allowedInHead.test(p)).map((p) => `head: ${p}`),
+    ...activeContentIn(head)
+      .filter((p) => !allowedInHead.test(p))
+      .map((p) => `head: ${p}`),
     ...activeContentIn(body).map((p) => `body: ${p}`),
   ];
 }
 
 /** XML 1.0 Char production (section 2.2): C0 controls but tab/LF/CR, U+FFFE/U+FFFF and lone surrogates are forbidden, as literal or reference. */
-// eslint-disable-next-line no-control-regex -- matching the forbidden characters is the point
-const FORBIDDEN_CHAR = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
-const FORBIDDEN_REFERENCE = /&#(?:x0*(?:[0-8bcef]|1[0-9a-f]|d[89a-f][0-9a-f]{2}|fff[ef])|0*(?:[0-8]|1[124-9]|2\d|3[01]|5529[6-9]|55[3-9]\d\d|56\d{3}|57[0-2]\d\d|573[0-3]\d|5734[0-3]|6553[45]));/i;
+const FORBIDDEN_CHAR =
+  // eslint-disable-next-line no-control-regex -- matching the forbidden characters is the point
+  /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+const FORBIDDEN_REFERENCE =
+  /&#(?:x0*(?:[0-8bcef]|1[0-9a-f]|d[89a-f][0-9a-f]{2}|fff[ef])|0*(?:[0-8]|1[124-9]|2\d|3[01]|5529[6-9]|55[3-9]\d\d|56\d{3}|57[0-2]\d\d|573[0-3]\d|5734[0-3]|6553[45]));/i;
 
 /** Characters (literal or referenced) that make a document unreadable to a conforming XML parser. */
 export function forbiddenXmlCharacters(xml: string): string[] {
@@ -131,7 +164,9 @@ export function forbiddenXmlCharacters(xml: string): string[] {
   // Inside CDATA "&#1;" is six characters of text, not a reference.
   const reference = FORBIDDEN_REFERENCE.exec(xml.replace(/<!\[CDATA\[[\s\S]*?\]\]>/g, ''));
   return [
-    ...(literal ? [`forbidden character U+${literal[0].charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')} at ${literal.index}`] : []),
+    ...(literal
+      ? [`forbidden character U+${literal[0].charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')} at ${literal.index}`]
+      : []),
     ...(reference ? [`forbidden character reference ${reference[0]}`] : []),
   ];
 }

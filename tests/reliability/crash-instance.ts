@@ -37,8 +37,11 @@ export function makeCrashInstance(dir: string, feedUrl: string, options: { rows:
   let n = 0;
   for (const [publisher, rows] of byPublisher) {
     const text = rows
-      .map((row) => `${row.title}\n\n${publisher} reports that ` +
-        `${row.title.charAt(0).toLowerCase()}${row.title.slice(1)}, with reaction from readers and analysts across the region.`)
+      .map(
+        (row) =>
+          `${row.title}\n\n${publisher} reports that ` +
+          `${row.title.charAt(0).toLowerCase()}${row.title.slice(1)}, with reaction from readers and analysts across the region.`,
+      )
       .join('\n\n');
     writeFileSync(join(dir, 'seeds', `uci-${String(n++).padStart(3, '0')}.txt`), `${text}\n`);
   }
@@ -49,12 +52,17 @@ export function makeCrashInstance(dir: string, feedUrl: string, options: { rows:
 export function originFeed(items: number): Buffer {
   const rows = readUciRows(6000).slice(-items);
   const body = rows
-    .map((row, i) => `<item><title>${xmlEscape(row.title)}</title><link>${xmlEscape(row.url)}</link><guid ` +
-      `isPermaLink="false">origin-${i}</guid><description>` +
-        `${xmlEscape(`${row.publisher}: ${row.title}`)}</description><pubDate>${new Date(row.time).toUTCString()}</pubDate></item>`)
+    .map(
+      (row, i) =>
+        `<item><title>${xmlEscape(row.title)}</title><link>${xmlEscape(row.url)}</link><guid ` +
+        `isPermaLink="false">origin-${i}</guid><description>` +
+        `${xmlEscape(`${row.publisher}: ${row.title}`)}</description><pubDate>${new Date(row.time).toUTCString()}</pubDate></item>`,
+    )
     .join('\n');
-  return Buffer.from(`<?xml version="1.0" encoding="UTF-8"?>\n<rss version="2.0"><channel><title>Slow Origin</title>` +
-    `<link>https://origin.example/</link><description>d</description>\n${body}\n</channel></rss>\n`);
+  return Buffer.from(
+    `<?xml version="1.0" encoding="UTF-8"?>\n<rss version="2.0"><channel><title>Slow Origin</title>` +
+      `<link>https://origin.example/</link><description>d</description>\n${body}\n</channel></rss>\n`,
+  );
 }
 
 /**

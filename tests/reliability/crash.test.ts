@@ -23,7 +23,15 @@ interface ClustersJson {
 function outcome(json: string): { stories: string[]; items: string[] } {
   const data = JSON.parse(json) as ClustersJson;
   const items = data.clusters.flatMap((c) => c.items.map((i) => `${i.source}\t${i.id}\t${i.title}`)).sort();
-  const stories = data.clusters.map((c) => `${c.id}: ${c.items.map((i) => i.id).sort().join(' ')}`).sort();
+  const stories = data.clusters
+    .map(
+      (c) =>
+        `${c.id}: ${c.items
+          .map((i) => i.id)
+          .sort()
+          .join(' ')}`,
+    )
+    .sort();
   return { stories, items };
 }
 
@@ -168,7 +176,10 @@ describe('a run killed with SIGKILL', () => {
 
   it('while publishing an update: each file is the old version or the new one, never a mix', async () => {
     const previous = snapshotFolder(published);
-    writeFileSync(join(dir, 'seeds', 'zz-update.txt'), 'Harbour workers strike over pay in three ports\n\nDock workers walked out on Monday over pay and staffing, the union said on Tuesday. Jane Roe reports.\n');
+    writeFileSync(
+      join(dir, 'seeds', 'zz-update.txt'),
+      'Harbour workers strike over pay in three ports\n\nDock workers walked out on Monday over pay and staffing, the union said on Tuesday. Jane Roe reports.\n',
+    );
     const result = await killedRun(afterChanges(published, /\.tmp$/, 4));
     expectSoundState(previous);
     if (result.signal === 'SIGKILL') expectDeadHoldersLock(result.pid);

@@ -17,7 +17,10 @@ async function publishedInstance(): Promise<{ dir: string; config: string; db: s
   const before = snapshotFolder(published);
   expect(feedFiles(before)).toEqual(['all.atom', 'all.json', 'all.rss']);
   // A new listing makes the next run want to store and publish something.
-  writeFileSync(join(dir, 'seeds', 'zz-new.txt'), 'A brand new headline about the harbour strike\n\nDock workers walked out on Monday over pay, the union said. Jane Roe reports.\n');
+  writeFileSync(
+    join(dir, 'seeds', 'zz-new.txt'),
+    'A brand new headline about the harbour strike\n\nDock workers walked out on Monday over pay, the union said. Jane Roe reports.\n',
+  );
   return { dir, config, db: join(dir, 'data', 'feedmerge.db'), public: published, before };
 }
 
@@ -119,6 +122,10 @@ describe('publishing faults', () => {
     const after = await runCliAsync(['run', '--config', instance.config]);
     expect(after.status).toBe(0);
     expect(readFileSync(join(instance.public, 'all.atom'), 'utf8')).toContain('harbour strike');
-    expect(readdirSync(instance.public).filter((n) => !n.endsWith('.html') && n !== 'stories').sort()).toEqual(['all.atom', 'all.json', 'all.rss']);
+    expect(
+      readdirSync(instance.public)
+        .filter((n) => !n.endsWith('.html') && n !== 'stories')
+        .sort(),
+    ).toEqual(['all.atom', 'all.json', 'all.rss']);
   });
 });

@@ -20,7 +20,21 @@ function diskFullAfter(files: number): WriteIo {
 }
 
 function rendered(title: string) {
-  const item = { identity: title, guid: null, link: 'https://example.com/a', title, summary: `${title} summary`, contentHtml: null, author: null, outlet: null, published: '2026-03-01T10:00:00.000Z', updated: null, categories: [], position: 0, truncated: false };
+  const item = {
+    identity: title,
+    guid: null,
+    link: 'https://example.com/a',
+    title,
+    summary: `${title} summary`,
+    contentHtml: null,
+    author: null,
+    outlet: null,
+    published: '2026-03-01T10:00:00.000Z',
+    updated: null,
+    categories: [],
+    position: 0,
+    truncated: false,
+  };
   const out = renderAll(clustersOf(storedItems([item])));
   return [{ name: 'all', atom: out.atom, rss: out.rss, json: out.json }];
 }

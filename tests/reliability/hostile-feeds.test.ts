@@ -79,7 +79,10 @@ describe('script payloads in feeds never reach subscribers', () => {
 
 describe('XML entity attacks', () => {
   it('refuses a billion-laughs bomb (internal entities) without expanding it', async () => {
-    const lol = ['<!ENTITY lol "lol">', ...Array.from({ length: 9 }, (_, i) => `<!ENTITY lol${i + 1} "${`&lol${i || ''};`.repeat(10)}">`)].join('');
+    const lol = [
+      '<!ENTITY lol "lol">',
+      ...Array.from({ length: 9 }, (_, i) => `<!ENTITY lol${i + 1} "${`&lol${i || ''};`.repeat(10)}">`),
+    ].join('');
     const result = await parseOrRefuse(rss('<item><title>&lol9;</title></item>', `<!DOCTYPE rss [${lol}]>`));
     expect(result).toEqual({ refused: expect.stringMatching(/^parse: refused XML with entity declarations/) });
   });
@@ -101,8 +104,13 @@ describe('XML entity attacks', () => {
       rss('<item><title>a b</title><guid>x3</guid></item>', `<!DOCTYPE rss SYSTEM "file://${secret}">`),
       rss('<item><title>a &leaked; b</title><guid>x4</guid></item>', `<!DOCTYPE rss SYSTEM "${probeUrl}/dtd">`),
       rss('<item><title>a &leaked; b</title><guid>x5</guid></item>', `<!DOCTYPE rss PUBLIC "-//X//EN" "${probeUrl}/public.dtd">`),
-      rss('<item><title>a &xxe; b</title><guid>x6</guid></item>', `<!DOCTYPE rss [<!ENTITY % remote SYSTEM "${probeUrl}/param"> %remote;]>`),
-      rss(`<item><title>a b</title><guid>x7</guid><description><xi:include xmlns:xi="http://www.w3.org/2001/XInclude" href="file://${secret}" parse="text"/></description></item>`),
+      rss(
+        '<item><title>a &xxe; b</title><guid>x6</guid></item>',
+        `<!DOCTYPE rss [<!ENTITY % remote SYSTEM "${probeUrl}/param"> %remote;]>`,
+      ),
+      rss(
+        `<item><title>a b</title><guid>x7</guid><description><xi:include xmlns:xi="http://www.w3.org/2001/XInclude" href="file://${secret}" parse="text"/></description></item>`,
+      ),
       `<?xml version="1.0"?><!DOCTYPE feed [<!ENTITY xxe SYSTEM "file://${secret}">]><feed xmlns="http://www.w3.org/2005/Atom"><title>&xxe;</title><entry><id>x8</id><title>&xxe;</title></entry></feed>`,
     ];
     for (const doc of documents) {
@@ -127,7 +135,12 @@ describe('malformed and oversized documents', () => {
     });
     // Deep HTML inside CDATA is text to the XML parser; the sanitiser and renderer must still cope with it.
     const html = `${'<div>'.repeat(50_000)}deep text${'</div>'.repeat(50_000)}`;
-    const cdataFeed = await parseOrRefuse(rss(`<item><title>t</title><guid>d</guid><content:encoded><![CDATA[${html}]]></content:encoded></item>`).replace('<rss version="2.0">', '<rss version="2.0" xmlns:content="http://purl.org/rss/1.0/modules/content/">'));
+    const cdataFeed = await parseOrRefuse(
+      rss(`<item><title>t</title><guid>d</guid><content:encoded><![CDATA[${html}]]></content:encoded></item>`).replace(
+        '<rss version="2.0">',
+        '<rss version="2.0" xmlns:content="http://purl.org/rss/1.0/modules/content/">',
+      ),
+    );
     if ('items' in cdataFeed) expect(await publishProblems(cdataFeed.items)).toEqual([]);
     const json = `{"version":"https://jsonfeed.org/version/1.1","items":[{"id":"1","title":"t","x":${'['.repeat(100_000)}${']'.repeat(100_000)}}]}`;
     const jsonFeed = await parseOrRefuse(json);
@@ -155,7 +168,9 @@ describe('malformed and oversized documents', () => {
     const controls = Array.from({ length: 32 }, (_, i) => String.fromCharCode(i)).join('') + '\u007f\u0085\u009f\ufffe\uffff';
     const refs = '&#0;&#1;&#x8;&#xB;&#12;&#x1F;&#xD800;&#57343;&#xFFFE;&#65535;&#x110000;&#99999999999;';
     const result = await parseOrRefuse(
-      rss(`<item><guid>c1</guid><title>ctl ${controls} end</title><description>${refs} desc</description></item><item><guid>c2</guid><title>refs ${refs} end</title></item>`),
+      rss(
+        `<item><guid>c1</guid><title>ctl ${controls} end</title><description>${refs} desc</description></item><item><guid>c2</guid><title>refs ${refs} end</title></item>`,
+      ),
     );
     if ('items' in result) expect(await publishProblems(result.items)).toEqual([]);
     const json = `{"version":"https://jsonfeed.org/version/1.1","items":[{"id":"j","title":"a\\ud800b\\udfffc\\u0000d\\u0001","content_html":"<p>\\ud83d x \\u0008 \\ufffe</p>","summary":"\\u001b[31mred"}]}`;
@@ -179,13 +194,29 @@ describe('malformed and oversized documents', () => {
 
   it('publishes no absurd date (year 0, 99999, negative, beyond what Date holds)', async () => {
     const dates = [
-      'Mon, 01 Jan 0000 00:00:00 GMT', '0000-01-01T00:00:00Z', '0000-00-00 00:00:00', '99999-01-01T00:00:00Z',
-      '+099999-01-01T00:00:00Z', '-000001-01-01T00:00:00Z', '+275760-09-13T00:00:00Z', '+275761-01-01T00:00:00Z',
-      'Fri, 31 Dec 99999 23:59:59 GMT', '1e20', '-1', '9999999999999999999', 'Thu, 01 Jan 1970 00:00:00 GMT',
-      '2026-02-30T25:61:61Z', 'yesterday', '',
+      'Mon, 01 Jan 0000 00:00:00 GMT',
+      '0000-01-01T00:00:00Z',
+      '0000-00-00 00:00:00',
+      '99999-01-01T00:00:00Z',
+      '+099999-01-01T00:00:00Z',
+      '-000001-01-01T00:00:00Z',
+      '+275760-09-13T00:00:00Z',
+      '+275761-01-01T00:00:00Z',
+      'Fri, 31 Dec 99999 23:59:59 GMT',
+      '1e20',
+      '-1',
+      '9999999999999999999',
+      'Thu, 01 Jan 1970 00:00:00 GMT',
+      '2026-02-30T25:61:61Z',
+      'yesterday',
+      '',
     ];
-    const items = dates.map((date, i) => `<item><guid>d${i}</guid><title>dated ${i}</title><pubDate>${date}</pubDate><dc:date>${date}</dc:date></item>`);
-    const feed = await parse(rss(items.join('')).replace('<rss version="2.0">', '<rss version="2.0" xmlns:dc="http://purl.org/dc/elements/1.1/">'));
+    const items = dates.map(
+      (date, i) => `<item><guid>d${i}</guid><title>dated ${i}</title><pubDate>${date}</pubDate><dc:date>${date}</dc:date></item>`,
+    );
+    const feed = await parse(
+      rss(items.join('')).replace('<rss version="2.0">', '<rss version="2.0" xmlns:dc="http://purl.org/dc/elements/1.1/">'),
+    );
     expect(feed.items).toHaveLength(dates.length);
     for (const item of feed.items) {
       for (const value of [item.published, item.updated]) {
@@ -197,7 +228,12 @@ describe('malformed and oversized documents', () => {
     }
     const json = JSON.stringify({
       version: 'https://jsonfeed.org/version/1.1',
-      items: [0, 99999, -1, 1e308, '99999-12-31', { y: 1 }, [2026]].map((date, i) => ({ id: `j${i}`, title: `t${i}`, date_published: date, date_modified: date })),
+      items: [0, 99999, -1, 1e308, '99999-12-31', { y: 1 }, [2026]].map((date, i) => ({
+        id: `j${i}`,
+        title: `t${i}`,
+        date_published: date,
+        date_modified: date,
+      })),
     });
     const jsonFeed = await parse(json);
     for (const item of jsonFeed.items) expect(item.published === null || /^(19[7-9]\d|20\d\d)-/.test(item.published)).toBe(true);
@@ -215,7 +251,10 @@ describe('malformed and oversized documents', () => {
     expect(feed.items.length).toBeLessThanOrEqual(10_000);
     expect(feed.items[0]!.title).toBe('Item 0');
     expect(new Set(feed.items.map((i) => i.identity)).size).toBe(feed.items.length);
-    const json = JSON.stringify({ version: 'https://jsonfeed.org/version/1.1', items: Array.from({ length: 100_000 }, (_, i) => ({ id: `j${i}`, title: `J ${i}` })) });
+    const json = JSON.stringify({
+      version: 'https://jsonfeed.org/version/1.1',
+      items: Array.from({ length: 100_000 }, (_, i) => ({ id: `j${i}`, title: `J ${i}` })),
+    });
     expect((await parse(json)).items.length).toBeLessThanOrEqual(10_000);
   });
 
@@ -234,7 +273,10 @@ describe('malformed and oversized documents', () => {
       rss(`<item><guid>p7</guid><title>t</title></item>${'<![CDATA['.repeat(n / 3)}`),
       `<?xml version="1.0"?>${'<!-- c -->'.repeat(40)}<!-- unterminated ${'x'.repeat(5000)}`,
       `<?xml version="1.0"?>${'<?pi x?>'.repeat(40)}<!DOCTYPE rss [${']'.repeat(5000)}`,
-      JSON.stringify({ version: 'https://jsonfeed.org/version/1.1', items: [{ id: '1', title: '<a'.repeat(n), summary: '<!--'.repeat(n), content_html: '<script>'.repeat(n / 3) }] }),
+      JSON.stringify({
+        version: 'https://jsonfeed.org/version/1.1',
+        items: [{ id: '1', title: '<a'.repeat(n), summary: '<!--'.repeat(n), content_html: '<script>'.repeat(n / 3) }],
+      }),
     ];
     for (const doc of documents) {
       const result = await parseOrRefuse(doc);
@@ -244,11 +286,31 @@ describe('malformed and oversized documents', () => {
 
   it('answers garbage of every kind with its own ParseError', async () => {
     const garbage: (string | Buffer)[] = [
-      '', ' ', '\u0000', '[\n xmlns:enc="x"\n', '{\n\n', '<', '<?xml', '<rss', '<rss>', '<rss><channel>', '<feed', '{', '[]', 'null', '{"version":"https://jsonfeed.org/version/1.1"}',
-      '{"version":"https://jsonfeed.org/version/1.1","items":{}}', '{"version":"https://jsonfeed.org/version/1.1","items":[null,1,"x",[]]}',
-      '<!DOCTYPE html><html><body>hi</body></html>', '<html>', '<feed xmlns="http://www.w3.org/2005/Atom"><entry></entry></feed>',
-      '<rss version="2.0"><channel><item></item><item><title></title></item></channel></rss>', Buffer.alloc(1000, 0xff),
-      Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from([0xfe, 0xff, 0, 0x3c]), `<rss>${'<!--'.repeat(10_000)}`,
+      '',
+      ' ',
+      '\u0000',
+      '[\n xmlns:enc="x"\n',
+      '{\n\n',
+      '<',
+      '<?xml',
+      '<rss',
+      '<rss>',
+      '<rss><channel>',
+      '<feed',
+      '{',
+      '[]',
+      'null',
+      '{"version":"https://jsonfeed.org/version/1.1"}',
+      '{"version":"https://jsonfeed.org/version/1.1","items":{}}',
+      '{"version":"https://jsonfeed.org/version/1.1","items":[null,1,"x",[]]}',
+      '<!DOCTYPE html><html><body>hi</body></html>',
+      '<html>',
+      '<feed xmlns="http://www.w3.org/2005/Atom"><entry></entry></feed>',
+      '<rss version="2.0"><channel><item></item><item><title></title></item></channel></rss>',
+      Buffer.alloc(1000, 0xff),
+      Buffer.from([0xef, 0xbb, 0xbf]),
+      Buffer.from([0xfe, 0xff, 0, 0x3c]),
+      `<rss>${'<!--'.repeat(10_000)}`,
       `<?xml version="1.0"?>${'<!-- c -->'.repeat(10_000)}<rss><channel><item><title>late</title></item></channel></rss>`,
     ];
     for (const doc of garbage) await parseOrRefuse(doc);

@@ -30,7 +30,9 @@ let run: Finished;
 
 /** A deterministic word salad (LCG), so 100,000 titles are distinct but not near-duplicates of each other. */
 function titles(count: number): string[] {
-  const words = 'harbour council budget river vaccine election storm court museum railway bank strike drought tariff school orbit'.split(' ');
+  const words = 'harbour council budget river vaccine election storm court museum railway bank strike drought tariff school orbit'.split(
+    ' ',
+  );
   let seed = 12345;
   const next = (): number => (seed = (seed * 1103515245 + 12345) % 2 ** 31);
   return Array.from({ length: count }, (_, i) => `${Array.from({ length: 6 }, () => words[next() % words.length]).join(' ')} ${i}`);
@@ -40,18 +42,32 @@ beforeAll(async () => {
   dir = tempDir('feedmerge-hostile-');
   const secretPath = join(dir, 'secret.txt');
   writeFileSync(secretPath, SECRET);
-  const lol = ['<!ENTITY lol "lol">', ...Array.from({ length: 9 }, (_, i) => `<!ENTITY lol${i + 1} "${`&lol${i || ''};`.repeat(10)}">`)].join('');
-  const many = titles(100_000).map((t, i) => `<item><guid>m${i}</guid><title>${t}</title></item>`).join('');
+  const lol = [
+    '<!ENTITY lol "lol">',
+    ...Array.from({ length: 9 }, (_, i) => `<!ENTITY lol${i + 1} "${`&lol${i || ''};`.repeat(10)}">`),
+  ].join('');
+  const many = titles(100_000)
+    .map((t, i) => `<item><guid>m${i}</guid><title>${t}</title></item>`)
+    .join('');
   const routes: Record<string, () => Buffer | string> = {
     '/rss': hostileRss,
     '/atom': hostileAtom,
     '/json': hostileJsonFeed,
-    '/bomb': () => `<?xml version="1.0"?><!DOCTYPE rss [${lol}]><rss version="2.0"><channel><title>&lol9;</title><item><title>&lol9;</title></item></channel></rss>`,
-    '/xxe': () => `<?xml version="1.0"?><!DOCTYPE rss [<!ENTITY xxe SYSTEM "file://${secretPath}">]><rss version="2.0"><channel><title>x</title><item><guid>x</guid><title>leak &xxe; here</title></item></channel></rss>`,
-    '/xxe-dtd': () => `<?xml version="1.0"?><!DOCTYPE rss SYSTEM "file://${secretPath}"><rss version="2.0"><channel><title>x</title><item><guid>y</guid><title>external DTD</title></item></channel></rss>`,
-    '/deep': () => `<rss version="2.0"><channel><title>deep</title><item><title>t</title><description>${'<a>'.repeat(100_000)}${'</a>'.repeat(100_000)}</description></item></channel></rss>`,
+    '/bomb': () =>
+      `<?xml version="1.0"?><!DOCTYPE rss [${lol}]><rss version="2.0"><channel><title>&lol9;</title><item><title>&lol9;</title></item></channel></rss>`,
+    '/xxe': () =>
+      `<?xml version="1.0"?><!DOCTYPE rss [<!ENTITY xxe SYSTEM "file://${secretPath}">]><rss version="2.0"><channel><title>x</title><item><guid>x</guid><title>leak &xxe; here</title></item></channel></rss>`,
+    '/xxe-dtd': () =>
+      `<?xml version="1.0"?><!DOCTYPE rss SYSTEM "file://${secretPath}"><rss version="2.0"><channel><title>x</title><item><guid>y</guid><title>external DTD</title></item></channel></rss>`,
+    '/deep': () =>
+      `<rss version="2.0"><channel><title>deep</title><item><title>t</title><description>${'<a>'.repeat(100_000)}${'</a>'.repeat(100_000)}</description></item></channel></rss>`,
     '/many': () => `<?xml version="1.0"?><rss version="2.0"><channel><title>many</title>${many}</channel></rss>`,
-    '/invalid-utf8': () => Buffer.concat([Buffer.from('<rss version="2.0"><channel><title>u</title><item><guid>u</guid><title>bad '), Buffer.from([0xc3, 0x28, 0xff, 0xfe, 0xed, 0xa0, 0x80]), Buffer.from(' bytes</title></item></channel></rss>')]),
+    '/invalid-utf8': () =>
+      Buffer.concat([
+        Buffer.from('<rss version="2.0"><channel><title>u</title><item><guid>u</guid><title>bad '),
+        Buffer.from([0xc3, 0x28, 0xff, 0xfe, 0xed, 0xa0, 0x80]),
+        Buffer.from(' bytes</title></item></channel></rss>'),
+      ]),
   };
   const gzipBomb = gzipSync(Buffer.alloc(200 * 1024 * 1024, 0x20)); // 200 MB of spaces in ~200 KB
   server = createServer((req, res) => {
@@ -84,11 +100,17 @@ beforeAll(async () => {
   await once(server, 'listening');
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   const feeds = ['rss', 'atom', 'json', 'bomb', 'xxe', 'xxe-dtd', 'deep', 'many', 'invalid-utf8', 'huge', 'gzip-bomb'];
-  config = makeInstance(dir, `feeds:\n${feeds.map((f) => `  - url: ${base}/${f}\n    name: hostile-${f}`).join('\n')}\nfetch:\n  timeoutSeconds: 60\n  maxItems: 10000\n  maxBodyBytes: 10485760\npublish:\n  feeds:\n    - { name: all, limit: 2000 }\n    - { name: hostile, sources: [hostile-rss, hostile-atom, hostile-json, hostile-listing], limit: 1000 }\n`);
+  config = makeInstance(
+    dir,
+    `feeds:\n${feeds.map((f) => `  - url: ${base}/${f}\n    name: hostile-${f}`).join('\n')}\nfetch:\n  timeoutSeconds: 60\n  maxItems: 10000\n  maxBodyBytes: 10485760\npublish:\n  feeds:\n    - { name: all, limit: 2000 }\n    - { name: hostile, sources: [hostile-rss, hostile-atom, hostile-json, hostile-listing], limit: 1000 }\n`,
+  );
   writeFileSync(join(dir, 'seeds', 'hostile-listing.txt'), hostileListing());
   // 10 MB with no blank line: one paragraph as far as a listing reader can tell.
   const line = 'Officials said on Tuesday that the harbour would reopen after the storm, and traders welcomed the news. ';
-  writeFileSync(join(dir, 'seeds', 'ten-mb-no-blank-lines.txt'), Array.from({ length: Math.ceil(10_000_000 / line.length) }, (_, i) => `${line}${i}`).join('\n'));
+  writeFileSync(
+    join(dir, 'seeds', 'ten-mb-no-blank-lines.txt'),
+    Array.from({ length: Math.ceil(10_000_000 / line.length) }, (_, i) => `${line}${i}`).join('\n'),
+  );
   writeFileSync(join(dir, 'seeds', 'ten-mb-one-line.txt'), line.repeat(Math.ceil(10_000_000 / line.length)));
   run = await runCliAsync(['run', '--config', config]);
 });
@@ -119,21 +141,20 @@ describe('a run against hostile origins and listings', () => {
     expect(byName.get('hostile-many')!.items).toBeGreaterThan(1000);
     expect(byName.get('hostile-many')!.items).toBeLessThanOrEqual(10_000);
     // Cut, but not silently: one warning line names the feed.
-    expect(run.stderr).toMatch(/feed \\"hostile-many\\" \(http:[^)]*\/many\): 100000 entries in one document; read the first 10000 \(fetch\.maxItems\)/);
+    expect(run.stderr).toMatch(
+      /feed \\"hostile-many\\" \(http:[^)]*\/many\): 100000 entries in one document; read the first 10000 \(fetch\.maxItems\)/,
+    );
     // The cap stopped reading the 50 MB body: most of it was never even sent.
     expect(hugeBytesSent).toBeLessThan(HUGE_BYTES / 2);
   });
 
   it('publishes well-formed, inert feeds and index page, without the secret file anywhere', () => {
     const published = join(dir, 'public');
-    expect(readdirSync(published).filter((name) => !name.endsWith('.html') && name !== 'stories').sort()).toEqual([
-      'all.atom',
-      'all.json',
-      'all.rss',
-      'hostile.atom',
-      'hostile.json',
-      'hostile.rss',
-    ]);
+    expect(
+      readdirSync(published)
+        .filter((name) => !name.endsWith('.html') && name !== 'stories')
+        .sort(),
+    ).toEqual(['all.atom', 'all.json', 'all.rss', 'hostile.atom', 'hostile.json', 'hostile.rss']);
     // Every page of the written site: index, latest and archive pages, every story page.
     const pages = [
       ...readdirSync(published).filter((name) => name.endsWith('.html')),
@@ -157,7 +178,8 @@ describe('a run against hostile origins and listings', () => {
     for (const name of readdirSync(published, { recursive: true, encoding: 'utf8' })) {
       if (!name.endsWith('stories')) expect(readFileSync(join(published, name), 'utf8')).not.toContain(SECRET);
     }
-    for (const name of readdirSync(join(dir, 'data')).filter((n) => !n.endsWith('.lock'))) expect(readFileSync(join(dir, 'data', name)).includes(SECRET)).toBe(false);
+    for (const name of readdirSync(join(dir, 'data')).filter((n) => !n.endsWith('.lock')))
+      expect(readFileSync(join(dir, 'data', name)).includes(SECRET)).toBe(false);
     // Not vacuous: the hostile feeds' and listing's harmless text is published.
     expect(atom).toMatch(/Title \d+/);
     expect(atom).toMatch(/Headline number \d+/);

@@ -136,6 +136,9 @@ export function hostileJsonFeed(): string {
 
 /** A seed listing whose headlines and summaries are payloads (listings are plain text, so they must come out as text). */
 export function hostileListing(): string {
-  return SCRIPT_PAYLOADS.map((payload, i) => `Headline number ${i} says ${payload} today\n\nA summary paragraph for story ${i} that carries ` +
-    `${payload} and goes on long enough to read as a teaser. Jane Doe reports.`).join('\n\n');
+  return SCRIPT_PAYLOADS.map(
+    (payload, i) =>
+      `Headline number ${i} says ${payload} today\n\nA summary paragraph for story ${i} that carries ` +
+      `${payload} and goes on long enough to read as a teaser. Jane Doe reports.`,
+  ).join('\n\n');
 }

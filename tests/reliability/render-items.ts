@@ -31,7 +31,14 @@ export function clustersOf(items: readonly Item[], perCluster = 1): Cluster[] {
   for (let i = 0; i < items.length; i += perCluster) {
     const members = items.slice(i, i + perCluster);
     const times = members.map((m) => m.published ?? m.firstSeenAt).sort();
-    clusters.push({ id: members[0]!.id, title: members[0]!.title, published: times[0]!, updated: times.at(-1)!, items: members, related: [] });
+    clusters.push({
+      id: members[0]!.id,
+      title: members[0]!.title,
+      published: times[0]!,
+      updated: times.at(-1)!,
+      items: members,
+      related: [],
+    });
   }
   return clusters;
 }

@@ -139,7 +139,9 @@ describe('stopping a run', () => {
     expect(stopped.afterSignalMs).toBeLessThan(5000);
     const lines = stopped.stderr.trim().split('\n');
     expect(lines).toHaveLength(1);
-    expect(lines[0]).toMatch(new RegExp(`^feedmerge: run: stopped by ${signal}: \\d+ sources read and stored, \\d+ left unread; the next run`));
+    expect(lines[0]).toMatch(
+      new RegExp(`^feedmerge: run: stopped by ${signal}: \\d+ sources read and stored, \\d+ left unread; the next run`),
+    );
     // Sound, nothing published yet, no feed blamed for the abandoned requests, and stored items wait to be clustered.
     const state = expectSoundDatabase();
     expect(state.errors).toBe(0);
@@ -159,7 +161,8 @@ describe('stopping a run', () => {
     const running = startCli(['run', '--verbose', '--config', bigConfig]);
     // The clustering step has begun once it logs what it places (debug, shown by --verbose).
     await new Promise<void>((resolve) => {
-      const look = (): void => void (/cluster: placing [1-9]\d{3,} new items/.test(running.stderrSoFar()) ? resolve() : setTimeout(look, 5));
+      const look = (): void =>
+        void (/cluster: placing [1-9]\d{3,} new items/.test(running.stderrSoFar()) ? resolve() : setTimeout(look, 5));
       look();
     });
     const sent = performance.now();
@@ -197,7 +200,10 @@ describe('stopping a run', () => {
     origin.release();
     expect(stopped.status).toBe(0);
     expect(stopped.afterSignalMs).toBeLessThan(5000);
-    const messages = stopped.stderr.trim().split('\n').map((line) => (JSON.parse(line) as { msg: string }).msg);
+    const messages = stopped.stderr
+      .trim()
+      .split('\n')
+      .map((line) => (JSON.parse(line) as { msg: string }).msg);
     expect(messages.at(-1)).toBe('serve: stopped');
     expect(messages.some((msg) => msg.startsWith('run: ') && msg.includes('stopped early'))).toBe(true);
     expect(expectSoundDatabase().errors).toBe(0);

@@ -35,7 +35,11 @@ export async function startFeedServer(): Promise<FeedTestServer> {
       const body = fixture(path.slice(1));
       const etag = `"${body.length}-${path.length}"`;
       if (request.headers['if-none-match'] === etag) return send(304, '', { etag });
-      const type = path.endsWith('.json') ? 'application/feed+json' : path.includes('latin1') ? 'application/rss+xml; charset=ISO-8859-1' : 'application/xml';
+      const type = path.endsWith('.json')
+        ? 'application/feed+json'
+        : path.includes('latin1')
+          ? 'application/rss+xml; charset=ISO-8859-1'
+          : 'application/xml';
       return send(200, body, { 'content-type': type, etag, 'last-modified': 'Mon, 02 Jun 2025 10:00:00 GMT' });
     }
     const guardian = (): Buffer => fixture('real/guardian.rss');

@@ -34,7 +34,17 @@ function apply(source: SourceState, outcome: FeedReadOutcome): SourceState {
 describe('readFeeds', () => {
   it('reads good feeds and names every bad one, in input order, without throwing', async () => {
     const good = ['/own/atom-xml-base.atom', '/own/latin1.rss', '/own/json-feed-1.1.json', '/gzip', '/real/encoding.rss'];
-    const bad = ['/hostile/billion-laughs.xml', '/hostile/html-page.html', '/500', '/404', '/hang', '/huge', '/loop-a', '/empty', '/hostile/malformed.xml'];
+    const bad = [
+      '/hostile/billion-laughs.xml',
+      '/hostile/html-page.html',
+      '/500',
+      '/404',
+      '/hang',
+      '/huge',
+      '/loop-a',
+      '/empty',
+      '/hostile/malformed.xml',
+    ];
     const sources = [...good, ...bad].map((path) => feedSource(`${server.base}${path}`, { name: `N${path}` }));
     const seen: string[] = [];
     const outcomes = await readFeeds(sources, OPTIONS, NOW, (outcome) => seen.push(outcome.url));
@@ -51,7 +61,11 @@ describe('readFeeds', () => {
       const path = bad[index]!;
       expect(outcome.outcome, path).toBe('error');
       expect(outcome.items).toEqual([]);
-      expect(outcome.error, path).toMatch(new RegExp(`^feed "N${path.replace(/[/.]/g, '\\$&')}" \\(http://127\\.0\\.0\\.1:\\d+${path.replace(/[/.]/g, '\\$&')}\\): .+, retry after 2025-`));
+      expect(outcome.error, path).toMatch(
+        new RegExp(
+          `^feed "N${path.replace(/[/.]/g, '\\$&')}" \\(http://127\\.0\\.0\\.1:\\d+${path.replace(/[/.]/g, '\\$&')}\\): .+, retry after 2025-`,
+        ),
+      );
       expect(outcome.error).not.toContain('\n');
       expect(outcome.state.status).toBe('error');
       expect(outcome.state.errorCount).toBe(1);
@@ -103,7 +117,11 @@ describe('readFeeds', () => {
   });
 
   it('force ignores the schedule but not the backoff; unforced runs respect the schedule', async () => {
-    const scheduled = feedSource(`${server.base}/real/heraldsun.rss`, { status: 'ok', nextFetchAt: new Date(NOW.getTime() + 600_000).toISOString(), retryNotBefore: null });
+    const scheduled = feedSource(`${server.base}/real/heraldsun.rss`, {
+      status: 'ok',
+      nextFetchAt: new Date(NOW.getTime() + 600_000).toISOString(),
+      retryNotBefore: null,
+    });
     expect((await readFeeds([scheduled], OPTIONS, NOW))[0]!.outcome).toBe('skipped');
     expect((await readFeeds([scheduled], { ...OPTIONS, force: true }, NOW))[0]!.outcome).toBe('read');
     const held: SourceState = { ...scheduled, status: 'error', retryNotBefore: scheduled.nextFetchAt };
@@ -130,9 +148,15 @@ describe('readFeeds', () => {
   });
 
   it('refuses private addresses when the guard is on, with a clear error', async () => {
-    const [outcome] = await readFeeds([feedSource(`${server.base}/real/guardian.rss`, { name: 'Inside' })], { ...OPTIONS, blockPrivateAddresses: true }, NOW);
+    const [outcome] = await readFeeds(
+      [feedSource(`${server.base}/real/guardian.rss`, { name: 'Inside' })],
+      { ...OPTIONS, blockPrivateAddresses: true },
+      NOW,
+    );
     expect(outcome!.outcome).toBe('error');
-    expect(outcome!.error).toMatch(/^feed "Inside" \(.+\): refused to connect to 127\.0\.0\.1 \(127\.0\.0\.1\): private, loopback or link-local address/);
+    expect(outcome!.error).toMatch(
+      /^feed "Inside" \(.+\): refused to connect to 127\.0\.0\.1 \(127\.0\.0\.1\): private, loopback or link-local address/,
+    );
   });
 
   it('keeps per-host concurrency within its limit', async () => {
@@ -149,7 +173,10 @@ describe('readFeeds', () => {
   it('reads local files and reports unchanged files as not modified', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'feedmerge-read-'));
     const path = join(dir, 'feed.rss');
-    writeFileSync(path, '<rss version="2.0"><channel><title>Local</title><item><title>One</title><link>https://l.example/1</link></item></channel></rss>');
+    writeFileSync(
+      path,
+      '<rss version="2.0"><channel><title>Local</title><item><title>One</title><link>https://l.example/1</link></item></channel></rss>',
+    );
     const source = feedSource(path, { name: 'Local' });
     const [first] = await readFeeds([source], OPTIONS, NOW);
     expect(first!.outcome).toBe('read');

@@ -15,7 +15,10 @@ describe('stripTruncation (listings and feeds)', () => {
   });
 
   it('leaves a text without a final mark as it is (but for trailing spaces)', () => {
-    expect(stripTruncation('Talks [...] went on. The strike ended.  ')).toEqual({ text: 'Talks [...] went on. The strike ended.', truncated: false });
+    expect(stripTruncation('Talks [...] went on. The strike ended.  ')).toEqual({
+      text: 'Talks [...] went on. The strike ended.',
+      truncated: false,
+    });
     expect(stripTruncation('')).toEqual({ text: '', truncated: false });
   });
 });

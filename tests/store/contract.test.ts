@@ -107,13 +107,25 @@ describe.each(engines)('Store on $name', ({ open }) => {
       await store.storeReads([{ url: FEED, items: [raw('a'), raw('b'), raw('c')], state: {} }], T0);
       const [a, b, c] = ['a', 'b', 'c'].map((id) => itemId(FEED, id)) as [string, string, string];
       const created = await store.clusters.apply(
-        { assignments: [{ itemId: a, clusterId: a }, { itemId: b, clusterId: b }], merges: [] },
+        {
+          assignments: [
+            { itemId: a, clusterId: a },
+            { itemId: b, clusterId: b },
+          ],
+          merges: [],
+        },
         T0,
       );
       expect(created).toMatchObject({ newClusters: 2, merged: 0 });
-      expect(await store.clusters.apply({ assignments: [{ itemId: c, clusterId: a }], merges: [] }, T1)).toMatchObject({ newClusters: 0, grownClusters: 1 });
+      expect(await store.clusters.apply({ assignments: [{ itemId: c, clusterId: a }], merges: [] }, T1)).toMatchObject({
+        newClusters: 0,
+        grownClusters: 1,
+      });
       let latest = await store.clusters.latest();
-      expect(latest.map((cluster) => [cluster.id, cluster.updated])).toEqual([[a, T1], [b, T0]]);
+      expect(latest.map((cluster) => [cluster.id, cluster.updated])).toEqual([
+        [a, T1],
+        [b, T0],
+      ]);
       expect(await store.clusters.apply({ assignments: [], merges: [{ from: b, into: a }] }, T1)).toMatchObject({ merged: 1 });
       latest = await store.clusters.latest();
       expect(latest.map((cluster) => cluster.id)).toEqual([a]);
@@ -121,7 +133,10 @@ describe.each(engines)('Store on $name', ({ open }) => {
       expect((await store.clusters.newest(() => true)).map((cluster) => cluster.id)).toEqual([a]);
       expect((await store.items.clusteredBetween(0, Date.parse('2030-01-01'))).map((i) => i.clusterId)).toEqual([a, a, a]);
       // A member's text changes: its story's change time moves.
-      const [edited] = await store.storeReads([{ url: FEED, items: [raw('a', { summary: 'changed' })], state: {} }], '2026-01-03T00:00:00.000Z');
+      const [edited] = await store.storeReads(
+        [{ url: FEED, items: [raw('a', { summary: 'changed' })], state: {} }],
+        '2026-01-03T00:00:00.000Z',
+      );
       expect(edited!.changedClusters).toEqual([a]);
       expect((await store.clusters.latest())[0]!.updated).toBe('2026-01-03T00:00:00.000Z');
       await store.clusters.reset();

@@ -24,7 +24,10 @@ describe('Store', () => {
     store.transaction(() => {
       for (let i = 0; i < 1000; i++) {
         store.items.upsert(url, [raw(`n${i}`)], at(i));
-        store.clusters.apply({ assignments: [{ itemId: itemId(url, `n${i}`), clusterId: `C${String(i).padStart(4, '0')}` }], merges: [] }, at(i));
+        store.clusters.apply(
+          { assignments: [{ itemId: itemId(url, `n${i}`), clusterId: `C${String(i).padStart(4, '0')}` }], merges: [] },
+          at(i),
+        );
       }
     });
     const all = store.clusters.latest();
@@ -66,12 +69,34 @@ describe('Store', () => {
     store.transaction(() => store.items.upsert(url, [raw('a'), raw('b'), raw('c')], T0));
     const [a, b, c] = ['a', 'b', 'c'].map((id) => itemId(url, id)) as [string, string, string];
     store.transaction(() =>
-      store.clusters.apply({ assignments: [{ itemId: a, clusterId: a }, { itemId: b, clusterId: b }], merges: [] }, T0),
+      store.clusters.apply(
+        {
+          assignments: [
+            { itemId: a, clusterId: a },
+            { itemId: b, clusterId: b },
+          ],
+          merges: [],
+        },
+        T0,
+      ),
     );
-    expect(store.clusters.latest().map((cl) => [cl.id, cl.updated]).sort()).toEqual([[a, T0], [b, T0]].sort());
+    expect(
+      store.clusters
+        .latest()
+        .map((cl) => [cl.id, cl.updated])
+        .sort(),
+    ).toEqual(
+      [
+        [a, T0],
+        [b, T0],
+      ].sort(),
+    );
 
     store.transaction(() => store.clusters.apply({ assignments: [{ itemId: c, clusterId: a }], merges: [] }, T1));
-    expect(store.clusters.latest().map((cl) => [cl.id, cl.updated])).toEqual([[a, T1], [b, T0]]);
+    expect(store.clusters.latest().map((cl) => [cl.id, cl.updated])).toEqual([
+      [a, T1],
+      [b, T0],
+    ]);
 
     store.transaction(() => store.clusters.apply({ assignments: [], merges: [{ from: b, into: a }] }, T1));
     const [merged] = store.clusters.latest();
@@ -86,7 +111,13 @@ describe('Store', () => {
     const url = 'https://example.org/feed';
     store.transaction(() => store.items.upsert(url, [raw('a')], T0));
     store.sources.update(url, { status: 'error', lastError: 'HTTP 503', retryNotBefore: T1, errorCount: 2, etag: '"x"' });
-    expect(store.sources.get(url)).toMatchObject({ status: 'error', lastError: 'HTTP 503', retryNotBefore: T1, errorCount: 2, etag: '"x"' });
+    expect(store.sources.get(url)).toMatchObject({
+      status: 'error',
+      lastError: 'HTTP 503',
+      retryNotBefore: T1,
+      errorCount: 2,
+      etag: '"x"',
+    });
     const moved = store.sources.update(url, { status: 'ok', newUrl: 'https://example.org/new-feed' });
     expect(moved).toBe('https://example.org/new-feed');
     expect(store.sources.get(url)).toBeUndefined();

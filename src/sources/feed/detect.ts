@@ -13,7 +13,9 @@ export function detectDocumentKind(text: string): DocumentKind {
   // Skip the prolog (declaration, comments, processing instructions, doctype) to reach the root element.
   // Each part can match only one way (a comment ends at its first "-->"): with lazy "[\s\S]*?" a comment could
   // span several, and a prolog of ~30 comments cut by the sniff window backtracked for minutes.
-  const root = /^(?:<\?(?:(?!\?>)[\s\S])*\?>|<!--(?:(?!-->)[\s\S])*-->|<!DOCTYPE(?:[^<>[]|\[[^\]]*\])*>|\s)*<([A-Za-z_][\w:.-]*)/i.exec(head);
+  const root = /^(?:<\?(?:(?!\?>)[\s\S])*\?>|<!--(?:(?!-->)[\s\S])*-->|<!DOCTYPE(?:[^<>[]|\[[^\]]*\])*>|\s)*<([A-Za-z_][\w:.-]*)/i.exec(
+    head,
+  );
   const name = root?.[1]?.toLowerCase() ?? '';
   if (name === 'html' || /^<!doctype\s+html\b/i.test(head)) return 'html';
   if (name === 'rss' || name === 'feed' || name === 'rdf:rdf' || name === 'channel' || name.endsWith(':rdf')) return 'xml';

@@ -2,9 +2,27 @@ import { createHash } from 'node:crypto';
 
 /** Query parameters that identify a campaign or a click, never the article (Miniflux and ClearURLs lists). */
 const TRACKING_PARAMS = new Set([
-  'fbclid', 'gclid', 'dclid', 'msclkid', 'mc_cid', 'mc_eid', 'igshid', 'yclid', '_ga', '_gl', 'ref_src',
-  'ocid', 'cmpid', 'wt.mc_id', 'ncid', 'mkt_tok', 'spm',
-  '__twitter_impression', 'sr_share', 'soc_src', 'soc_trk',
+  'fbclid',
+  'gclid',
+  'dclid',
+  'msclkid',
+  'mc_cid',
+  'mc_eid',
+  'igshid',
+  'yclid',
+  '_ga',
+  '_gl',
+  'ref_src',
+  'ocid',
+  'cmpid',
+  'wt.mc_id',
+  'ncid',
+  'mkt_tok',
+  'spm',
+  '__twitter_impression',
+  'sr_share',
+  'soc_src',
+  'soc_trk',
 ]);
 const TRACKING_PREFIXES = ['utm_', 'pk_', 'mtm_', 'hsa_', 'oly_', 'vero_'];
 
@@ -62,9 +80,9 @@ export function itemIdentity(input: {
  * link, so none is lost. Items sharing a GUID and a link (or having no link) keep the GUID alone; the caller
  * keeps the first of those.
  */
-export function distinguishRepeatedGuids<T extends { readonly identity: string; readonly guid: string | null; readonly link: string | null }>(
-  items: readonly T[],
-): T[] {
+export function distinguishRepeatedGuids<
+  T extends { readonly identity: string; readonly guid: string | null; readonly link: string | null },
+>(items: readonly T[]): T[] {
   const linksByIdentity = new Map<string, Set<string>>();
   for (const item of items) {
     if (!item.guid || !item.link || !item.identity.startsWith('guid:')) continue;
@@ -73,6 +91,8 @@ export function distinguishRepeatedGuids<T extends { readonly identity: string; 
     linksByIdentity.set(item.identity, links);
   }
   return items.map((item) =>
-    item.link && (linksByIdentity.get(item.identity)?.size ?? 0) > 1 ? { ...item, identity: `${item.identity} link:${normaliseLink(item.link)}` } : item,
+    item.link && (linksByIdentity.get(item.identity)?.size ?? 0) > 1
+      ? { ...item, identity: `${item.identity} link:${normaliseLink(item.link)}` }
+      : item,
   );
 }

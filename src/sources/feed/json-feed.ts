@@ -50,7 +50,10 @@ export function readJsonFeed(text: string, documentUrl: string | null): JsonFeed
 /** JSON Feed 1.1 `authors` array, or 1.0's single `author`. */
 function authorsOf(node: Record<string, unknown>): string[] {
   const list = Array.isArray(node.authors) ? node.authors : isObject(node.author) ? [node.author] : [];
-  return list.filter(isObject).map((author) => str(author.name)).filter((name): name is string => name !== null);
+  return list
+    .filter(isObject)
+    .map((author) => str(author.name))
+    .filter((name): name is string => name !== null);
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {

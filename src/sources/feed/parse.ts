@@ -169,7 +169,9 @@ async function parseXmlFeed(text: string, sourceUrl: string, documentUrl: string
 }
 
 function finishAll(drafts: readonly ItemDraft[], sourceUrl: string, now: Date): RawItem[] {
-  const finished = drafts.map((draft, position) => finishItem(draft, position, sourceUrl, now)).filter((item): item is RawItem => item !== null);
+  const finished = drafts
+    .map((draft, position) => finishItem(draft, position, sourceUrl, now))
+    .filter((item): item is RawItem => item !== null);
   const items: RawItem[] = [];
   const seen = new Set<string>();
   for (const item of distinguishRepeatedGuids(finished)) {
@@ -200,14 +202,19 @@ function draftFromParserItem(item: ParserItem, feedBase: string | null, format: 
     // An RSS guid is the article's address unless isPermaLink="false"; an Atom id stands in for a missing link
     // when it is one (feedparser does the same); resolveLink keeps only absolute http(s) addresses.
     guidIsLink: permaLinkAttr === undefined ? rawGuid !== undefined || atomId !== null : permaLinkAttr.toLowerCase() === 'true',
-    link: format === 'cdf' ? attr(attributes, 'href') ?? null : pickLink(item.rawLinks, base),
+    link: format === 'cdf' ? (attr(attributes, 'href') ?? null) : pickLink(item.rawLinks, base),
     base,
     title: itemTitle(item, format),
     summaryHtml: (summary !== undefined ? textConstruct(summary, 'atom-content') : null) ?? asText(item.rawDescription) ?? null,
     contentHtml,
     authors: [...namesOf(item.rawAuthors), ...namesOf(item.rawCreators)],
     published:
-      asText(item.rawPublished) ?? asText(item.rawIssued) ?? asText(item.rawPubDate) ?? asText(item.rawDcDate) ?? attr(attributes, 'lastmod') ?? null,
+      asText(item.rawPublished) ??
+      asText(item.rawIssued) ??
+      asText(item.rawPubDate) ??
+      asText(item.rawDcDate) ??
+      attr(attributes, 'lastmod') ??
+      null,
     updated: asText(item.rawUpdated) ?? asText(item.rawModified),
     categories: [...categoriesOf(item.rawCategories), ...categoriesOf(item.rawSubjects)],
     outlet: outletOf(first(item.rawSource)),
@@ -221,7 +228,11 @@ function draftFromParserItem(item: ParserItem, feedBase: string | null, format: 
 function itemTitle(item: ParserItem, format: Format): string | null {
   const own = textConstruct(first(item.rawTitles), format) ?? textConstruct(first(item.rawDcTitles), 'rss');
   if (own) return own;
-  const media = [item.rawMediaTitles, ...childValues(item.rawMediaGroups, 'media:title'), ...childValues(item.rawMediaContents, 'media:title')];
+  const media = [
+    item.rawMediaTitles,
+    ...childValues(item.rawMediaGroups, 'media:title'),
+    ...childValues(item.rawMediaContents, 'media:title'),
+  ];
   for (const candidate of media) {
     const node = first(candidate);
     const text = asText(node);
@@ -233,7 +244,9 @@ function itemTitle(item: ParserItem, format: Format): string | null {
 
 function childValues(parents: unknown, name: string): unknown[] {
   if (!Array.isArray(parents)) return [];
-  return parents.map((parent: unknown) => (typeof parent === 'object' && parent !== null ? (parent as XmlNode)[name] : undefined)).filter((value) => value !== undefined);
+  return parents
+    .map((parent: unknown) => (typeof parent === 'object' && parent !== null ? (parent as XmlNode)[name] : undefined))
+    .filter((value) => value !== undefined);
 }
 
 /**
@@ -277,7 +290,12 @@ function pickLink(rawLinks: unknown, base: string | null): string | null {
   const links = (rawLinks as unknown[])
     .map((link) => {
       const attributes = typeof link === 'object' && link !== null ? ((link as XmlNode).$ ?? {}) : {};
-      return { href: attributes.href ?? asText(link)?.trim() ?? null, rel: attributes.rel ?? 'alternate', type: attributes.type ?? 'text/html', base: attributes['xml:base'] };
+      return {
+        href: attributes.href ?? asText(link)?.trim() ?? null,
+        rel: attributes.rel ?? 'alternate',
+        type: attributes.type ?? 'text/html',
+        base: attributes['xml:base'],
+      };
     })
     .filter((link) => !!link.href);
   const chosen =
@@ -353,6 +371,9 @@ function describeXmlError(error: unknown): string {
   const first = message[0]!.trim();
   if (/Feed not recognized/i.test(first)) return 'XML document is not RSS, RDF or Atom';
   if (/Unable to parse XML/i.test(first)) return 'not an XML document';
-  const where = message.slice(1).join(' ').match(/Line:\s*(\d+)/);
+  const where = message
+    .slice(1)
+    .join(' ')
+    .match(/Line:\s*(\d+)/);
   return `malformed XML: ${first}${where ? ` (line ${Number(where[1]) + 1})` : ''}`;
 }

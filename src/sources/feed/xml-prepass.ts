@@ -16,7 +16,18 @@ export const INLINE_MARKUP_ATTRIBUTE = 'feedmerge:inline';
  * When one holds child elements (Atom type="xhtml", Atom 0.3 mode="xml", or markup a publisher forgot to escape),
  * the pre-pass turns them into escaped text: xml2js would otherwise split them into objects and lose their order.
  */
-const TEXT_CONSTRUCTS = new Set(['title', 'subtitle', 'tagline', 'summary', 'content', 'info', 'rights', 'copyright', 'description', 'content:encoded']);
+const TEXT_CONSTRUCTS = new Set([
+  'title',
+  'subtitle',
+  'tagline',
+  'summary',
+  'content',
+  'info',
+  'rights',
+  'copyright',
+  'description',
+  'content:encoded',
+]);
 
 /** What the pre-pass learnt about a document, for the names rss-parser is given (see `canonicalName`). */
 export interface PreparedXml {
@@ -141,7 +152,11 @@ function rewriteMarkup(text: string): PreparedXml {
     if (closing) {
       if (construct && depth === construct.depth && name === construct.name) {
         if (construct.hasChildren) {
-          out.push(text.slice(copied, construct.tagStart), markStartTag(construct.startTag), escapeMarkup(text.slice(construct.contentStart, lt)));
+          out.push(
+            text.slice(copied, construct.tagStart),
+            markStartTag(construct.startTag),
+            escapeMarkup(text.slice(construct.contentStart, lt)),
+          );
           copied = lt;
         }
         construct = null;
@@ -203,7 +218,12 @@ function rewriteMarkup(text: string): PreparedXml {
 function skipSpecial(text: string, lt: number): number {
   const next = text[lt + 1];
   if (next !== '!' && next !== '?') return -1;
-  if (next === '!' && !text.startsWith('<!--', lt) && !text.startsWith('<![CDATA[', lt) && text.slice(lt + 2, lt + 9).toUpperCase() !== 'DOCTYPE') {
+  if (
+    next === '!' &&
+    !text.startsWith('<!--', lt) &&
+    !text.startsWith('<![CDATA[', lt) &&
+    text.slice(lt + 2, lt + 9).toUpperCase() !== 'DOCTYPE'
+  ) {
     // sax reads "<!x..." a character at a time, upper-casing all it read so far at each one: quadratic time.
     throw new ParseError('parse: malformed XML: "<!" opens no comment, CDATA section or DOCTYPE');
   }

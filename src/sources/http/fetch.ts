@@ -47,7 +47,12 @@ type HttpResult =
       /** Set when every redirect followed was permanent (301/308): the source moved for good. */
       readonly permanentUrl: string | null;
     }
-  | { readonly kind: 'not-modified'; readonly etag: string | null; readonly lastModified: string | null; readonly permanentUrl: string | null };
+  | {
+      readonly kind: 'not-modified';
+      readonly etag: string | null;
+      readonly lastModified: string | null;
+      readonly permanentUrl: string | null;
+    };
 
 /** An HTTP error status, with its Retry-After header (429/503) kept for politeness. */
 export class HttpStatusError extends FetchError {
@@ -160,7 +165,12 @@ export async function fetchHttp(input: HttpRequest): Promise<HttpResult> {
       }
       if (status === 304) {
         discard(response.body);
-        return { kind: 'not-modified', etag: header('etag') ?? input.etag ?? null, lastModified: header('last-modified') ?? input.lastModified ?? null, permanentUrl };
+        return {
+          kind: 'not-modified',
+          etag: header('etag') ?? input.etag ?? null,
+          lastModified: header('last-modified') ?? input.lastModified ?? null,
+          permanentUrl,
+        };
       }
       if (status < 200 || status >= 300) {
         discard(response.body);
@@ -223,7 +233,14 @@ export async function readFileSource(path: string, maxBodyBytes: number): Promis
   } catch (error) {
     if (error instanceof FetchError) throw error;
     const code = (error as NodeJS.ErrnoException).code;
-    const why = code === 'ENOENT' ? 'file not found' : code === 'EACCES' ? 'permission denied' : code === 'EISDIR' ? 'is a directory' : String(code ?? error);
+    const why =
+      code === 'ENOENT'
+        ? 'file not found'
+        : code === 'EACCES'
+          ? 'permission denied'
+          : code === 'EISDIR'
+            ? 'is a directory'
+            : String(code ?? error);
     throw new FetchError(`fetch: ${path}: ${why}`, { cause: error });
   } finally {
     await handle?.close();
@@ -329,7 +346,10 @@ function toFetchError(error: unknown, signal: AbortSignal, timeoutMs: number): F
   if (error instanceof FetchError) return error;
   const blocked = findCause(error, (e): e is BlockedAddressError => e instanceof BlockedAddressError);
   if (blocked) return new FetchError(`fetch: ${blocked.message}`, { cause: error });
-  const code = (findCause(error, (e): e is NodeJS.ErrnoException => typeof (e as NodeJS.ErrnoException).code === 'string') as NodeJS.ErrnoException | undefined)?.code;
+  const code = (
+    findCause(error, (e): e is NodeJS.ErrnoException => typeof (e as NodeJS.ErrnoException).code === 'string') as
+      NodeJS.ErrnoException | undefined
+  )?.code;
   const known: Record<string, string> = {
     ENOTFOUND: 'host not found',
     EAI_AGAIN: 'DNS lookup failed (temporary)',

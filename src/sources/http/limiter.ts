@@ -12,7 +12,7 @@ export function createLimiter(global: number, perKey: number): Limiter {
   const canStart = (key: string): boolean => active < global && (activeByKey.get(key) ?? 0) < perKey;
   const pump = (): void => {
     // Scan the queue so a host at its limit does not block tasks for other hosts behind it.
-    for (let index = 0; index < waiting.length && active < global; ) {
+    for (let index = 0; index < waiting.length && active < global;) {
       const entry = waiting[index]!;
       if (canStart(entry.key)) {
         waiting.splice(index, 1);

@@ -203,8 +203,7 @@ function groupTeasers(units: readonly Unit[]): StoryDraft[] {
     const current = stories[stories.length - 1];
     if (current !== undefined && unit.byline === null) {
       const leans = continuationSignal(unit.text) !== null;
-      const quoteLink =
-        quotedShare(unit.text) >= QUOTE_PARAGRAPH_SHARE && sharesRareWord(index, current.members, words, frequency);
+      const quoteLink = quotedShare(unit.text) >= QUOTE_PARAGRAPH_SHARE && sharesRareWord(index, current.members, words, frequency);
       if (leans || quoteLink) {
         current.paragraphs.push(unit.text);
         current.members.push(index);
@@ -219,7 +218,10 @@ function groupTeasers(units: readonly Unit[]): StoryDraft[] {
 /** Distinctive words of a paragraph (lower case, at least MIN_LINK_WORD letters). */
 function linkWords(text: string): Set<string> {
   const set = new Set<string>();
-  for (const match of text.slice(0, 4_000).toLowerCase().matchAll(/\p{L}+/gu)) {
+  for (const match of text
+    .slice(0, 4_000)
+    .toLowerCase()
+    .matchAll(/\p{L}+/gu)) {
     if (match[0].length >= MIN_LINK_WORD) set.add(match[0]);
   }
   return set;

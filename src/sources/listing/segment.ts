@@ -52,10 +52,7 @@ function listingIdentity(foldedTitle: string, occurrence = 1): string {
 }
 
 /** Turns a laid-out story into a RawItem (without identity and position), or null if it has no text. */
-function finishStory(
-  draft: StoryDraft,
-  source: ListingSource,
-): Omit<RawItem, 'identity' | 'position'> | null {
+function finishStory(draft: StoryDraft, source: ListingSource): Omit<RawItem, 'identity' | 'position'> | null {
   const joined = collapseSpaces(draft.paragraphs.join(' '));
   const { text: summary, truncated } = stripTruncation(joined);
   const title = collapseSpaces(draft.title ?? deriveTitle(summary));

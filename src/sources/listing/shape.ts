@@ -39,9 +39,7 @@ export function sentenceEnds(text: string, limit = Number.POSITIVE_INFINITY): nu
 
 /** Words too small to be capitalised in a Title Case headline (English, Spanish, Portuguese, French). */
 const SMALL_WORDS = new Set(
-  'a an the and or nor but of in on at to for by with from as vs via per de del la el los las y e o da do das dos du des le et'.split(
-    ' ',
-  ),
+  'a an the and or nor but of in on at to for by with from as vs via per de del la el los las y e o da do das dos du des le et'.split(' '),
 );
 
 /** Fraction of a paragraph's significant words that start with a capital: ~1 for Title Case headlines. */
@@ -165,9 +163,7 @@ export function isHeadingShaped(shape: ParagraphShape, paragraph: string): boole
  * ("This Saturday, ...") are left out on purpose: teasers often open with them.
  */
 const CONTINUATION_OPENERS = new Set(
-  'now but and yet so still also however meanwhile moreover furthermore instead thus therefore he she they his her their'.split(
-    ' ',
-  ),
+  'now but and yet so still also however meanwhile moreover furthermore instead thus therefore he she they his her their'.split(' '),
 );
 
 /** An opening quotation mark: a quote paragraph continues the story that introduced the speaker. */

@@ -24,7 +24,8 @@ const PHOTO_CAPTION = /^.{0,400}?\b(?:Photo(?:graph)?|Image|Credit|Foto)s?(?: cr
 
 /** A trailing attribution: ", reports Ben Radford", ", writes Kenny Stancil", ", says the UN". */
 const ATTRIBUTION = new RegExp(
-  String.raw`,\s*(?:reports?|writes?|says?|explains?|argues?|notes?)\s+(?:the\s+)?` + String.raw`\p{Lu}[\p{L}'’.-]*(?:\s+\p{Lu}[\p{L}'’.-]*){0,3}$`,
+  String.raw`,\s*(?:reports?|writes?|says?|explains?|argues?|notes?)\s+(?:the\s+)?` +
+    String.raw`\p{Lu}[\p{L}'’.-]*(?:\s+\p{Lu}[\p{L}'’.-]*){0,3}$`,
   'u',
 );
 
@@ -79,7 +80,8 @@ const APPOSITIVE = /^([^,]{3,80}?\p{Lu}[\p{L}'’.-]*), ((?:the |a |an )?\p{Ll}[
 function withoutAsides(sentence: string): string {
   let out = sentence.replace(DASH_ASIDE, ' ');
   const appositive = APPOSITIVE.exec(out);
-  if (appositive !== null && !hasVerb(appositive[1]!) && !hasVerb(appositive[2]!)) out = `${appositive[1]!} ${out.slice(appositive[0].length)}`;
+  if (appositive !== null && !hasVerb(appositive[1]!) && !hasVerb(appositive[2]!))
+    out = `${appositive[1]!} ${out.slice(appositive[0].length)}`;
   return hasVerb(out) ? out : sentence;
 }
 

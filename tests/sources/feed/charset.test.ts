@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { charsetFromContentType, decodeBody } from '../../../src/sources/feed/charset.js';
 
 const CAFE_LATIN1 = Buffer.from([0x63, 0x61, 0x66, 0xe9]); // "café" in ISO-8859-1 / windows-1252
-const xml = (declaration: string, body: Buffer): Buffer => Buffer.concat([Buffer.from(`<?xml version="1.0"${declaration}?><t>`), body, Buffer.from('</t>')]);
+const xml = (declaration: string, body: Buffer): Buffer =>
+  Buffer.concat([Buffer.from(`<?xml version="1.0"${declaration}?><t>`), body, Buffer.from('</t>')]);
 
 describe('charsetFromContentType', () => {
   it.each([

@@ -28,8 +28,15 @@ describe('parseFeed on the 31 real-world documents', () => {
         return;
       }
       const feed = await parse(`real/${name}`);
-      const pick = (item: (typeof feed.items)[number] | undefined) => (item ? { title: item.title, link: item.link, published: item.published } : null);
-      expect({ title: feed.title, link: feed.link, items: feed.items.length, first: pick(feed.items[0]), last: pick(feed.items.at(-1)) }).toEqual(expected);
+      const pick = (item: (typeof feed.items)[number] | undefined) =>
+        item ? { title: item.title, link: item.link, published: item.published } : null;
+      expect({
+        title: feed.title,
+        link: feed.link,
+        items: feed.items.length,
+        first: pick(feed.items[0]),
+        last: pick(feed.items.at(-1)),
+      }).toEqual(expected);
       for (const item of feed.items) {
         expect(item.identity).not.toBe('');
         expect(item.title).not.toMatch(/<[a-z]|\s{2}|&amp;/i);
@@ -110,7 +117,10 @@ describe('parseFeed on formats and encodings', () => {
   });
 
   it('lets the HTTP charset win over a wrong XML declaration', async () => {
-    const body = Buffer.from('<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>Caf\u00e9</title></channel></rss>', 'latin1');
+    const body = Buffer.from(
+      '<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>Caf\u00e9</title></channel></rss>',
+      'latin1',
+    );
     const feed = await parseFeed(body, { url: 'https://x.example/', contentType: 'application/rss+xml; charset=ISO-8859-1', now: NOW });
     expect(feed.title).toBe('Café');
   });
@@ -162,10 +172,16 @@ describe('parseFeed on formats and encodings', () => {
 
   it('identifies link-only items by the normalised link, hash-only items by title', async () => {
     const rss = (items: string) => Buffer.from(`<rss version="2.0"><channel><title>t</title>${items}</channel></rss>`);
-    const a = await parseFeed(rss('<item><title>A</title><link>HTTP://WWW.Example.COM/a?utm_source=x&amp;fbclid=1&amp;id=3#frag</link></item>'), { url: 'https://s/', now: NOW });
+    const a = await parseFeed(
+      rss('<item><title>A</title><link>HTTP://WWW.Example.COM/a?utm_source=x&amp;fbclid=1&amp;id=3#frag</link></item>'),
+      { url: 'https://s/', now: NOW },
+    );
     expect(a.items[0]!.identity).toBe('link:http://www.example.com/a?id=3');
     const b1 = await parseFeed(rss('<item><title>Same   Title</title></item>'), { url: 'https://s/', now: NOW });
-    const b2 = await parseFeed(rss('<item><title>same title</title><description>changed</description></item>'), { url: 'https://s/', now: NOW });
+    const b2 = await parseFeed(rss('<item><title>same title</title><description>changed</description></item>'), {
+      url: 'https://s/',
+      now: NOW,
+    });
     const c = await parseFeed(rss('<item><title>same title</title></item>'), { url: 'https://other/', now: NOW });
     expect(b1.items[0]!.identity).toMatch(/^title:[0-9a-f]{16}$/);
     expect(b2.items[0]!.identity).toBe(b1.items[0]!.identity);
@@ -243,7 +259,12 @@ describe('parseFeed reads what feedparser reads, the way it reads it (issue 15)'
     const feed = await parse('own/cdf-channel.cdf');
     expect(feed).toMatchObject({ title: 'Channel Definition Format News', link: 'http://cdf.example/' });
     expect(feed.items.map((item) => [item.title, item.link, item.summary, item.published])).toEqual([
-      ['Push channels arrive on the desktop', 'http://cdf.example/news/item/1.html', 'Subscribers get news without asking.', '2004-04-07T04:05:43.000Z'],
+      [
+        'Push channels arrive on the desktop',
+        'http://cdf.example/news/item/1.html',
+        'Subscribers get news without asking.',
+        '2004-04-07T04:05:43.000Z',
+      ],
       ['Active Desktop & you', 'http://elsewhere.example/2.html', '', null],
     ]);
   });
@@ -260,7 +281,10 @@ describe('parseFeed reads what feedparser reads, the way it reads it (issue 15)'
 
   it('an Atom entry without a link takes its id when the id is a web address', async () => {
     const atom = (id: string) =>
-      parseFeed(Buffer.from(`<feed xmlns="http://www.w3.org/2005/Atom"><entry><title>T</title><id>${id}</id></entry></feed>`), { url: 'x', now: NOW });
+      parseFeed(Buffer.from(`<feed xmlns="http://www.w3.org/2005/Atom"><entry><title>T</title><id>${id}</id></entry></feed>`), {
+        url: 'x',
+        now: NOW,
+      });
     expect((await atom('https://ids.example/post/1')).items[0]!.link).toBe('https://ids.example/post/1');
     expect((await atom('tag:ids.example,2025:1')).items[0]!.link).toBeNull();
   });
@@ -269,14 +293,16 @@ describe('parseFeed reads what feedparser reads, the way it reads it (issue 15)'
     const atom = Buffer.from(
       '<feed xmlns="http://www.w3.org/2005/Atom"><entry><title>T</title><id>1</id>' +
         '<link rel="enclosure" type="audio/mpeg">https://links.example/a.mp3</link><link rel="alternate" ' +
-          'type="text/html">https://links.example/a</link></entry></feed>',
+        'type="text/html">https://links.example/a</link></entry></feed>',
     );
     expect((await parseFeed(atom, { url: 'x', now: NOW })).items[0]!.link).toBe('https://links.example/a');
   });
 
   it('keeps CDATA text as written ("&" in CDATA is a character, not a reference to repair)', async () => {
-    const rss = Buffer.from('<rss version="2.0"><channel><item><title>t</title><guid>g</guid><description><![CDATA[<p>R&amp;D ' +
-      '&amp; more</p>]]></description></item></channel></rss>');
+    const rss = Buffer.from(
+      '<rss version="2.0"><channel><item><title>t</title><guid>g</guid><description><![CDATA[<p>R&amp;D ' +
+        '&amp; more</p>]]></description></item></channel></rss>',
+    );
     const feed = await parseFeed(rss, { url: 'x', now: NOW });
     expect(feed.items[0]!.contentHtml).toBe('<p>R&amp;D &amp; more</p>');
     expect(feed.items[0]!.summary).toBe('R&D & more');
@@ -287,19 +313,28 @@ describe('parseFeed reads what feedparser reads, the way it reads it (issue 15)'
     const bare = await read('<rss><item><title>Loose item</title><link>https://loose.example/1</link></item></rss>');
     expect(bare.items.map((item) => [item.title, item.link])).toEqual([['Loose item', 'https://loose.example/1']]);
     expect((await read('<rss version="2.0">\n</rss>')).items).toEqual([]);
-    expect((await read('<!DOCTYPE rss PUBLIC "-//Netscape Communications//DTD RSS 0.91//EN" "x.dtd"><rss version="0.91"></rss>')).items).toEqual([]);
-    expect((await read('<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" xmlns="http://purl.org/rss/1.0/"></rdf:RDF>')).items).toEqual([]);
+    expect(
+      (await read('<!DOCTYPE rss PUBLIC "-//Netscape Communications//DTD RSS 0.91//EN" "x.dtd"><rss version="0.91"></rss>')).items,
+    ).toEqual([]);
+    expect(
+      (await read('<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" xmlns="http://purl.org/rss/1.0/"></rdf:RDF>')).items,
+    ).toEqual([]);
   });
 
   it('takes "<!DOCTYPE" for a declaration only in the prolog (in CDATA it is text)', async () => {
-    const feed = await parseFeed(Buffer.from('<rss><item><title>t</title><description><![CDATA[ <!DOCTYPE ]]></description></item></rss>'), { url: 'x', now: NOW });
+    const feed = await parseFeed(
+      Buffer.from('<rss><item><title>t</title><description><![CDATA[ <!DOCTYPE ]]></description></item></rss>'),
+      { url: 'x', now: NOW },
+    );
     expect(feed.items[0]!.contentHtml).toBeNull(); // "<!DOCTYPE" is no markup
     expect(feed.items[0]!.summary).toBe('<!DOCTYPE');
   });
 
   it('reads undeclared markup in an RSS description as HTML, in document order', async () => {
-    const rss = Buffer.from('<rss version="2.0"><channel><item><title>t</title><guid>g</guid><description>Before <b>bold</b> ' +
-      'after</description></item></channel></rss>');
+    const rss = Buffer.from(
+      '<rss version="2.0"><channel><item><title>t</title><guid>g</guid><description>Before <b>bold</b> ' +
+        'after</description></item></channel></rss>',
+    );
     const feed = await parseFeed(rss, { url: 'x', now: NOW });
     expect(feed.items[0]!.summary).toBe('Before bold after');
   });
@@ -324,7 +359,9 @@ describe('parseFeed on hostile documents', () => {
     await expect(parseFeed(Buffer.from('hello'), { url: 'x' })).rejects.toThrow(/^parse: not a feed/);
     await expect(parseFeed(Buffer.from('{"version":"x"}'), { url: 'x' })).rejects.toThrow(/not a JSON Feed/);
     await expect(parseFeed(Buffer.from('{"version":'), { url: 'x' })).rejects.toThrow(/^parse: invalid JSON/);
-    await expect(parseFeed(Buffer.from('<?xml version="1.0"?><svg></svg>'), { url: 'x' })).rejects.toThrow('parse: XML document is not RSS, RDF or Atom');
+    await expect(parseFeed(Buffer.from('<?xml version="1.0"?><svg></svg>'), { url: 'x' })).rejects.toThrow(
+      'parse: XML document is not RSS, RDF or Atom',
+    );
   });
   it('keeps script payloads as inert text, drops javascript: links, controls and absurd dates', async () => {
     const feed = await parse('hostile/script-payloads.rss');
@@ -339,7 +376,7 @@ describe('parseFeed on hostile documents', () => {
     const atom = Buffer.from(
       '<feed xmlns="http://www.w3.org/2005/Atom"><title>t</title><entry><title>A</title><id>1</id><published>garbage</published>' +
         '<updated>2025-01-01T00:00:00Z</updated></entry><entry><title>B</title><id>2</id><published>Seg, 24 ' +
-          'Set 2018 19:42:40 -0300</published></entry></feed>',
+        'Set 2018 19:42:40 -0300</published></entry></feed>',
     );
     const feed = await parseFeed(atom, { url: 'https://x.example/', now: NOW });
     expect(feed.items.map((item) => [item.title, item.published])).toEqual([
@@ -354,8 +391,10 @@ describe('parseFeed on hostile documents', () => {
   });
   it('refuses deeply nested XML before parsing it', async () => {
     const depth = 100_000;
-    const body = Buffer.from(`<rss version="2.0"><channel><title>deep</title><item><description>` +
-      `${'<a>'.repeat(depth)}${'</a>'.repeat(depth)}</description></item></channel></rss>`);
+    const body = Buffer.from(
+      `<rss version="2.0"><channel><title>deep</title><item><description>` +
+        `${'<a>'.repeat(depth)}${'</a>'.repeat(depth)}</description></item></channel></rss>`,
+    );
     await expect(parseFeed(body, { url: 'x' })).rejects.toThrow(/^parse: XML nested deeper than/);
   });
   it('reads at most maxItems entries of a document and says how many it skipped', async () => {
@@ -369,7 +408,10 @@ describe('parseFeed on hostile documents', () => {
     const whole = await parseFeed(body, { url: 'x' });
     expect(whole.items).toHaveLength(50_000);
     expect(whole.skippedItems).toBe(0);
-    const json = JSON.stringify({ version: 'https://jsonfeed.org/version/1.1', items: Array.from({ length: 30 }, (_, i) => ({ id: `j${i}`, title: `J ${i}` })) });
+    const json = JSON.stringify({
+      version: 'https://jsonfeed.org/version/1.1',
+      items: Array.from({ length: 30 }, (_, i) => ({ id: `j${i}`, title: `J ${i}` })),
+    });
     expect(await parseFeed(Buffer.from(json), { url: 'x', maxItems: 20 })).toMatchObject({ skippedItems: 10 });
   });
   it('refuses "<!" that opens no comment, CDATA section or DOCTYPE, in linear time', async () => {

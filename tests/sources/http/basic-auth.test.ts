@@ -52,14 +52,19 @@ describe('HTTP Basic', () => {
   });
 
   it('sends configured credentials, and fails with 401 without any', async () => {
-    expect((await fetchHttp({ ...request, url: `${mainBase}/feed`, credentials: { username: 'alice', password: 'p@ss:word' } })).kind).toBe('ok');
+    expect((await fetchHttp({ ...request, url: `${mainBase}/feed`, credentials: { username: 'alice', password: 'p@ss:word' } })).kind).toBe(
+      'ok',
+    );
     await expect(fetchHttp({ ...request, url: `${mainBase}/feed` })).rejects.toThrow('HTTP 401');
   });
 
   it('keeps the credentials on a same-origin redirect and drops them on a redirect to another origin', async () => {
     seen.length = 0;
     await fetchHttp({ ...request, url: withUserinfo(mainBase, '/here') });
-    expect(seen.map((s) => [s.url, s.authorization !== undefined])).toEqual([['/here', true], ['/feed', true]]);
+    expect(seen.map((s) => [s.url, s.authorization !== undefined])).toEqual([
+      ['/here', true],
+      ['/feed', true],
+    ]);
     seen.length = 0;
     await fetchHttp({ ...request, url: withUserinfo(mainBase, '/moved') });
     expect(seen).toEqual([

@@ -81,9 +81,9 @@ describe('fetchHttp', () => {
   });
 
   it('reports a closed port in one line', async () => {
-    await expect(fetchHttp({ url: 'http://127.0.0.1:1/feed', timeoutMs: 2000, maxBodyBytes: 1000, maxRedirects: 5, blockPrivateAddresses: false })).rejects.toThrow(
-      'fetch: connection refused',
-    );
+    await expect(
+      fetchHttp({ url: 'http://127.0.0.1:1/feed', timeoutMs: 2000, maxBodyBytes: 1000, maxRedirects: 5, blockPrivateAddresses: false }),
+    ).rejects.toThrow('fetch: connection refused');
   });
 });
 
@@ -107,11 +107,39 @@ describe('SSRF guard', () => {
 
   it('classifies addresses', () => {
     const blocked = [
-      '127.0.0.1', '10.1.2.3', '172.16.0.1', '172.31.255.255', '192.168.1.1', '169.254.169.254', '100.64.0.1',
-      '100.127.255.255', '0.0.0.0', '255.255.255.255', '224.0.0.1', '::', '::1', 'fc00::1', 'fd12:3456::1', 'fe80::1',
-      '::ffff:10.0.0.1', '::ffff:a00:1', '::ffff:192.168.0.1', '64:ff9b::7f00:1', '::127.0.0.1', 'not-an-ip',
+      '127.0.0.1',
+      '10.1.2.3',
+      '172.16.0.1',
+      '172.31.255.255',
+      '192.168.1.1',
+      '169.254.169.254',
+      '100.64.0.1',
+      '100.127.255.255',
+      '0.0.0.0',
+      '255.255.255.255',
+      '224.0.0.1',
+      '::',
+      '::1',
+      'fc00::1',
+      'fd12:3456::1',
+      'fe80::1',
+      '::ffff:10.0.0.1',
+      '::ffff:a00:1',
+      '::ffff:192.168.0.1',
+      '64:ff9b::7f00:1',
+      '::127.0.0.1',
+      'not-an-ip',
     ];
-    const allowed = ['8.8.8.8', '1.1.1.1', '172.32.0.1', '100.128.0.1', '192.169.0.1', '2606:4700::1111', '::ffff:8.8.8.8', '2001:4860:4860::8888'];
+    const allowed = [
+      '8.8.8.8',
+      '1.1.1.1',
+      '172.32.0.1',
+      '100.128.0.1',
+      '192.169.0.1',
+      '2606:4700::1111',
+      '::ffff:8.8.8.8',
+      '2001:4860:4860::8888',
+    ];
     for (const address of blocked) expect(isBlockedAddress(address), address).toBe(true);
     for (const address of allowed) expect(isBlockedAddress(address), address).toBe(false);
   });

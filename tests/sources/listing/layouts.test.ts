@@ -69,13 +69,16 @@ const LAYOUTS: readonly {
     text:
       'The city council approved a new bus network on Tuesday after months of debate.\n' +
       'Water workers walked out over pay on Wednesday, leaving several districts without service.',
-    titles: ['The city council approved a new bus network on Tuesday after months of debate', 'Water workers walked out over pay on Wednesday, leaving several districts without service'],
+    titles: [
+      'The city council approved a new bus network on Tuesday after months of debate',
+      'Water workers walked out over pay on Wednesday, leaving several districts without service',
+    ],
   },
   {
     name: 'furniture: skip link, menu, appeals, repeated fundraising box, glued newsletter box',
     text:
       'Skip to content\n\nMenu\n\nNews\n\nDockers Strike In Callao\n\nDock workers stopped work on Monday ' +
-        'to demand higher wages and safer cranes.\n' +
+      'to demand higher wages and safer cranes.\n' +
       'Donate Today To Support Our Reporting\n\nWe rely on readers like you. Your donation keeps us independent.\n\n' +
       'Dockers Return To Work\n\nThe strike ended on Thursday after the port authority agreed to talks.\n\n' +
       'Donate Today To Support Our Reporting\n\nWe rely on readers like you. Your donation keeps us independent.\n\n' +
@@ -86,7 +89,7 @@ const LAYOUTS: readonly {
     name: 'a headline that mentions fundraising is news when a story follows it',
     text:
       'Campaign Fundraising Breaks Records\n\nCandidates raised twice as much as in the last election, ' +
-        'the electoral board said on Monday.\n',
+      'the electoral board said on Monday.\n',
     titles: ['Campaign Fundraising Breaks Records'],
   },
   {

@@ -73,8 +73,7 @@ describe('segmentListing robustness', () => {
   });
 
   it('reads a 10 MB listing with no blank lines made of teaser lines', () => {
-    const line =
-      'Workers in the port of Callao stopped work on Monday to demand higher wages and safer cranes, the union said. ';
+    const line = 'Workers in the port of Callao stopped work on Monday to demand higher wages and safer cranes, the union said. ';
     const lines: string[] = [];
     let size = 0;
     for (let index = 0; size < 10 * 1024 * 1024; index++) {
@@ -109,8 +108,29 @@ describe('segmentListing robustness', () => {
 
   it('never throws and always returns well-formed stories on arbitrary text', () => {
     const pieces = fc.constantFrom(
-      '\n', '\n\n', '\r\n', '\u00a0', ' ', '[...]', '…', '“', '”', '’', '—', 'By ', 'Staff, ', 'News. -', 'Peru', ': ',
-      'Skip to content', 'Sign Up To Our Daily Digest', 'donate', 'Title Case Headline Here', '. ', 'and the ', 'x',
+      '\n',
+      '\n\n',
+      '\r\n',
+      '\u00a0',
+      ' ',
+      '[...]',
+      '…',
+      '“',
+      '”',
+      '’',
+      '—',
+      'By ',
+      'Staff, ',
+      'News. -',
+      'Peru',
+      ': ',
+      'Skip to content',
+      'Sign Up To Our Daily Digest',
+      'donate',
+      'Title Case Headline Here',
+      '. ',
+      'and the ',
+      'x',
     );
     fc.assert(
       fc.property(fc.array(fc.oneof(pieces, fc.string({ maxLength: 12 })), { maxLength: 60 }), (parts) => {

@@ -9,7 +9,8 @@ describe('discoverListings', () => {
     const dir = tempDir();
     mkdirSync(join(dir, 'ips'));
     mkdirSync(join(dir, 'misc'));
-    for (const file of ['ips/2026-11-01.txt', 'ips/2026-11-02.txt', 'misc/a.txt', 'misc/b.txt', 'misc/notes.md']) writeFileSync(join(dir, file), 'Headline\n');
+    for (const file of ['ips/2026-11-01.txt', 'ips/2026-11-02.txt', 'misc/a.txt', 'misc/b.txt', 'misc/notes.md'])
+      writeFileSync(join(dir, file), 'Headline\n');
     const names = new Map([
       [join(dir, 'ips'), 'IPS News'],
       [join(dir, 'misc', 'b.txt'), 'Kawsachun News'],

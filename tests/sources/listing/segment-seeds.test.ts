@@ -45,7 +45,8 @@ describe('segmentListing on the seed listings', () => {
         if (story.author !== undefined) expect(item.author).toBe(story.author);
         if (story.outlet !== undefined) expect(item.outlet).toBe(story.outlet);
         if (story.truncated !== undefined) expect(item.truncated).toBe(story.truncated);
-        if (story.summaryStartsWith !== undefined) expect(plain(item.summary)).toMatch(new RegExp(`^${escape(story.summaryStartsWith)}`, 'u'));
+        if (story.summaryStartsWith !== undefined)
+          expect(plain(item.summary)).toMatch(new RegExp(`^${escape(story.summaryStartsWith)}`, 'u'));
         for (const fragment of story.summaryContains ?? []) expect(plain(item.summary)).toContain(fragment);
       });
     });
@@ -85,9 +86,14 @@ describe('segmentListing on the seed listings', () => {
     for (const item of items) {
       expect(item.title.length).toBeLessThanOrEqual(110);
       // Every word of the title is a whole word of the teaser, in order (asides and a leading clause may go).
-      const words = plain(item.summary).toLowerCase().split(/[^\p{L}\p{N}'’"“”-]+/u);
+      const words = plain(item.summary)
+        .toLowerCase()
+        .split(/[^\p{L}\p{N}'’"“”-]+/u);
       let at = 0;
-      for (const word of item.title.toLowerCase().split(/[^\p{L}\p{N}'’"“”-]+/u).filter((w) => w !== '')) {
+      for (const word of item.title
+        .toLowerCase()
+        .split(/[^\p{L}\p{N}'’"“”-]+/u)
+        .filter((w) => w !== '')) {
         const found = words.indexOf(word, at);
         expect(found, `${word} in ${item.title}`).toBeGreaterThanOrEqual(0);
         at = found + 1;
@@ -115,7 +121,16 @@ describe('segmentListing on the seed listings', () => {
 
   it('credits the same story in two listings with the same identity (aggregator and origin)', () => {
     const read = (prefix: string) =>
-      segmentListing(readFileSync(join(DIR, SEEDS.find((name) => name.startsWith(prefix))!), 'utf8'), { name: prefix, url: prefix });
+      segmentListing(
+        readFileSync(
+          join(
+            DIR,
+            SEEDS.find((name) => name.startsWith(prefix))!,
+          ),
+          'utf8',
+        ),
+        { name: prefix, url: prefix },
+      );
     const byTitle = new Map(read('001_').map((item) => [item.title, item.identity]));
     const shared = read('003_').filter((item) => byTitle.has(item.title));
     expect(shared.length).toBe(12);
