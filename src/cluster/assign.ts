@@ -524,7 +524,12 @@ class Assigner {
       if (this.clusters.get(a.id) !== a) continue;
       const seen = new Set<WorkCluster>([a]);
       for (const token of heaviest.get(a) ?? []) {
-        for (const b of postings.get(token) ?? []) {
+        const sharing = postings.get(token) ?? [];
+        // As in blocking: a token heavy in very many stories tells none apart, and the newest few stand for
+        // the rest, so one pass costs at most a fixed number of comparisons per story that changed.
+        if (sharing.length > THRESHOLDS.maxPostingLength) continue;
+        for (let i = sharing.length - 1; i >= Math.max(0, sharing.length - THRESHOLDS.maxCandidates); i -= 1) {
+          const b = sharing[i]!;
           if (seen.has(b)) continue;
           seen.add(b);
           if (this.dirty.has(b) && byClusterAge(b, a) > 0) continue;
