@@ -689,8 +689,10 @@ function wordCount(text: string): number {
 /** Orders the pair so the survivor comes first: an existing cluster over a new one, then the older, then the smaller id. */
 function survivorFirst(a: WorkCluster, b: WorkCluster): [WorkCluster, WorkCluster] {
   if (a.existing !== b.existing) return a.existing ? [a, b] : [b, a];
-  // Only which id survives depends on this (never who belongs together), so ids may break a tie of times here:
-  // the smaller id, as it always was, keeps a story that two readers see as equally old under its first name.
+  // Two new stories: the one holding the earliest member survives (it takes that member's id, see absorb).
+  if (!a.existing) return contentOrder(a.earliestInput, b.earliestInput) <= 0 ? [a, b] : [b, a];
+  // Two stored stories keep their ids, so ids may break a tie of times here (only which id survives depends on
+  // it, never who belongs together): the smaller id, as it always was.
   const older = a.earliestTime - b.earliestTime || compareIds(a.id, b.id);
   return older <= 0 ? [a, b] : [b, a];
 }

@@ -246,6 +246,23 @@ describe('assignToClusters', () => {
     expect(r.related?.some((pair) => (pair.a === w && pair.b === h) || (pair.a === h && pair.b === w))).toBe(true);
   });
 
+  it('merges new stories of equal times without a loop (the survivor takes its earliest member id)', () => {
+    // Listing items are undated and share the run's time: ties everywhere. A survivor chosen by id while the new
+    // story is renamed after its earliest member once recorded a story as merged into itself, and placing hung.
+    const rows = loadUciSample().slice(0, 600);
+    const items = rows.map((r, i) => ({
+      ...r.input,
+      id: `x${(i * 7919) % 600}`,
+      sourceName: `uci-${i % 50}`,
+      outlet: r.input.sourceName,
+      summary: `${r.input.sourceName} reports that ${r.input.title.toLowerCase()}, with reaction from readers and analysts across the region.`,
+      time: 1_600_000_000_000,
+    }));
+    const result = assignToClusters([], items, stories);
+    expect(result.assignments).toHaveLength(items.length);
+    expect(new Set(result.assignments.map((a) => a.clusterId)).size).toBeLessThan(items.length);
+  }, 60_000);
+
   it('returns nothing for nothing', () => {
     expect(assignToClusters([], [], stories)).toEqual({ assignments: [], merges: [], decisions: [], related: [] });
   });
