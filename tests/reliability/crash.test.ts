@@ -161,9 +161,11 @@ describe('a run killed with SIGKILL', () => {
     expect(members.length).toBe(reference.items.length);
     // Story grouping is compared loosely: undated listing items are clustered in order of first sight, and
     // the interrupted runs saw them at other moments than the reference did (greedy assignment is
-    // order-sensitive), so a few borderline stories may group differently. Nearly all must match.
+    // order-sensitive), so a few borderline stories may group differently. Nearly all must match; since stories
+    // consolidate (issue 13) they are larger, and one item placed otherwise changes a whole story line (measured
+    // 0.944 of identical lines), so the bound is 0.9.
     const same = after.stories.filter((story) => reference.stories.includes(story)).length;
-    expect(same / reference.stories.length).toBeGreaterThan(0.95);
+    expect(same / reference.stories.length).toBeGreaterThan(0.9);
     // Every output feed is published, complete, and no temp file is left in the public folder.
     const files = readdirSync(published, { recursive: true, encoding: 'utf8' }).sort();
     expect(files.filter((name) => name.endsWith('.tmp'))).toEqual([]);
