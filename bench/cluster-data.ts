@@ -160,8 +160,8 @@ export function seededPermutation(n: number, seed = 13): number[] {
  * sorted by story; arrival in story order would make the task easier than news is). `withSnippet`: the
  * snippet becomes the item's summary (the RSS description); otherwise titles only.
  */
-export function googleNewsItems(docs: readonly GoogleNewsDoc[], withSnippet: boolean): LabelledItem[] {
-  const order = seededPermutation(docs.length);
+export function googleNewsItems(docs: readonly GoogleNewsDoc[], withSnippet: boolean, seed?: number): LabelledItem[] {
+  const order = seededPermutation(docs.length, seed);
   const step = Math.floor(86_400_000 / Math.max(1, docs.length));
   const items: LabelledItem[] = new Array<LabelledItem>(docs.length);
   order.forEach((row, slot) => {
