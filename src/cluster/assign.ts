@@ -200,7 +200,9 @@ class Assigner {
       // The last pass, with the stream's final threshold, reconsiders every live story (as the next run would).
       this.refreshStorySpan();
       for (const cluster of this.clusters.values()) this.dirty.add(cluster);
-      this.consolidate();
+      // Until no story merges: a merged story is compared again (it stays dirty), so the run ends where the next
+      // run would have taken it, and one run matches many.
+      for (let pass = 0; pass < THRESHOLDS.maxFinalConsolidationPasses && this.dirty.size > 0; pass += 1) this.consolidate();
     }
     return this.result();
   }
@@ -493,6 +495,8 @@ class Assigner {
       this.clusters.set(into.id, into);
     }
     this.clusters.delete(from.id);
+    this.dirty.delete(from);
+    this.dirty.add(into);
     this.mergedInto.set(from.id, into.id);
     this.index.alias(from.id, into.id);
     return into;
@@ -510,10 +514,10 @@ class Assigner {
     const heaviest = new Map<WorkCluster, number[]>();
     const postings = new Map<number, WorkCluster[]>();
     for (const cluster of this.clusters.values()) {
-      cluster.heaviest ??= heaviestTokens(cluster.centroid, THRESHOLDS.consolidationTokens);
+      cluster.heaviest ??= heaviestTokens(cluster.centroid, THRESHOLDS.consolidationProbeTokens);
       const tokens = cluster.heaviest;
       heaviest.set(cluster, tokens);
-      for (const token of tokens) {
+      for (const token of tokens.slice(0, THRESHOLDS.consolidationTokens)) {
         const list = postings.get(token);
         if (list === undefined) postings.set(token, [cluster]);
         else list.push(cluster);
@@ -553,7 +557,6 @@ class Assigner {
       }
       this.absorb(pair.a, pair.b, cosine, needed, `stories converged: centroid cosine ${cosine.toFixed(2)} >= ${needed.toFixed(2)}`);
     }
-    this.dirty.clear();
   }
 
   private relate(a: WorkCluster, b: WorkCluster, cosine: number): void {

@@ -5,7 +5,7 @@
 import type { ClusterInput } from '../model.js';
 import type { ClusterOptions } from './assign.js';
 import { extractFeatures } from './normalize.js';
-import { buildIdf, judgeDuplicate, scorePair, type PairScores, type PairVerdict } from './similarity.js';
+import { backgroundCosine, buildIdf, judgeDuplicate, scorePair, type PairScores, type PairVerdict } from './similarity.js';
 import { THRESHOLDS } from './thresholds.js';
 
 /** One measured signal of a pair. */
@@ -52,8 +52,9 @@ export function explainPair(
   const penalties =
     (THRESHOLDS.storyGapPenaltyPerSpan * s.gapHours) / THRESHOLDS.minStorySpanHours +
     (s.sameSource && !duplicate.duplicate ? THRESHOLDS.sameSourcePenalty : 0);
-  const storyThreshold =
-    options.level === 'stories' ? THRESHOLDS.storyThresholdPerBackground * Math.sqrt(THRESHOLDS.priorBackgroundCosine) + penalties : null;
+  // The batch's background, as assignment measures it before any story exists.
+  const background = backgroundCosine([fa, fb, ...others], idf);
+  const storyThreshold = options.level === 'stories' ? THRESHOLDS.storyThresholdPerBackground * Math.sqrt(background) + penalties : null;
   let merged: boolean;
   let reason: string;
   if (!withinWindow) {

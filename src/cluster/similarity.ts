@@ -28,8 +28,8 @@ export function buildIdf(items: Iterable<ItemFeatures>): IdfModel {
   }
   return {
     documents,
-    // ln(1 + N/df): positive for every token, ~0.69 for a token in every item; unseen tokens weigh most.
-    idf: (token) => Math.log(1 + Math.max(documents, 1) / (df.get(token) ?? 1)),
+    // ln(1 + scale/df), see THRESHOLDS.idfScale: positive for every token; unseen tokens weigh most.
+    idf: (token) => Math.log(1 + THRESHOLDS.idfScale / (df.get(token) ?? 1)),
     df: (token) => df.get(token) ?? 0,
   };
 }
