@@ -35,6 +35,8 @@ export type CandidateStrategy = 'blocked' | 'exhaustive' | 'naive';
 
 const DAY_MS = 86_400_000;
 const HOUR_MS = 3_600_000;
+/** Fresh items whose features are kept between the word count and placement (about 1 KiB each). */
+const KEPT_FEATURES_ITEMS = 100_000;
 
 /** A clustered item, with what the per-candidate loop reads copied out of its features: that loop runs
  * ~50 clusters x 8 members per new item, and pointer chasing into the features dominated it. */
@@ -137,6 +139,8 @@ class Assigner {
   /** Clusters that gained members since the last consolidation. */
   private readonly dirty = new Set<WorkCluster>();
   private readonly background = new StoryBackground();
+  /** Features of fresh items not placed yet, kept from the word count when the batch is small enough. */
+  private readonly freshFeatures = new Map<ClusterInput, ItemFeatures>();
   /** Holds the vector of the item being placed for its many dot products. */
   private readonly scratch = new ItemScratch();
 
@@ -152,14 +156,19 @@ class Assigner {
 
     const maxWords = THRESHOLDS.containmentWords;
     this.existingFeatures = existing.map((item) => extractFeatures(item, maxWords));
-    // Fresh items' features are extracted twice: once here, streamed, only to count word frequencies, and
-    // again when the item is placed. Holding all of them at once cost ~1 KiB per item (2.6 GiB at 1M);
-    // extraction is a few per cent of the run.
+    // A batch of up to KEPT_FEATURES_ITEMS fresh items keeps their features from here to their placement. A larger
+    // one extracts them twice, once here, streamed, only to count word frequencies: holding all of them at once
+    // cost ~1 KiB per item (2.6 GiB at 1M), and extraction is a tenth of the run.
     const existingFeatures = this.existingFeatures;
+    const kept = fresh.length <= KEPT_FEATURES_ITEMS ? this.freshFeatures : null;
     this.idf = buildIdf(
       (function* () {
         yield* existingFeatures;
-        for (const item of fresh) yield extractFeatures(item, maxWords);
+        for (const item of fresh) {
+          const features = extractFeatures(item, maxWords);
+          kept?.set(item, features);
+          yield features;
+        }
       })(),
     ); // A large story unrelated to an item has a centroid cosine near the square root of the stream's mean pair
     // cosine, so the threshold is a multiple of it: streams where any two items look alike (one topic, long
@@ -172,7 +181,7 @@ class Assigner {
           (function* () {
             const step = Math.max(1, Math.ceil((existingFeatures.length + fresh.length) / THRESHOLDS.backgroundSample));
             for (let i = 0; i < existingFeatures.length; i += step) yield existingFeatures[i]!;
-            for (let i = 0; i < fresh.length; i += step) yield extractFeatures(fresh[i]!, maxWords);
+            for (let i = 0; i < fresh.length; i += step) yield kept?.get(fresh[i]!) ?? extractFeatures(fresh[i]!, maxWords);
           })(),
           this.idf,
         ),
@@ -188,7 +197,8 @@ class Assigner {
     const maxWords = THRESHOLDS.containmentWords;
     let lastEviction = order.length > 0 ? order[0]!.time : 0;
     for (const input of order) {
-      const features = extractFeatures(input, maxWords);
+      const features = this.freshFeatures.get(input) ?? extractFeatures(input, maxWords);
+      this.freshFeatures.delete(input);
       this.place(features);
       // Clusters whose newest member left the window can never gain a member again: free them.
       if (features.input.time - lastEviction > this.windowMs) {

@@ -245,12 +245,18 @@ const ROMAN = /^(?=[ivxlc]+$)c{0,3}(xc|xl|l?x{0,3})(ix|iv|v?i{0,3})$/;
 // Words that number a sequence ("Part II", "Episode 3", "second round"); "no" is left out, "no one" is common.
 const SEQUENCE_WORDS = /^(?:part|parte|chapter|capitulo|episode|episodio|vol|volume|book|season|temporada|round|phase|fase)$/;
 
+const PRINTABLE_ASCII = /^[\x20-\x7e]*$/;
+
 /** NFKC, accents removed, quotes/dashes unified, "[...]" and ellipses dropped, lower case, spaces collapsed. */
 export function foldText(text: string): string {
-  return text
-    .normalize('NFKC')
-    .normalize('NFD')
-    .replace(/\p{M}+/gu, '')
+  // Printable ASCII is its own NFKC and NFD and has no marks: most headlines skip the two normalisations.
+  const decomposed = PRINTABLE_ASCII.test(text)
+    ? text
+    : text
+        .normalize('NFKC')
+        .normalize('NFD')
+        .replace(/\p{M}+/gu, '');
+  return decomposed
     .replace(/\[\s*(?:\.\s*){3}\]|\u2026|\[\s*\u2026\s*\]/g, ' ')
     .replace(/[\u2018\u2019\u201a\u201b\u2032`]/g, "'")
     .replace(/[\u201c\u201d\u201e\u201f\u00ab\u00bb\u2033]/g, '"')
