@@ -145,6 +145,25 @@ describe.each(engines)('Store on $name', ({ open }) => {
     });
   });
 
+  it('lists each story related both ways, a merged-away one under its survivor, never the story itself', async () => {
+    await withStore(async (store) => {
+      await store.storeReads([{ url: FEED, items: ['a', 'b', 'c', 'd'].map((id) => raw(id)), state: {} }], T0);
+      const [a, b, c, d] = ['a', 'b', 'c', 'd'].map((id) => itemId(FEED, id)) as [string, string, string, string];
+      const assignments = [a, b, c, d].map((id) => ({ itemId: id, clusterId: id }));
+      const related = [
+        { a, b, cosine: 0.3 },
+        { a: c, b: a, cosine: 0.3 },
+        { a: d, b: c, cosine: 0.2 },
+      ];
+      await store.clusters.apply({ assignments, merges: [], related }, T0);
+      const relatedOf = async (): Promise<Record<string, readonly string[]>> =>
+        Object.fromEntries((await store.clusters.latest()).map((cluster) => [cluster.id, cluster.related]));
+      expect(await relatedOf()).toEqual({ [a]: [b, c].sort(), [b]: [a], [c]: [a, d].sort(), [d]: [c] });
+      await store.clusters.apply({ assignments: [], merges: [{ from: d, into: a }] }, T1);
+      expect(await relatedOf()).toEqual({ [a]: [b, c].sort(), [b]: [a], [c]: [a] });
+    });
+  });
+
   it('keeps runs and meta', async () => {
     await withStore(async (store) => {
       expect(await store.runs.last()).toBeNull();
