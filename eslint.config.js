@@ -8,6 +8,8 @@ export default tseslint.config(
   {
     rules: {
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_' }],
+      // Prettier wraps code at 140 but leaves long strings, regexes and comments alone: this catches those.
+      'max-len': ['error', { code: 140, tabWidth: 2 }],
     },
   },
 );

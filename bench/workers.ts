@@ -42,7 +42,8 @@ export async function startFeedOrigin(feeds: number, delayMs: number): Promise<F
           `<item><title>${escapeXml(item.title)}</title><link>https://example.org/${encodeURIComponent(item.id)}</link>` +
           `<guid isPermaLink="false">${escapeXml(item.id)}</guid><pubDate>${new Date(item.time).toUTCString()}</pubDate></item>`,
       );
-    return `<?xml version="1.0" encoding="utf-8"?>\n<rss version="2.0"><channel><title>Feed ${i}</title><link>https://example.org/</link><description>Feed ${i}</description>${entries.join('\n')}</channel></rss>\n`;
+    const channel = `<title>Feed ${i}</title><link>https://example.org/</link><description>Feed ${i}</description>`;
+    return `<?xml version="1.0" encoding="utf-8"?>\n<rss version="2.0"><channel>${channel}${entries.join('\n')}</channel></rss>\n`;
   });
   const hits = new Map<string, number>();
   const times: number[] = [];

@@ -13,8 +13,8 @@ export function describeDecision(d: PlacementDecision): string {
     case 'new-story':
       return d.comparedWith === null
         ? 'no story in the window was close enough to compare: a new story'
-        : `closest story ${d.comparedWith}: centroid cosine ${f(d.score)} < ${f(d.threshold)} (after time-gap and same-source penalties), ` +
-            'and not the same article as its members: a new story';
+        : `closest story ${d.comparedWith}: centroid cosine ${f(d.score)} < ${f(d.threshold)} ` +
+            '(after time-gap and same-source penalties), and not the same article as its members: a new story';
     default:
       return `${d.rule}: score ${f(d.score)}, threshold ${f(d.threshold)}`;
   }

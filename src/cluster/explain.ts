@@ -71,10 +71,11 @@ export function explainPair(
     reason = `same story: tf-idf cosine ${s.cosine.toFixed(2)} >= ${storyThreshold.toFixed(2)}`;
   } else {
     merged = false;
+    const raised = penalties > 0 ? ' (raised by the time-gap / same-source penalties)' : '';
     reason =
       storyThreshold === null
         ? `not the same article: ${duplicate.reason}`
-        : `not the same article (${duplicate.reason}) and cosine ${s.cosine.toFixed(2)} < ${storyThreshold.toFixed(2)}${penalties > 0 ? ' (raised by the time-gap / same-source penalties)' : ''}`;
+        : `not the same article (${duplicate.reason}) and cosine ${s.cosine.toFixed(2)} < ${storyThreshold.toFixed(2)}${raised}`;
   }
   return {
     a: { id: a.id, title: a.title, sourceName: a.sourceName },

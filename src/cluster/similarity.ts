@@ -231,11 +231,14 @@ export function judgeDuplicate(s: PairScores): PairVerdict {
     return {
       duplicate: ok,
       rule: 'translation',
-      reason: `${la} vs ${lb}: ${s.sharedAnchors} shared anchors, Jaccard ${f(s.anchorJaccard)} ${ok ? '>=' : '<'} ${t.crossLanguageAnchorJaccard} (need >= ${t.minCrossLanguageAnchors} anchors)`,
+      reason:
+        `${la} vs ${lb}: ${s.sharedAnchors} shared anchors, Jaccard ${f(s.anchorJaccard)} ${ok ? '>=' : '<'} ` +
+        `${t.crossLanguageAnchorJaccard} (need >= ${t.minCrossLanguageAnchors} anchors)`,
     };
   }
   const shortTitle = Math.min(...s.titleWords) < t.minTitleWords;
   const headlinesOnly = s.containment === null && s.bodyCosine === 0;
+  const containmentText = s.containment === null ? 'n/a' : f(s.containment);
   if (s.sameSource) {
     const titleOk = s.titleDice >= t.sameSourceTitleDice;
     // A source re-listing its own headline later, with nothing else to compare, is a recurring title
@@ -244,7 +247,7 @@ export function judgeDuplicate(s: PairScores): PairVerdict {
       return {
         duplicate: false,
         rule: 'title-too-late',
-        reason: `same source, same headline but only headlines to compare and ${s.gapHours.toFixed(1)} h apart (> ${t.titleOnlyMaxGapHours} h)`,
+        reason: `same source, same headline but ${headlinesApart(s)}`,
       };
     }
     const bodyOk =
@@ -258,7 +261,7 @@ export function judgeDuplicate(s: PairScores): PairVerdict {
       : {
           duplicate: false,
           rule: 'same-source',
-          reason: `same source lists different stories unless near-verbatim (title Dice ${f(s.titleDice)}, containment ${s.containment === null ? 'n/a' : f(s.containment)})`,
+          reason: `same source lists different stories unless near-verbatim (title Dice ${f(s.titleDice)}, containment ${containmentText})`,
         };
   }
   if (s.containment !== null && s.containment >= t.containment) {
@@ -273,7 +276,7 @@ export function judgeDuplicate(s: PairScores): PairVerdict {
       return {
         duplicate: false,
         rule: 'title-too-late',
-        reason: `title Dice ${f(s.titleDice)} but only headlines to compare and ${s.gapHours.toFixed(1)} h apart (> ${t.titleOnlyMaxGapHours} h)`,
+        reason: `title Dice ${f(s.titleDice)} but ${headlinesApart(s)}`,
       };
     }
     const bodyOk = s.containment === null ? true : s.containment >= t.bodyCompatibleContainment || s.bodyCosine >= t.bodyCompatibleCosine;
@@ -302,6 +305,13 @@ export function judgeDuplicate(s: PairScores): PairVerdict {
   return {
     duplicate: false,
     rule: 'no-rule',
-    reason: `title Dice ${f(s.titleDice)} < ${t.sameTitleDice}${shortTitle ? ' (or title too short)' : ''}, containment ${s.containment === null ? 'n/a' : f(s.containment)} < ${t.containment}, no author link`,
+    reason:
+      `title Dice ${f(s.titleDice)} < ${t.sameTitleDice}${shortTitle ? ' (or title too short)' : ''}, ` +
+      `containment ${containmentText} < ${t.containment}, no author link`,
   };
+}
+
+/** Why two bare headlines are too far apart in time to be one article, for a verdict's reason. */
+function headlinesApart(s: PairScores): string {
+  return `only headlines to compare and ${s.gapHours.toFixed(1)} h apart (> ${THRESHOLDS.titleOnlyMaxGapHours} h)`;
 }

@@ -2,7 +2,7 @@ import { Feed, type Item as FeedItem } from 'feed';
 import { js2xml, xml2js, type ElementCompact } from 'xml-js';
 import type { OutputFeedConfig } from '../config.js';
 import { DAY_MS, type Cluster } from '../model.js';
-import { renderStoryContentHtml } from './story-html.js';
+import { counted, renderStoryContentHtml } from './story-html.js';
 import { clusterOutlets, describeCluster, type Story } from './story.js';
 import { cleanLine, escapeHtml, escapeText, guardCdataHtml } from '../text/xml-text.js';
 
@@ -188,7 +188,7 @@ function teaser(story: Story): string {
   const outlets = story.outlets;
   const named = outlets.slice(0, TEASER_OUTLETS).join(', ');
   const more = outlets.length > TEASER_OUTLETS ? ` and ${outlets.length - TEASER_OUTLETS} more` : '';
-  return `Carried by ${outlets.length === 1 ? '1 outlet' : `${outlets.length} outlets`}: ${named}${more}.`;
+  return `Carried by ${counted(outlets.length, 'outlet')}: ${named}${more}.`;
 }
 
 /** How the `feed` package serialises XML (xml-js compact form, four-space indent): we write it back the same way. */

@@ -1,7 +1,7 @@
 import type { OutputFeedConfig } from '../config.js';
 import type { SiteInfo } from './feeds.js';
 import { rankTopStories } from './ranking.js';
-import { formatUtc, linked, versionCreditHtml } from './story-html.js';
+import { counted, formatUtc, linked, timeHtml, versionCreditHtml, versionWho } from './story-html.js';
 import { storyAnchor, storyPagePath, type Story } from './story.js';
 import { cleanLine, cleanXmlText, escapeHtml, escapeText } from '../text/xml-text.js';
 
@@ -39,6 +39,9 @@ export const PAGE_CSP =
   "default-src 'none'; style-src 'unsafe-inline'; img-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
 const META_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src 'self'; base-uri 'none'; form-action 'none'";
 
+/** The home page's line under the site title. */
+const HOME_INTRO = 'Stories merged from every outlet that carried them; those most outlets carried first.';
+
 const FORMAT_LABELS = [
   { ext: 'atom', type: 'application/atom+xml', label: 'Atom' },
   { ext: 'rss', type: 'application/rss+xml', label: 'RSS' },
@@ -53,7 +56,8 @@ const STYLE = `
 :root{color-scheme:light dark;--fg:#1b1d21;--muted:#5b616b;--bg:#fbfbfa;--card:#fff;--line:#e3e4e6;--accent:#0b57d0}
 @media (prefers-color-scheme:dark){:root{--fg:#e8e9eb;--muted:#a3a8b1;--bg:#15171a;--card:#1d2024;--line:#30343a;--accent:#8ab4f8}}
 *{box-sizing:border-box}
-body{margin:0;background:var(--bg);color:var(--fg);font:16px/1.5 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;-webkit-text-size-adjust:100%}
+body{margin:0;background:var(--bg);color:var(--fg);font:16px/1.5 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;\
+-webkit-text-size-adjust:100%}
 main,header{max-width:46rem;margin:0 auto;padding:0 1rem}
 header{padding-top:1.25rem}
 h1{font-size:1.6rem;line-height:1.3;margin:0 0 .25rem;overflow-wrap:anywhere}
@@ -76,9 +80,11 @@ article p{margin:.35rem 0;overflow-wrap:anywhere}
 .versions li{padding:.45rem 0;border-bottom:1px solid var(--line);font-size:.93rem;overflow-wrap:anywhere}
 .versions li:last-child{border-bottom:0}
 .versions h3{font-size:1rem;margin:0}
-.count{display:inline-block;font-size:.8rem;background:var(--line);border-radius:1rem;padding:0 .5rem;margin-left:.3rem;vertical-align:middle}
+.count{display:inline-block;font-size:.8rem;background:var(--line);border-radius:1rem;padding:0 .5rem;margin-left:.3rem;\
+vertical-align:middle}
 .timeline{list-style:none;padding:0;margin:.4rem 0}
-.timeline li{display:grid;grid-template-columns:minmax(0,38%) minmax(0,1fr);gap:.1rem .75rem;align-items:center;padding:.3rem 0;font-size:.9rem}
+.timeline li{display:grid;grid-template-columns:minmax(0,38%) minmax(0,1fr);gap:.1rem .75rem;align-items:center;padding:.3rem 0;\
+font-size:.9rem}
 .timeline .who{overflow-wrap:anywhere}
 .timeline .track{position:relative;height:.9rem;border-bottom:2px solid var(--line)}
 .timeline .dot{position:absolute;bottom:-.4rem;width:.75rem;height:.75rem;margin-left:-.375rem;border-radius:50%;background:var(--accent)}
@@ -119,9 +125,9 @@ export function renderIndexPage(content: SiteContent): string {
 /** One page of every published story, newest first, with links to its neighbours. */
 export function renderListPage(content: SiteContent, number: number, count: number): string {
   const stories = content.stories.slice((number - 1) * PAGE_STORIES, number * PAGE_STORIES);
-  const pager = `<p class="pager">${number > 1 ? `<a href="${listPagePath(number - 1)}">← Newer</a>` : '<span></span>'}<span class="muted">Page ${number} of ${count}</span>${
-    number < count ? `<a href="${listPagePath(number + 1)}">Older →</a>` : '<span></span>'
-  }</p>`;
+  const newer = number > 1 ? `<a href="${listPagePath(number - 1)}">← Newer</a>` : '<span></span>';
+  const older = number < count ? `<a href="${listPagePath(number + 1)}">Older →</a>` : '<span></span>';
+  const pager = `<p class="pager">${newer}<span class="muted">Page ${number} of ${count}</span>${older}</p>`;
   const body =
     stories.length === 0
       ? '<p class="muted">No stories yet: they appear here after the first run has read some sources.</p>'
@@ -137,14 +143,10 @@ export function renderStoryPage(content: SiteContent, story: Story): string {
     const summary = version.summary === '' ? '' : `<p>${escapeText(version.summary)}</p>`;
     return `<li><h3>${linked(version, version.title || story.title)}</h3><p>${versionCreditHtml(version)}</p>${summary}</li>`;
   });
-  const outlets = story.outlets.length;
-  const feeds = content.feeds.map(
-    (feed) =>
-      `<li><strong>${escapeHtml(cleanLine(feed.title))}</strong>${FORMAT_LABELS.map((f) => `<a href="${root}${escapeHtml(feed.name)}.${f.ext}" type="${f.type}">${f.label}</a>`).join('')}</li>`,
-  );
+  const feeds = content.feeds.map((feed) => renderFeedLinks(feed, root));
   const body = `<article>
 <h1>${escapeHtml(story.title)}</h1>
-<p class="muted">First carried <time datetime="${escapeHtml(story.published)}">${escapeHtml(formatUtc(story.published))}</time><span class="count">${outlets === 1 ? '1 outlet' : `${outlets} outlets`}</span><span class="count">${story.versions.length === 1 ? '1 version' : `${story.versions.length} versions`}</span></p>
+<p class="muted">First carried ${renderCoverage(story)}<span class="count">${counted(story.versions.length, 'version')}</span></p>
 ${story.summary === '' ? '' : `<p>${escapeText(story.summary)}</p>`}
 <h2>Coverage</h2>
 ${renderTimeline(story)}
@@ -186,13 +188,14 @@ function renderTimeline(story: Story): string {
   const span = last - first < 60_000 ? 0 : last - first;
   const rows = story.versions.map((version, index) => {
     const at = span === 0 ? 0 : ((times[index]! - first) / span) * 100;
-    const who = version.outlet === null ? version.source : `${version.source} (via ${version.outlet})`;
-    return `<li><span class="who">${escapeHtml(who)}</span><span class="track"><span class="dot" style="left:${at.toFixed(1)}%"></span></span><time datetime="${escapeHtml(version.date)}">${escapeHtml(formatUtc(version.date))}</time></li>`;
+    const track = `<span class="track"><span class="dot" style="left:${at.toFixed(1)}%"></span></span>`;
+    return `<li><span class="who">${escapeHtml(versionWho(version))}</span>${track}${timeHtml(version.date)}</li>`;
   });
+  const [firstText, lastText] = [first, last].map((t) => escapeHtml(formatUtc(new Date(t).toISOString())));
   const axis =
     span === 0
-      ? `<p class="muted">Every version within a minute of ${escapeHtml(formatUtc(new Date(first).toISOString()))}.</p>`
-      : `<p class="axis muted"><span>${escapeHtml(formatUtc(new Date(first).toISOString()))}</span><span>${escapeHtml(formatUtc(new Date(last).toISOString()))}</span></p>`;
+      ? `<p class="muted">Every version within a minute of ${firstText}.</p>`
+      : `<p class="axis muted"><span>${firstText}</span><span>${lastText}</span></p>`;
   return `<ol class="timeline">${rows.join('')}</ol>\n${axis}`;
 }
 
@@ -215,7 +218,6 @@ function renderRedirectPage(site: SiteInfo, to: string): string {
 
 /** A story on a listing page: headline linked to its page, coverage, summary and the first versions. */
 function renderStoryCard(story: Story, root: string): string {
-  const outlets = story.outlets.length;
   const summary = story.summary === '' ? '' : `<p>${escapeHtml(clip(story.summary, SUMMARY_CHARS))}</p>`;
   const versions = story.versions
     .slice(0, LIST_VERSIONS)
@@ -227,7 +229,7 @@ function renderStoryCard(story: Story, root: string): string {
   }
   return `<article id="${storyAnchor(story.id)}">
 <h2><a href="${root}${escapeHtml(storyPagePath(story.id))}">${escapeHtml(story.title)}</a></h2>
-<p class="muted"><time datetime="${escapeHtml(story.published)}">${escapeHtml(formatUtc(story.published))}</time><span class="count">${outlets === 1 ? '1 outlet' : `${outlets} outlets`}</span></p>
+<p class="muted">${renderCoverage(story)}</p>
 ${summary}
 <ul class="versions">${versions.join('')}</ul>
 </article>`;
@@ -246,15 +248,12 @@ function layout(content: SiteContent, page: Layout): string {
   const siteTitle = escapeHtml(cleanLine(content.site.title) || 'feedmerge');
   // Relative hrefs: the pages work whatever host, port or folder they are served from.
   const alternates = content.feeds.flatMap((feed) =>
-    FORMAT_LABELS.map(
-      (f) =>
-        `<link rel="alternate" type="${f.type}" title="${escapeHtml(`${cleanLine(feed.title)} (${f.label})`)}" href="${root}${escapeHtml(feed.name)}.${f.ext}">`,
-    ),
+    FORMAT_LABELS.map((f) => {
+      const title = escapeHtml(`${cleanLine(feed.title)} (${f.label})`);
+      return `<link rel="alternate" type="${f.type}" title="${title}" href="${root}${escapeHtml(feed.name)}.${f.ext}">`;
+    }),
   );
-  const feedList = content.feeds.map(
-    (feed) =>
-      `<li><strong>${escapeHtml(cleanLine(feed.title))}</strong>${FORMAT_LABELS.map((f) => `<a href="${root}${escapeHtml(feed.name)}.${f.ext}" type="${f.type}">${f.label}</a>`).join('')}</li>`,
-  );
+  const feedList = content.feeds.map((feed) => renderFeedLinks(feed, root));
   const nav = [
     ['top', 'index.html', 'Top stories'],
     ['latest', 'latest.html', 'Latest'],
@@ -274,7 +273,7 @@ ${alternates.join('\n')}
 </head>
 <body>
 <header>
-${home ? `<h1>${siteTitle}</h1>\n<p class="muted">Stories merged from every outlet that carried them; those most outlets carried first.</p>` : `<p><a href="${root}index.html">${siteTitle}</a></p>`}
+${home ? `<h1>${siteTitle}</h1>\n<p class="muted">${HOME_INTRO}</p>` : `<p><a href="${root}index.html">${siteTitle}</a></p>`}
 <nav>${nav}</nav>
 ${home ? `<ul class="feeds">${feedList.join('')}</ul>` : ''}
 </header>
@@ -285,6 +284,17 @@ ${page.body}
 </body>
 </html>
 `;
+}
+
+/** A feed's name and a link to each of its formats, relative to `root`. */
+function renderFeedLinks(feed: OutputFeedConfig, root: string): string {
+  const links = FORMAT_LABELS.map((f) => `<a href="${root}${escapeHtml(feed.name)}.${f.ext}" type="${f.type}">${f.label}</a>`);
+  return `<li><strong>${escapeHtml(cleanLine(feed.title))}</strong>${links.join('')}</li>`;
+}
+
+/** When a story was first carried and by how many outlets. */
+function renderCoverage(story: Story): string {
+  return `${timeHtml(story.published)}<span class="count">${counted(story.outlets.length, 'outlet')}</span>`;
 }
 
 /** Cuts plain text at the last word boundary before `max` characters, marking the cut. */

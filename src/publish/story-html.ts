@@ -14,7 +14,7 @@ export function versionCreditHtml(version: StoryVersion): string {
   const parts = [`<strong>${escapeHtml(version.source)}</strong>`];
   if (version.outlet !== null) parts[0] += ` (via ${escapeHtml(version.outlet)})`;
   if (version.author !== null) parts.push(`by ${escapeHtml(version.author)}`);
-  parts.push(`<time datetime="${escapeHtml(version.date)}">${escapeHtml(formatUtc(version.date))}</time>`);
+  parts.push(timeHtml(version.date));
   return parts.join(' · ');
 }
 
@@ -31,18 +31,31 @@ const FULL_VERSIONS = 20;
 export function renderStoryContentHtml(story: Story): string {
   const count = story.versions.length;
   const outlets = story.outlets.length;
-  const intro = `<p>Carried by ${count === 1 ? '1 version' : `${count} versions`} from ${outlets === 1 ? '1 outlet' : `${outlets} outlets`}.</p>`;
+  const intro = `<p>Carried by ${counted(count, 'version')} from ${counted(outlets, 'outlet')}.</p>`;
   const items = story.versions.slice(0, FULL_VERSIONS).map((version) => {
     const summary = version.summary === '' ? '' : `<p>${escapeText(version.summary)}</p>`;
     return `<li><p>${linked(version, version.title)}</p><p>${versionCreditHtml(version)}</p>${summary}</li>`;
   });
   const rest = story.versions.slice(FULL_VERSIONS);
-  const more =
-    rest.length === 0
-      ? ''
-      : `<p>Also carried by: ${rest.map((v) => `${linked(v, v.outlet === null ? v.source : `${v.source} (via ${v.outlet})`)} (${escapeText(formatUtc(v.date))})`).join(', ')}.</p>`;
+  const credit = (v: StoryVersion): string => `${linked(v, versionWho(v))} (${escapeText(formatUtc(v.date))})`;
+  const more = rest.length === 0 ? '' : `<p>Also carried by: ${rest.map(credit).join(', ')}.</p>`;
   const page = `<p><a href="${escapeHtml(story.page)}">The story page: every version and when each outlet carried it</a></p>`;
   return sanitizeContentHtml(`${intro}<ul>${items.join('')}</ul>${more}${page}`, null);
+}
+
+/** Who carried a version, as plain text: the source, and the outlet it credits when it is another. */
+export function versionWho(version: StoryVersion): string {
+  return version.outlet === null ? version.source : `${version.source} (via ${version.outlet})`;
+}
+
+/** A time as a `<time>` element: the machine-readable value, shown in UTC to the minute. */
+export function timeHtml(iso: string): string {
+  return `<time datetime="${escapeHtml(iso)}">${escapeHtml(formatUtc(iso))}</time>`;
+}
+
+/** A count and its noun, plural unless one: "1 outlet", "3 outlets". */
+export function counted(count: number, noun: string): string {
+  return `${count} ${noun}${count === 1 ? '' : 's'}`;
 }
 
 /** Text, escaped, linked to the version when it has a link. */

@@ -42,7 +42,8 @@ export class ClusterRepository {
       `SELECT id, created_at, updated_at FROM clusters WHERE merged_into IS NULL ORDER BY updated_at DESC, id LIMIT ?`,
     );
     this.selectLiveAfter = db.prepare<{ updated: string; id: string; limit: number }, ClusterRow>(
-      `SELECT id, created_at, updated_at FROM clusters WHERE merged_into IS NULL AND (updated_at < @updated OR (updated_at = @updated AND id > @id))
+      `SELECT id, created_at, updated_at FROM clusters
+       WHERE merged_into IS NULL AND (updated_at < @updated OR (updated_at = @updated AND id > @id))
        ORDER BY updated_at DESC, id LIMIT @limit`,
     );
     this.selectRestOfGroup = db.prepare<{ updated: string; id: string }, ClusterRow>(

@@ -62,7 +62,8 @@ export async function copySqliteToPostgres(sqlitePath: string, url: string): Pro
     const sendMerges = async (): Promise<void> => {
       if (merges.length === 0) return;
       await client.query(
-        `UPDATE clusters c SET merged_into = v.merged_into FROM json_to_recordset($1::json) AS v(id text, merged_into text) WHERE c.id = v.id`,
+        `UPDATE clusters c SET merged_into = v.merged_into
+         FROM json_to_recordset($1::json) AS v(id text, merged_into text) WHERE c.id = v.id`,
         [JSON.stringify(merges)],
       );
       merges = [];

@@ -582,7 +582,8 @@ async function applyClustering(c: Queryable, result: ClusteringResult, now: stri
   const distinct = [...new Set(ids)];
   const { rows } = distinct.length
     ? await c.query<{ id: string }>(
-        `INSERT INTO clusters (id, created_at, updated_at) SELECT id, $2, $2 FROM unnest($1::text[]) AS t(id) ON CONFLICT (id) DO NOTHING RETURNING id`,
+        `INSERT INTO clusters (id, created_at, updated_at)
+         SELECT id, $2, $2 FROM unnest($1::text[]) AS t(id) ON CONFLICT (id) DO NOTHING RETURNING id`,
         [distinct, now],
       )
     : { rows: [] };
@@ -627,7 +628,8 @@ async function prune(c: Queryable, cutoffIso: string, cutoffMs: number, keep: re
        SELECT c.id FROM clusters c
        WHERE c.merged_into IS NULL AND NOT (c.id = ANY($1::text[]))
          AND (NOT EXISTS (SELECT 1 FROM items i WHERE i.cluster_id = c.id)
-              OR (c.updated_at < $2 AND NOT EXISTS (SELECT 1 FROM items i WHERE i.cluster_id = c.id AND (i.sort_time >= $3 OR i.first_seen_at >= $2))))`,
+              OR (c.updated_at < $2 AND NOT EXISTS (
+                SELECT 1 FROM items i WHERE i.cluster_id = c.id AND (i.sort_time >= $3 OR i.first_seen_at >= $2))))`,
       [keep, cutoffIso, cutoffMs],
     )
   ).rowCount!;

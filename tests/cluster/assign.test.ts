@@ -9,6 +9,9 @@ import { item, loadSeedFixture, spreadCorpus } from './helpers.js';
 
 const stories = { level: 'stories', windowDays: 7 } as const;
 const duplicates = { level: 'duplicates', windowDays: 7 } as const;
+const MT_GOX_SUMMARY =
+  'The bitcoin exchange Mt. Gox filed for bankruptcy protection in Dallas on Sunday ' +
+  'to halt a class action by its customers over lost coins.';
 const clusterOf = (r: ReturnType<typeof assignToClusters>, id: string): string | undefined =>
   r.assignments.find((a) => a.itemId === id)?.clusterId;
 
@@ -49,12 +52,10 @@ describe('assignToClusters', () => {
       [],
       [
         item('a', 'Mt. Gox files for US bankruptcy protection', 'A', 0, {
-          summary:
-            'The bitcoin exchange Mt. Gox filed for bankruptcy protection in Dallas on Sunday to halt a class action by its customers over lost coins.',
+          summary: MT_GOX_SUMMARY,
         }),
         item('b', 'Mt. Gox files for US bankruptcy protection', 'B', 24 * 8, {
-          summary:
-            'The bitcoin exchange Mt. Gox filed for bankruptcy protection in Dallas on Sunday to halt a class action by its customers over lost coins.',
+          summary: MT_GOX_SUMMARY,
         }),
       ],
       stories,
@@ -255,7 +256,9 @@ describe('assignToClusters', () => {
       id: `x${(i * 7919) % 600}`,
       sourceName: `uci-${i % 50}`,
       outlet: r.input.sourceName,
-      summary: `${r.input.sourceName} reports that ${r.input.title.toLowerCase()}, with reaction from readers and analysts across the region.`,
+      summary:
+        `${r.input.sourceName} reports that ${r.input.title.toLowerCase()}, ` +
+        'with reaction from readers and analysts across the region.',
       time: 1_600_000_000_000,
     }));
     const result = assignToClusters([], items, stories);

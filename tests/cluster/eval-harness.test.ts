@@ -27,7 +27,8 @@ describe('issue 13 harness: data and scores', () => {
     const path = join(tempDir(), 'googlenews.tsv');
     writeFileSync(
       path,
-      'story\ttitle\tsnippet\n1\tgala london\tsinger attends gala\n1\tprince william gala\tinvite gala dinner\n2\tnokia lumia launch\tphone\n',
+      'story\ttitle\tsnippet\n' +
+        '1\tgala london\tsinger attends gala\n1\tprince william gala\tinvite gala dinner\n2\tnokia lumia launch\tphone\n',
     );
     const docs = loadGoogleNews(path);
     expect(docs.length).toBe(3);

@@ -24,7 +24,9 @@ describe.skipIf(!enabled)('issue 13 quality floors (FEEDMERGE_QUALITY=1)', () =>
   for (const slice of UCI_SLICES) {
     const labelled = loadUciSample(slice.path);
 
-    it(`${slice.name}, one run: B-cubed precision >= ${F.uciBcubedPrecision}, F1 >= ${F.uciBcubedF1}; 24 runs in time order: the same floors, F1 within ${F.uciStepsF1Tolerance}, story ids never move to a newer id`, async () => {
+    const floors = `B-cubed precision >= ${F.uciBcubedPrecision}, F1 >= ${F.uciBcubedF1}`;
+    const steps24 = `24 runs in time order: the same floors, F1 within ${F.uciStepsF1Tolerance}, story ids never move to a newer id`;
+    it(`${slice.name}, one run: ${floors}; ${steps24}`, async () => {
       // Both measured first, then every floor checked (soft), so one failure does not hide the others.
       const { scores: one } = await clusterInOneRun(tempDir(), labelled, { runner: builtCli });
       const steps = await clusterInSteps(tempDir(), labelled, 24, { runner: builtCli });
@@ -42,7 +44,8 @@ describe.skipIf(!enabled)('issue 13 quality floors (FEEDMERGE_QUALITY=1)', () =>
 
   // GoogleNews-TS is not committed (benchmarks read it from ../shared/data): skipped where it is absent.
   it.skipIf(!existsSync(GOOGLENEWS_DEV_PATH))(
-    `GoogleNews-dev as one aggregator feed: NMI >= ${F.googleNmi} with titles only and with title + snippet, snippets never cost more than ${F.googleSnippetTolerance}`,
+    `GoogleNews-dev as one aggregator feed: NMI >= ${F.googleNmi} with titles only and with title + snippet, ` +
+      `snippets never cost more than ${F.googleSnippetTolerance}`,
     async () => {
       const titles = await clusterGoogleNews(tempDir(), GOOGLENEWS_DEV_PATH, false, { runner: builtCli });
       const withSnippet = await clusterGoogleNews(tempDir(), GOOGLENEWS_DEV_PATH, true, { runner: builtCli });

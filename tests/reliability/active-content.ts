@@ -151,12 +151,18 @@ export function checkPublishedHtml(html: string | readonly string[]): string[] {
   ];
 }
 
-/** XML 1.0 Char production (section 2.2): C0 controls but tab/LF/CR, U+FFFE/U+FFFF and lone surrogates are forbidden, as literal or reference. */
+/**
+ * XML 1.0 Char production (section 2.2): C0 controls but tab/LF/CR, U+FFFE/U+FFFF and lone surrogates are
+ * forbidden, as literal or reference.
+ */
 const FORBIDDEN_CHAR =
   // eslint-disable-next-line no-control-regex -- matching the forbidden characters is the point
   /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
-const FORBIDDEN_REFERENCE =
-  /&#(?:x0*(?:[0-8bcef]|1[0-9a-f]|d[89a-f][0-9a-f]{2}|fff[ef])|0*(?:[0-8]|1[124-9]|2\d|3[01]|5529[6-9]|55[3-9]\d\d|56\d{3}|57[0-2]\d\d|573[0-3]\d|5734[0-3]|6553[45]));/i;
+/** The same code points as hexadecimal references (after `&#`): 0-8, B, C, E-1F, D800-DFFF, FFFE, FFFF. */
+const FORBIDDEN_HEX = /x0*(?:[0-8bcef]|1[0-9a-f]|d[89a-f][0-9a-f]{2}|fff[ef])/.source;
+/** And as decimal references: 0-8, 11, 12, 14-31, 55296-57343, 65534, 65535. */
+const FORBIDDEN_DECIMAL = /0*(?:[0-8]|1[124-9]|2\d|3[01]|5529[6-9]|55[3-9]\d\d|56\d{3}|57[0-2]\d\d|573[0-3]\d|5734[0-3]|6553[45])/.source;
+const FORBIDDEN_REFERENCE = new RegExp(`&#(?:${FORBIDDEN_HEX}|${FORBIDDEN_DECIMAL});`, 'i');
 
 /** Characters (literal or referenced) that make a document unreadable to a conforming XML parser. */
 export function forbiddenXmlCharacters(xml: string): string[] {

@@ -180,7 +180,8 @@ describe('a run killed with SIGKILL', () => {
     const previous = snapshotFolder(published);
     writeFileSync(
       join(dir, 'seeds', 'zz-update.txt'),
-      'Harbour workers strike over pay in three ports\n\nDock workers walked out on Monday over pay and staffing, the union said on Tuesday. Jane Roe reports.\n',
+      'Harbour workers strike over pay in three ports\n\n' +
+        'Dock workers walked out on Monday over pay and staffing, the union said on Tuesday. Jane Roe reports.\n',
     );
     const result = await killedRun(afterChanges(published, /\.tmp$/, 4));
     expectSoundState(previous);

@@ -35,7 +35,8 @@ async function parseOrRefuse(text: string | Buffer): Promise<{ items: RawItem[] 
 }
 
 const rss = (items: string, prolog = '') =>
-  `<?xml version="1.0" encoding="UTF-8"?>${prolog}<rss version="2.0"><channel><title>t</title><link>https://hostile.example/</link>${items}</channel></rss>`;
+  `<?xml version="1.0" encoding="UTF-8"?>${prolog}<rss version="2.0">` +
+  `<channel><title>t</title><link>https://hostile.example/</link>${items}</channel></rss>`;
 
 let probe: Server;
 let probeUrl: string;
@@ -109,9 +110,11 @@ describe('XML entity attacks', () => {
         `<!DOCTYPE rss [<!ENTITY % remote SYSTEM "${probeUrl}/param"> %remote;]>`,
       ),
       rss(
-        `<item><title>a b</title><guid>x7</guid><description><xi:include xmlns:xi="http://www.w3.org/2001/XInclude" href="file://${secret}" parse="text"/></description></item>`,
+        '<item><title>a b</title><guid>x7</guid><description>' +
+          `<xi:include xmlns:xi="http://www.w3.org/2001/XInclude" href="file://${secret}" parse="text"/></description></item>`,
       ),
-      `<?xml version="1.0"?><!DOCTYPE feed [<!ENTITY xxe SYSTEM "file://${secret}">]><feed xmlns="http://www.w3.org/2005/Atom"><title>&xxe;</title><entry><id>x8</id><title>&xxe;</title></entry></feed>`,
+      `<?xml version="1.0"?><!DOCTYPE feed [<!ENTITY xxe SYSTEM "file://${secret}">]>` +
+        '<feed xmlns="http://www.w3.org/2005/Atom"><title>&xxe;</title><entry><id>x8</id><title>&xxe;</title></entry></feed>',
     ];
     for (const doc of documents) {
       const result = await parseOrRefuse(doc);
@@ -142,7 +145,8 @@ describe('malformed and oversized documents', () => {
       ),
     );
     if ('items' in cdataFeed) expect(await publishProblems(cdataFeed.items)).toEqual([]);
-    const json = `{"version":"https://jsonfeed.org/version/1.1","items":[{"id":"1","title":"t","x":${'['.repeat(100_000)}${']'.repeat(100_000)}}]}`;
+    const deepArray = `${'['.repeat(100_000)}${']'.repeat(100_000)}`;
+    const json = `{"version":"https://jsonfeed.org/version/1.1","items":[{"id":"1","title":"t","x":${deepArray}}]}`;
     const jsonFeed = await parseOrRefuse(json);
     if ('items' in jsonFeed) expect(await publishProblems(jsonFeed.items)).toEqual([]);
     const jsonHtml = JSON.stringify({ version: 'https://jsonfeed.org/version/1.1', items: [{ id: '1', title: 't', content_html: html }] });
@@ -169,11 +173,14 @@ describe('malformed and oversized documents', () => {
     const refs = '&#0;&#1;&#x8;&#xB;&#12;&#x1F;&#xD800;&#57343;&#xFFFE;&#65535;&#x110000;&#99999999999;';
     const result = await parseOrRefuse(
       rss(
-        `<item><guid>c1</guid><title>ctl ${controls} end</title><description>${refs} desc</description></item><item><guid>c2</guid><title>refs ${refs} end</title></item>`,
+        `<item><guid>c1</guid><title>ctl ${controls} end</title><description>${refs} desc</description></item>` +
+          `<item><guid>c2</guid><title>refs ${refs} end</title></item>`,
       ),
     );
     if ('items' in result) expect(await publishProblems(result.items)).toEqual([]);
-    const json = `{"version":"https://jsonfeed.org/version/1.1","items":[{"id":"j","title":"a\\ud800b\\udfffc\\u0000d\\u0001","content_html":"<p>\\ud83d x \\u0008 \\ufffe</p>","summary":"\\u001b[31mred"}]}`;
+    const json =
+      '{"version":"https://jsonfeed.org/version/1.1","items":[{"id":"j","title":"a\\ud800b\\udfffc\\u0000d\\u0001",' +
+      '"content_html":"<p>\\ud83d x \\u0008 \\ufffe</p>","summary":"\\u001b[31mred"}]}';
     const jsonResult = await parseOrRefuse(json);
     expect('items' in jsonResult).toBe(true);
     if ('items' in jsonResult) expect(await publishProblems(jsonResult.items)).toEqual([]);

@@ -54,13 +54,17 @@ beforeAll(async () => {
     '/atom': hostileAtom,
     '/json': hostileJsonFeed,
     '/bomb': () =>
-      `<?xml version="1.0"?><!DOCTYPE rss [${lol}]><rss version="2.0"><channel><title>&lol9;</title><item><title>&lol9;</title></item></channel></rss>`,
+      `<?xml version="1.0"?><!DOCTYPE rss [${lol}]>` +
+      '<rss version="2.0"><channel><title>&lol9;</title><item><title>&lol9;</title></item></channel></rss>',
     '/xxe': () =>
-      `<?xml version="1.0"?><!DOCTYPE rss [<!ENTITY xxe SYSTEM "file://${secretPath}">]><rss version="2.0"><channel><title>x</title><item><guid>x</guid><title>leak &xxe; here</title></item></channel></rss>`,
+      `<?xml version="1.0"?><!DOCTYPE rss [<!ENTITY xxe SYSTEM "file://${secretPath}">]>` +
+      '<rss version="2.0"><channel><title>x</title><item><guid>x</guid><title>leak &xxe; here</title></item></channel></rss>',
     '/xxe-dtd': () =>
-      `<?xml version="1.0"?><!DOCTYPE rss SYSTEM "file://${secretPath}"><rss version="2.0"><channel><title>x</title><item><guid>y</guid><title>external DTD</title></item></channel></rss>`,
+      `<?xml version="1.0"?><!DOCTYPE rss SYSTEM "file://${secretPath}">` +
+      '<rss version="2.0"><channel><title>x</title><item><guid>y</guid><title>external DTD</title></item></channel></rss>',
     '/deep': () =>
-      `<rss version="2.0"><channel><title>deep</title><item><title>t</title><description>${'<a>'.repeat(100_000)}${'</a>'.repeat(100_000)}</description></item></channel></rss>`,
+      '<rss version="2.0"><channel><title>deep</title><item><title>t</title>' +
+      `<description>${'<a>'.repeat(100_000)}${'</a>'.repeat(100_000)}</description></item></channel></rss>`,
     '/many': () => `<?xml version="1.0"?><rss version="2.0"><channel><title>many</title>${many}</channel></rss>`,
     '/invalid-utf8': () =>
       Buffer.concat([
@@ -102,7 +106,10 @@ beforeAll(async () => {
   const feeds = ['rss', 'atom', 'json', 'bomb', 'xxe', 'xxe-dtd', 'deep', 'many', 'invalid-utf8', 'huge', 'gzip-bomb'];
   config = makeInstance(
     dir,
-    `feeds:\n${feeds.map((f) => `  - url: ${base}/${f}\n    name: hostile-${f}`).join('\n')}\nfetch:\n  timeoutSeconds: 60\n  maxItems: 10000\n  maxBodyBytes: 10485760\npublish:\n  feeds:\n    - { name: all, limit: 2000 }\n    - { name: hostile, sources: [hostile-rss, hostile-atom, hostile-json, hostile-listing], limit: 1000 }\n`,
+    `feeds:\n${feeds.map((f) => `  - url: ${base}/${f}\n    name: hostile-${f}`).join('\n')}\n` +
+      'fetch:\n  timeoutSeconds: 60\n  maxItems: 10000\n  maxBodyBytes: 10485760\n' +
+      'publish:\n  feeds:\n    - { name: all, limit: 2000 }\n' +
+      '    - { name: hostile, sources: [hostile-rss, hostile-atom, hostile-json, hostile-listing], limit: 1000 }\n',
   );
   writeFileSync(join(dir, 'seeds', 'hostile-listing.txt'), hostileListing());
   // 10 MB with no blank line: one paragraph as far as a listing reader can tell.

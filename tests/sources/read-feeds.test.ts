@@ -61,10 +61,9 @@ describe('readFeeds', () => {
       const path = bad[index]!;
       expect(outcome.outcome, path).toBe('error');
       expect(outcome.items).toEqual([]);
+      const escaped = path.replace(/[/.]/g, '\\$&');
       expect(outcome.error, path).toMatch(
-        new RegExp(
-          `^feed "N${path.replace(/[/.]/g, '\\$&')}" \\(http://127\\.0\\.0\\.1:\\d+${path.replace(/[/.]/g, '\\$&')}\\): .+, retry after 2025-`,
-        ),
+        new RegExp(`^feed "N${escaped}" \\(http://127\\.0\\.0\\.1:\\d+${escaped}\\): .+, retry after 2025-`),
       );
       expect(outcome.error).not.toContain('\n');
       expect(outcome.state.status).toBe('error');
