@@ -333,7 +333,8 @@ class Assigner {
       const cluster = this.clusters.get(id);
       if (cluster === undefined) continue;
       if (time < cluster.earliestTime - this.windowMs || time > cluster.latestTime + this.windowMs) continue;
-      evaluations.push(this.evaluate(probe, cluster));
+      const evaluation = this.evaluate(probe, cluster);
+      if (evaluation !== null) evaluations.push(evaluation);
     }
     const eligible = evaluations.filter((e) => e.eligible).sort(byScoreThenAge);
     const best = eligible[0];
@@ -376,8 +377,9 @@ class Assigner {
       .map((i) => found.ids[i]!);
   }
 
-  /** Scores an item against a cluster as a whole: centroid cosine and duplicate votes of in-window members. */
-  private evaluate(probe: Member, cluster: WorkCluster): Evaluation {
+  /** Scores an item against a cluster as a whole: centroid cosine and duplicate votes of in-window members; null when
+   * the cluster cannot take the item and no story threshold was applied (most candidates: no garbage for them). */
+  private evaluate(probe: Member, cluster: WorkCluster): Evaluation | null {
     const features = probe.features;
     const cosine = cluster.centroidNormSq > 0 ? this.scratch.dotCentroid(cluster.centroid) / Math.sqrt(cluster.centroidNormSq) : 0;
     const time = features.input.time;
@@ -392,7 +394,7 @@ class Assigner {
     const skipPairs = this.strategy !== 'naive' && !mayNeedFull && bound < lowestPrefilter - 1e-9;
     // Without member votes only the centroid can admit the item, and its threshold is at least the base one.
     if (skipPairs && (this.options.level === 'duplicates' || cosine < this.storyThreshold)) {
-      return { cluster, cosine, eligible: false, score: 0, threshold: Number.NaN, duplicateOf: false };
+      return null;
     }
     let votes = 0;
     let sameSourceOther = false;
@@ -405,8 +407,7 @@ class Assigner {
       if (Math.abs(member.time - time) > this.windowMs) continue;
       sampled += 1;
       // Same tests as partsConflict / numbersConflict, on the precomputed keys.
-      if (member.partsKey !== probe.partsKey)
-        return { cluster, cosine, eligible: false, score: 0, threshold: Number.NaN, duplicateOf: false };
+      if (member.partsKey !== probe.partsKey) return null;
       if (member.numbersKey !== probe.numbersKey && member.numbersKey !== '' && probe.numbersKey !== '') numberClash = true;
       if (skipPairs) {
         if (member.sourceKey === probe.sourceKey) sameSourceOther = true;
@@ -425,8 +426,7 @@ class Assigner {
     // "Close to the cluster as a whole": duplicates of at least half the compared members, not just one.
     const duplicateOf = votes > 0 && votes * 2 >= sampled;
     if (duplicateOf) return { cluster, cosine, eligible: true, score: 1 + votes / sampled, threshold: Number.NaN, duplicateOf };
-    if (this.options.level === 'duplicates' || sampled === 0)
-      return { cluster, cosine, eligible: false, score: 0, threshold: Number.NaN, duplicateOf };
+    if (this.options.level === 'duplicates' || sampled === 0) return null;
     const threshold =
       this.storyThreshold +
       (THRESHOLDS.storyGapPenaltyPerSpan * coreGapMs(cluster.times, time)) / this.storySpanMs +
