@@ -15,8 +15,24 @@ export class FetchError extends FeedmergeError {}
 /** A source was fetched but its content could not be read as a feed or listing. */
 export class ParseError extends FeedmergeError {}
 
-/** The database could not be opened, migrated or written. */
-export class StorageError extends FeedmergeError {}
+/**
+ * The database could not be opened, migrated or written. Raised at the storage boundary with `database` (a
+ * file's path, or a URL without its password), which the message then names: `store: <database>: <reason>`.
+ * Raised deeper without it (a schema check, a backup's integrity check), the boundary names the database later.
+ */
+export class StorageError extends FeedmergeError {
+  readonly database: string | undefined;
+
+  constructor(reason: string, options: { readonly cause?: unknown; readonly database?: string } = {}) {
+    super(options.database === undefined ? reason : `store: ${options.database}: ${reason}`, { cause: options.cause });
+    this.database = options.database;
+  }
+
+  /** This error naming `database`: itself when it names one already, else a copy that does (caused by this one). */
+  naming(database: string): StorageError {
+    return this.database !== undefined ? this : new StorageError(this.message, { cause: this, database });
+  }
+}
 
 /** A feed being subscribed is already declared (in the config file or the database). */
 export class AlreadySubscribedError extends FeedmergeError {}

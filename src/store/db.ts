@@ -58,9 +58,7 @@ export function asStorageError(error: unknown, path: string): unknown {
 
 /** Turns a SQLite failure into one clear StorageError line naming the file. */
 export function wrapStorageError(error: unknown, path: string): StorageError {
-  if (error instanceof StorageError) {
-    return error.message.startsWith('store:') ? error : new StorageError(`store: ${path}: ${error.message}`, { cause: error });
-  }
+  if (error instanceof StorageError) return error.naming(path);
   const code = (error as { code?: string }).code ?? '';
   const message = error instanceof Error ? error.message : String(error);
   const reasons: Record<string, string> = {
@@ -76,5 +74,5 @@ export function wrapStorageError(error: unknown, path: string): StorageError {
     EROFS: 'read-only file system',
   };
   const reason = reasons[code] ?? Object.entries(reasons).find(([key]) => code.startsWith(key))?.[1] ?? message;
-  return new StorageError(`store: ${path}: ${reason}`, { cause: error });
+  return new StorageError(reason, { cause: error, database: path });
 }

@@ -25,6 +25,6 @@ export async function openStore(database: string, options: { readonly readonly?:
   try {
     return new SqliteBackend(SqliteStore.open(database, options));
   } catch (error) {
-    throw error instanceof StorageError ? error : new StorageError(`store: ${database}: ${String(error)}`, { cause: error });
+    throw error instanceof StorageError ? error.naming(database) : new StorageError(String(error), { cause: error, database });
   }
 }

@@ -32,9 +32,9 @@ export async function copySqliteToPostgres(sqlitePath: string, url: string): Pro
     for (const table of TABLES) {
       const { rows } = await client.query<{ n: number }>(`SELECT COUNT(*)::int AS n FROM ${table}`);
       if (rows[0]!.n > 0)
-        throw new StorageError(
-          `store: ${name}: not empty (${table} has ${rows[0]!.n} rows); migrate-to copies into an empty database only`,
-        );
+        throw new StorageError(`not empty (${table} has ${rows[0]!.n} rows); migrate-to copies into an empty database only`, {
+          database: name,
+        });
     }
     const counts = {} as CopyCounts;
     for (const table of TABLES) {
@@ -54,7 +54,7 @@ export async function copySqliteToPostgres(sqlitePath: string, url: string): Pro
       const check = await client.query<{ n: number }>(`SELECT COUNT(*)::int AS n FROM ${table}`);
       const expected = (source.prepare(`SELECT COUNT(*) AS n FROM ${table}`).get() as { n: number }).n;
       if (check.rows[0]!.n !== expected) {
-        throw new StorageError(`store: ${name}: ${table}: copied ${check.rows[0]!.n} rows of ${expected}; nothing was kept`);
+        throw new StorageError(`${table}: copied ${check.rows[0]!.n} rows of ${expected}; nothing was kept`, { database: name });
       }
       counts[table] = expected;
     }
@@ -81,8 +81,8 @@ export async function copySqliteToPostgres(sqlitePath: string, url: string): Pro
     return counts;
   } catch (error) {
     await client.query('ROLLBACK').catch(() => undefined);
-    if (error instanceof StorageError) throw error;
-    throw new StorageError(`store: ${name}: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}`, { cause: error });
+    if (error instanceof StorageError) throw error.naming(name);
+    throw new StorageError(error instanceof Error ? error.message.split('\n')[0]! : String(error), { cause: error, database: name });
   } finally {
     source.close();
     await client.end().catch(() => undefined);

@@ -114,15 +114,13 @@ function reasonOf(error: unknown): string {
   return reasons[code] ?? message.split('\n')[0]!;
 }
 
-/** Any failure talking to PostgreSQL as one StorageError line naming the database (without its password). */
-function pgStorageError(error: unknown, name: string): unknown {
-  if (error instanceof StorageError)
-    return error.message.startsWith('store:') ? error : new StorageError(`store: ${name}: ${error.message}`, { cause: error });
-  const code = (error as { code?: unknown }).code;
-  const isPg = error instanceof pg.DatabaseError || (typeof code === 'string' && /^(E[A-Z]+|[0-9A-Z]{5})$/.test(code));
-  const connection = error instanceof Error && /Connection terminated|connect/i.test(error.message) && !(error instanceof pg.DatabaseError);
-  if (!isPg && !connection) return error;
-  return new StorageError(`store: ${name}: ${reasonOf(error)}`, { cause: error });
+/**
+ * A failure while talking to PostgreSQL as one StorageError line naming the database (without its password).
+ * Called only where the failure came from the database (opening it, `guard`, a transaction in `tx`): it is
+ * known by where it was thrown, never by its text (pg's "Connection terminated" has no code).
+ */
+function pgStorageError(error: unknown, name: string): StorageError {
+  return error instanceof StorageError ? error.naming(name) : new StorageError(reasonOf(error), { cause: error, database: name });
 }
 
 const SELECT_ITEM = `SELECT i.*, s.name AS source_name FROM items i JOIN sources s ON s.url = i.source_url`;
@@ -347,14 +345,15 @@ class PostgresStore implements Store {
   }
 
   storageError(error: unknown): unknown {
-    return pgStorageError(error, this.name);
+    // Every statement runs in `guard` or `tx`, so a database failure is a StorageError already.
+    return error instanceof StorageError ? error.naming(this.name) : error;
   }
 
   backup(): Promise<number> {
     return Promise.reject(
-      new StorageError(
-        `store: ${this.name}: backup copies SQLite files; back up PostgreSQL with pg_dump (see README, "Many workers on PostgreSQL")`,
-      ),
+      new StorageError('backup copies SQLite files; back up PostgreSQL with pg_dump (see README, "Many workers on PostgreSQL")', {
+        database: this.name,
+      }),
     );
   }
 
