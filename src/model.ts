@@ -4,10 +4,10 @@
  */
 
 /** What kind of reader a source needs. */
-export type SourceKind = 'listing' | 'feed';
+type SourceKind = 'listing' | 'feed';
 
 /** Where a source was declared: the config file is authoritative for its own entries. */
-export type SourceOrigin = 'config' | 'cli' | 'seed';
+type SourceOrigin = 'config' | 'cli' | 'seed';
 
 /** A source to read, as declared by the operator (config, CLI or a seeds folder). */
 export interface SourceSpec {
@@ -191,7 +191,7 @@ export interface ClusteringResult {
 }
 
 /** How a clustering decision was reached. */
-export type DecisionRule = 'new-story' | 'duplicate' | 'story' | 'story-merge' | 'split-by-hand' | 'merge-by-hand';
+type DecisionRule = 'new-story' | 'duplicate' | 'story' | 'story-merge' | 'split-by-hand' | 'merge-by-hand';
 
 /** One recorded clustering decision: an item placed (itemId set) or a story merged into another (itemId null). */
 export interface PlacementDecision {

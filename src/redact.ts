@@ -37,7 +37,7 @@ const SECRET_PARAMETERS = new Set(
 );
 
 /** What replaces a hidden value: short, clearly not a real value, and URL-safe. */
-export const REDACTED = 'REDACTED';
+const REDACTED = 'REDACTED';
 
 function normaliseName(name: string): string {
   return name.toLowerCase().replace(/[-_]/g, '');

@@ -7,7 +7,7 @@ import type { PlacementDecision } from '../model.js';
  */
 
 /** "This item is not part of that story": it is kept apart from the story-mates it had when split. */
-export interface SplitCorrection {
+interface SplitCorrection {
   readonly n: number;
   readonly kind: 'split';
   readonly at: string;
@@ -19,7 +19,7 @@ export interface SplitCorrection {
 }
 
 /** "These two stories are one": their members at the time stay together, under the older story's id. */
-export interface MergeCorrection {
+interface MergeCorrection {
   readonly n: number;
   readonly kind: 'merge';
   readonly at: string;

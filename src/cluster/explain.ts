@@ -9,7 +9,7 @@ import { backgroundCosine, buildIdf, judgeDuplicate, scorePair, type PairScores,
 import { THRESHOLDS } from './thresholds.js';
 
 /** One measured signal of a pair. */
-export interface ScoreLine {
+interface ScoreLine {
   readonly name: string;
   readonly value: string;
   /** The threshold it is compared with, or "" for signals that only inform. */

@@ -248,7 +248,7 @@ const SEQUENCE_WORDS = /^(?:part|parte|chapter|capitulo|episode|episodio|vol|vol
 const PRINTABLE_ASCII = /^[\x20-\x7e]*$/;
 
 /** NFKC, accents removed, quotes/dashes unified, "[...]" and ellipses dropped, lower case, spaces collapsed. */
-export function foldText(text: string): string {
+function foldText(text: string): string {
   // Printable ASCII is its own NFKC and NFD and has no marks: most headlines skip the two normalisations.
   const decomposed = PRINTABLE_ASCII.test(text)
     ? text
@@ -267,7 +267,7 @@ export function foldText(text: string): string {
 }
 
 /** Removes a trailing " | Outlet" (always an outlet) or " - Outlet" / " – Outlet" naming the source or outlet. */
-export function stripOutletSuffix(foldedTitle: string, outletNames: readonly string[]): string {
+function stripOutletSuffix(foldedTitle: string, outletNames: readonly string[]): string {
   let title = foldedTitle.replace(/\s+\|\s+[^|]{1,60}$/, '');
   for (const name of outletNames) {
     if (name.length === 0) continue;
@@ -281,19 +281,19 @@ export function stripOutletSuffix(foldedTitle: string, outletNames: readonly str
 }
 
 /** Light English/Spanish stemming: plurals only, enough for "elections"/"election". */
-export function stemToken(token: string): string {
+function stemToken(token: string): string {
   if (token.length > 4 && token.endsWith('ies')) return `${token.slice(0, -3)}y`;
   if (token.length > 3 && token.endsWith('s') && !/(?:ss|us|is)$/.test(token)) return token.slice(0, -1);
   return token;
 }
 
 /** Folded words of a folded text, digits kept together ("100,000" -> "100000"). */
-export function splitWords(folded: string): string[] {
+function splitWords(folded: string): string[] {
   return folded.replace(/(\d)[,.](?=\d{3}\b)/g, '$1').match(/[\p{L}\p{N}]+/gu) ?? [];
 }
 
 /** Content tokens: no stop words, no single letters, plural-stemmed; number words become digits. */
-export function contentTokens(words: readonly string[]): string[] {
+function contentTokens(words: readonly string[]): string[] {
   const out: string[] = [];
   for (const word of words) {
     if (STOP.has(word)) continue;
@@ -309,7 +309,7 @@ export function contentTokens(words: readonly string[]): string[] {
 }
 
 /** Sequence markers of a folded title: "part ii" -> "part:2", a trailing roman numeral -> "part:N". */
-export function sequenceMarkers(folded: string): string[] {
+function sequenceMarkers(folded: string): string[] {
   const words = splitWords(folded);
   const out = new Set<string>();
   for (let i = 0; i < words.length - 1; i += 1) {
@@ -348,7 +348,7 @@ function romanValue(roman: string): number {
 }
 
 /** Guesses English or Spanish from function words only found in one of them. */
-export function guessLanguage(words: readonly string[]): Language {
+function guessLanguage(words: readonly string[]): Language {
   let en = 0;
   let es = 0;
   for (const word of words) {
@@ -363,7 +363,7 @@ export function guessLanguage(words: readonly string[]): Language {
 
 /** Anchors that survive translation: numbers (digits or number words) and 5-letter stems of
  * capitalised words that are not function words (names, institutions, cognates). */
-export function languageAnchors(original: string): string[] {
+function languageAnchors(original: string): string[] {
   const out = new Set<string>();
   const raw = original.normalize('NFKC').match(/[\p{L}\p{N}]+/gu) ?? [];
   for (const token of raw) {

@@ -62,7 +62,7 @@ export function backgroundCosine(items: Iterable<ItemFeatures>, idf: IdfModel): 
 }
 
 /** Body-only tf-idf vector (for "same headline, compatible text"). */
-export function bodyVector(item: ItemFeatures, idf: IdfModel): SparseVector {
+function bodyVector(item: ItemFeatures, idf: IdfModel): SparseVector {
   const weights = new Map<string, number>();
   for (const token of item.bodyTokens.slice(0, THRESHOLDS.vectorSummaryWords)) {
     weights.set(token, (weights.get(token) ?? 0) + idf.idf(token));
@@ -90,7 +90,7 @@ export function dot(a: SparseVector, b: SparseVector): number {
 }
 
 /** Share of the shorter text's word 3-grams found in the longer one; null when the shorter is too short. */
-export function containment(a: string, b: string): number | null {
+function containment(a: string, b: string): number | null {
   const wa = a.length === 0 ? [] : a.split(' ');
   const wb = b.length === 0 ? [] : b.split(' ');
   const [short, long] = wa.length <= wb.length ? [wa, wb] : [wb, wa];
@@ -107,7 +107,7 @@ export function containment(a: string, b: string): number | null {
 }
 
 /** How the authors of two items relate. */
-export type AuthorLink = 'same' | 'named' | null;
+type AuthorLink = 'same' | 'named' | null;
 
 /** Every measurement taken on a pair, before any decision. */
 export interface PairScores {
@@ -141,7 +141,7 @@ export function partsConflict(a: ItemFeatures, b: ItemFeatures): boolean {
 }
 
 /** Both titles carry numbers and they are not the same numbers ("100,000" vs "200,000"). */
-export function numbersConflict(a: ItemFeatures, b: ItemFeatures): boolean {
+function numbersConflict(a: ItemFeatures, b: ItemFeatures): boolean {
   if (a.titleNumbers.length === 0 || b.titleNumbers.length === 0) return false;
   return a.titleNumbers.join(',') !== b.titleNumbers.join(',');
 }

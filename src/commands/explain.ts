@@ -9,7 +9,7 @@ interface ExplainOptions extends GlobalOptions {
 }
 
 /** How one item came to be in its story: its placement, then every merge that carried that story along. */
-export interface ItemHistory {
+interface ItemHistory {
   readonly itemId: string;
   readonly storyId: string | null;
   readonly steps: readonly StoredDecision[];

@@ -83,7 +83,7 @@ function keywordPattern(keyword: string): RegExp {
 }
 
 /** Newest update first; ties broken by publication then id so the order never depends on input order. */
-export function compareNewestFirst(a: Cluster, b: Cluster): number {
+function compareNewestFirst(a: Cluster, b: Cluster): number {
   return (
     Date.parse(b.updated) - Date.parse(a.updated) ||
     Date.parse(b.published) - Date.parse(a.published) ||

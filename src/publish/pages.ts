@@ -107,7 +107,7 @@ export function renderSite(content: SiteContent): SitePage[] {
 }
 
 /** Page `number` of the newest-first list: `latest.html`, then `archive-2.html`, `archive-3.html`, ... */
-export function listPagePath(number: number): string {
+function listPagePath(number: number): string {
   return number === 1 ? 'latest.html' : `archive-${number}.html`;
 }
 
@@ -123,7 +123,7 @@ export function renderIndexPage(content: SiteContent): string {
 }
 
 /** One page of every published story, newest first, with links to its neighbours. */
-export function renderListPage(content: SiteContent, number: number, count: number): string {
+function renderListPage(content: SiteContent, number: number, count: number): string {
   const stories = content.stories.slice((number - 1) * PAGE_STORIES, number * PAGE_STORIES);
   const newer = number > 1 ? `<a href="${listPagePath(number - 1)}">← Newer</a>` : '<span></span>';
   const older = number < count ? `<a href="${listPagePath(number + 1)}">Older →</a>` : '<span></span>';

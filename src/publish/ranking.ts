@@ -22,7 +22,7 @@ const DAY_MS = 24 * HOUR_MS;
 export type Rankable = Pick<Story, 'id' | 'updated' | 'outlets'> & { readonly versions: { readonly length: number } };
 
 /** The ranking score of one story at `reference` (epoch ms). */
-export function topScore(story: Rankable, reference: number): number {
+function topScore(story: Rankable, reference: number): number {
   const ageHours = Math.max(0, reference - Date.parse(story.updated)) / HOUR_MS;
   return story.outlets.length * 0.5 ** (ageHours / TOP_HALF_LIFE_HOURS);
 }

@@ -12,13 +12,13 @@ import { PAGE_CSP, renderIndexPage, renderStoryPage, type SiteContent } from './
 import { describeCluster, storyPagePath } from './story.js';
 
 /** The /healthz document: `ok` decides 200 or 503. */
-export interface HealthDocument {
+interface HealthDocument {
   readonly ok: boolean;
   readonly [key: string]: unknown;
 }
 
 /** A story page request's answer from the store: the live story, the id it was merged into, or none. */
-export type StoryLookup = { readonly cluster: Cluster } | { readonly movedTo: string } | undefined;
+type StoryLookup = { readonly cluster: Cluster } | { readonly movedTo: string } | undefined;
 
 /** What the server reads from the rest of feedmerge; it never touches the store itself. */
 export interface ServerDeps {

@@ -67,7 +67,7 @@ export function storyPagePath(clusterId: string): string {
  * The entry id of a cluster: `urn:feedmerge:cluster:<id>` (RFC 8141 syntax; characters outside the URN
  * character set percent-encoded so any store id yields a valid URN).
  */
-export function clusterEntryId(clusterId: string): string {
+function clusterEntryId(clusterId: string): string {
   const nss = [...new TextEncoder().encode(clusterId)]
     .map((byte) => {
       const c = String.fromCharCode(byte);

@@ -22,7 +22,7 @@ export interface PingOptions {
  * Three tries, 2 s then 4 s apart, 10 s each: a hub that restarts is caught, and a dead one costs a run at most
  * about 36 s, spent in parallel with the other hubs.
  */
-export const DEFAULT_PING: PingOptions = { attempts: 3, backoffMs: 2_000, timeoutMs: 10_000 };
+const DEFAULT_PING: PingOptions = { attempts: 3, backoffMs: 2_000, timeoutMs: 10_000 };
 
 /**
  * Tells each WebSub hub that these feeds changed: one POST per hub and changed feed, form-encoded

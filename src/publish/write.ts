@@ -100,7 +100,7 @@ function isAlive(pid: number): boolean {
  * Last-Modified the server derives from it, stay put). Readers see the old file or the new one, never a
  * partial one: the bytes go to a temp file in the same folder, are flushed, then renamed over the target.
  */
-export function writeFileAtomic(path: string, data: Buffer, io: WriteIo = nodeIo): boolean {
+function writeFileAtomic(path: string, data: Buffer, io: WriteIo = nodeIo): boolean {
   if (sameContent(path, data)) return false;
   // Same folder as the target, so rename(2) stays on one file system and is atomic.
   const temp = `${path}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`;

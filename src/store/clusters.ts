@@ -241,7 +241,7 @@ export function toCluster(row: ClusterRow, items: readonly Item[], related: read
 }
 
 /** An item's time: its publication date, else when feedmerge first saw it. */
-export function itemTime(item: Item): string {
+function itemTime(item: Item): string {
   return item.published ?? item.firstSeenAt;
 }
 

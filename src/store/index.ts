@@ -2,7 +2,6 @@ import { StorageError } from '../errors.js';
 import type { Store } from './store.js';
 
 export { itemId } from './items.js';
-export { itemTime } from './clusters.js';
 export { SqliteStore, SqliteBackend } from './sqlite.js';
 export type * from './store.js';
 

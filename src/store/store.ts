@@ -107,7 +107,7 @@ export interface ClaimRequest {
 }
 
 /** The sources table: what to read and how each source fared. */
-export interface SourceStore {
+interface SourceStore {
   /** Every source, feeds first, by name. */
   list(): Promise<SourceState[]>;
   /** One source by URL/path, or undefined. */
@@ -132,7 +132,7 @@ export interface SourceStore {
 }
 
 /** The items table: every story read from every source, stored once. */
-export interface ItemStore {
+interface ItemStore {
   /** Items not yet assigned to a cluster, oldest first, as the clustering core reads them. */
   unclustered(): Promise<ClusterInput[]>;
   /** Clustered items whose time is within [fromMs, toMs]. */
@@ -145,7 +145,7 @@ export interface ItemStore {
 }
 
 /** The clusters table: stories, with stable ids and a record of merges. */
-export interface ClusterStore {
+interface ClusterStore {
   /** Records the clustering core's decisions in one transaction. */
   apply(result: ClusteringResult, now: string): Promise<ApplyResult>;
   /** Live clusters, most recently updated first, with their members. */
@@ -169,7 +169,7 @@ export interface ClusterStore {
 }
 
 /** Splits and merges made by hand, obeyed by every later run. */
-export interface CorrectionStore {
+interface CorrectionStore {
   /** Records a correction; returns its number. */
   add(correction: NewCorrection): Promise<number>;
   /** Every correction, undone ones included, oldest first. */
@@ -179,19 +179,19 @@ export interface CorrectionStore {
 }
 
 /** The runs table: one row a run, with its report. */
-export interface RunStore {
+interface RunStore {
   start(startedAt: string): Promise<number>;
   finish(id: number, report: RunReport, status: 'ok' | 'failed' | 'interrupted'): Promise<void>;
   last(): Promise<RunReport | null>;
 }
 
 /** Small key/value facts about the database itself. */
-export interface MetaStore {
+interface MetaStore {
   get(key: string): Promise<string | undefined>;
   set(key: string, value: string): Promise<void>;
 }
 
 /** Deletes what has outlived the retention period (see RetentionRepository.prune). */
-export interface RetentionStore {
+interface RetentionStore {
   prune(cutoffIso: string, cutoffMs: number, keep: readonly string[], nowIso: string): Promise<PruneCounts>;
 }
