@@ -1,8 +1,9 @@
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { StorageError } from '../../src/errors.js';
-import type { RawItem, RunReport } from '../../src/model.js';
+import type { RunReport } from '../../src/model.js';
 import { itemId, openStore, type Store } from '../../src/store/index.js';
+import { rawItem as raw } from '../helpers/items.js';
 import { startPostgres, type TestPostgres } from '../helpers/postgres.js';
 import { tempDir } from '../helpers/temp.js';
 
@@ -15,25 +16,6 @@ const T0 = '2026-01-01T00:00:00.000Z';
 const T1 = '2026-01-02T00:00:00.000Z';
 const FEED = 'https://example.org/feed';
 const OTHER = 'https://example.org/other';
-
-function raw(identity: string, overrides: Partial<RawItem> = {}): RawItem {
-  return {
-    identity,
-    guid: null,
-    link: `https://example.org/${identity}`,
-    title: `Title ${identity}`,
-    summary: `Summary of ${identity}`,
-    contentHtml: null,
-    author: null,
-    outlet: null,
-    published: '2025-12-31T12:00:00.000Z',
-    updated: null,
-    categories: ['world'],
-    position: 0,
-    truncated: false,
-    ...overrides,
-  };
-}
 
 let postgres: TestPostgres;
 beforeAll(async () => {
