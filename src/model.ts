@@ -219,8 +219,11 @@ export interface StoredDecision extends PlacementDecision {
 /** Clustering granularity: the same article re-published, or different articles about one event. */
 export type ClusterLevel = 'duplicates' | 'stories';
 
+/** One hour in milliseconds. */
+export const HOUR_MS = 3_600_000;
+
 /** One day in milliseconds, for the windows and ages the config gives in days (UTC days: no daylight saving). */
-export const DAY_MS = 86_400_000;
+export const DAY_MS = 24 * HOUR_MS;
 
 /** How one source fared in a run. */
 export interface SourceRunResult {

@@ -2,7 +2,7 @@
  * Why two items are or are not merged: every score, the threshold it meets or misses, and the
  * decision, computed with the same rules assignToClusters applies. Pure.
  */
-import type { ClusterInput } from '../model.js';
+import { DAY_MS, type ClusterInput } from '../model.js';
 import type { ClusterOptions } from './assign.js';
 import { extractFeatures } from './normalize.js';
 import { backgroundCosine, buildIdf, judgeDuplicate, scorePair, type PairScores, type PairVerdict } from './similarity.js';
@@ -48,7 +48,7 @@ export function explainPair(
   const idf = buildIdf([fa, fb, ...others]);
   const s = scorePair(fa, fb, idf);
   const duplicate = judgeDuplicate(s);
-  const withinWindow = Math.abs(a.time - b.time) <= options.windowDays * 86_400_000;
+  const withinWindow = Math.abs(a.time - b.time) <= options.windowDays * DAY_MS;
   const penalties =
     (THRESHOLDS.storyGapPenaltyPerSpan * s.gapHours) / THRESHOLDS.minStorySpanHours +
     (s.sameSource && !duplicate.duplicate ? THRESHOLDS.sameSourcePenalty : 0);

@@ -4,6 +4,7 @@
  * languages. Pure.
  */
 import stringSimilarity from 'string-similarity';
+import { HOUR_MS } from '../model.js';
 import type { ItemFeatures, Language } from './normalize.js';
 import { THRESHOLDS } from './thresholds.js';
 
@@ -183,7 +184,7 @@ export function scorePair(a: ItemFeatures, b: ItemFeatures, idf: IdfModel, known
     languages: [a.language, b.language],
     anchorJaccard: unionAnchors === 0 ? 0 : sharedAnchors / unionAnchors,
     sharedAnchors,
-    gapHours: Math.abs(a.input.time - b.input.time) / 3_600_000,
+    gapHours: Math.abs(a.input.time - b.input.time) / HOUR_MS,
   };
 }
 

@@ -1,3 +1,4 @@
+import { DAY_MS, HOUR_MS } from '../model.js';
 import type { Story } from './story.js';
 
 /**
@@ -14,9 +15,6 @@ const TOP_HALF_LIFE_HOURS = 24;
 
 /** Only stories changed within this many days of the newest one are candidates for the top list ("recent"). */
 export const TOP_WINDOW_DAYS = 3;
-
-const HOUR_MS = 3_600_000;
-const DAY_MS = 24 * HOUR_MS;
 
 /** What ranking reads of a story (a Story has it; so does a cluster with its outlets counted). */
 export type Rankable = Pick<Story, 'id' | 'updated' | 'outlets'> & { readonly versions: { readonly length: number } };

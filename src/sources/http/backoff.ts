@@ -1,9 +1,11 @@
+import { DAY_MS, HOUR_MS } from '../../model.js';
+
 /** First retry after a failure: an hour keeps a broken origin from being hammered every half hour. */
-const MIN_BACKOFF_MS = 3600_000;
+const MIN_BACKOFF_MS = HOUR_MS;
 /** Never wait more than a day: a feed that comes back is picked up the next day at the latest. */
-const MAX_BACKOFF_MS = 24 * 3600_000;
+const MAX_BACKOFF_MS = DAY_MS;
 /** A Retry-After further out than a week is treated as a week, so one bad header cannot silence a feed forever. */
-const MAX_RETRY_AFTER_MS = 7 * 24 * 3600_000;
+const MAX_RETRY_AFTER_MS = 7 * DAY_MS;
 
 /**
  * Delay before retrying after `errorCount` consecutive failures (1-based): 1 h, 2 h, 4 h ... 24 h, each
