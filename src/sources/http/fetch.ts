@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { open, type FileHandle } from 'node:fs/promises';
+import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
 import { isIP, type Socket } from 'node:net';
 import { Transform, Writable, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -218,17 +218,22 @@ function basicAuthorization(credentials: BasicCredentials): string {
   return `Basic ${Buffer.from(`${credentials.username}:${credentials.password}`, 'utf8').toString('base64')}`;
 }
 
-/** Reads a local feed file, refusing files over the body cap before reading them. */
+/**
+ * Reads a local feed file, refusing files over the body cap before reading them. Synchronously: four calls of
+ * microseconds each, where the promise API cost a thread-pool round trip per call (about 0.3 s over 1,948 feed
+ * files: issue 18). Opened non-blocking, so a FIFO named as a feed is refused as not a regular file instead of
+ * waiting for a writer.
+ */
 export async function readFileSource(path: string, maxBodyBytes: number): Promise<FileResult> {
-  let handle;
+  let fd: number | undefined;
   try {
-    handle = await open(path, 'r');
-    const info = await handle.stat();
+    fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK);
+    const info = fstatSync(fd);
     if (!info.isFile()) throw new FetchError(`fetch: ${path} is not a regular file`);
     if (info.size > maxBodyBytes) throw new FetchError(`fetch: file too large (${info.size} bytes, limit ${maxBodyBytes})`);
     // One read of the size just stat-ed (readFile would stat again and read in chunks): the file as it was
     // at the stat, which also keeps a file growing meanwhile under the cap.
-    const body = await readWhole(handle, info.size);
+    const body = readWhole(fd, info.size);
     return { body, contentHash: hashBody(body) };
   } catch (error) {
     if (error instanceof FetchError) throw error;
@@ -243,15 +248,15 @@ export async function readFileSource(path: string, maxBodyBytes: number): Promis
             : String(code ?? error);
     throw new FetchError(`fetch: ${path}: ${why}`, { cause: error });
   } finally {
-    await handle?.close();
+    if (fd !== undefined) closeSync(fd);
   }
 }
 
-async function readWhole(handle: FileHandle, size: number): Promise<Buffer> {
+function readWhole(fd: number, size: number): Buffer {
   const buffer = Buffer.allocUnsafe(size);
   let filled = 0;
   while (filled < size) {
-    const { bytesRead } = await handle.read(buffer, filled, size - filled, filled);
+    const bytesRead = readSync(fd, buffer, filled, size - filled, filled);
     if (bytesRead === 0) return buffer.subarray(0, filled);
     filled += bytesRead;
   }

@@ -1,9 +1,12 @@
+import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FetchError } from '../../../src/errors.js';
 import { isBlockedAddress } from '../../../src/sources/http/address-guard.js';
 import { fetchHttp, HttpStatusError, readFileSource, type HttpRequest } from '../../../src/sources/http/fetch.js';
 import { startFeedServer, type FeedTestServer } from '../feed-test-server.js';
+import { tempDir } from '../../helpers/temp.js';
 
 const GUARDIAN = readFileSync(new URL('../../fixtures/feeds/real/guardian.rss', import.meta.url));
 const VERSION = (JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
@@ -153,5 +156,13 @@ describe('readFileSource', () => {
     expect(file.contentHash).toMatch(/^[0-9a-f]{64}$/);
     await expect(readFileSource('/nonexistent/feed.xml', 1000)).rejects.toThrow('fetch: /nonexistent/feed.xml: file not found');
     await expect(readFileSource(path, 1000)).rejects.toThrow(/^fetch: file too large/);
+  });
+
+  it('refuses a folder or a FIFO as not a regular file, without waiting for a writer', async () => {
+    const dir = tempDir();
+    const fifo = join(dir, 'feed.xml');
+    execFileSync('mkfifo', [fifo]);
+    await expect(readFileSource(fifo, 1000)).rejects.toThrow(`fetch: ${fifo} is not a regular file`);
+    await expect(readFileSource(dir, 1000)).rejects.toThrow(`fetch: ${dir} is not a regular file`);
   });
 });
