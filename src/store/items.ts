@@ -48,6 +48,16 @@ export function contentHash(item: RawItem): string {
 
 const SELECT_ITEM = `SELECT i.*, s.name AS source_name FROM items i JOIN sources s ON s.url = i.source_url`;
 
+/** The columns the clustering core reads (see toClusterInput): a third of the time of every column for 63,660 items. */
+const SELECT_CLUSTER_INPUT = `SELECT i.id, s.name AS source_name, i.title, i.summary, i.author, i.outlet, i.sort_time, i.truncated,
+  i.cluster_id FROM items i JOIN sources s ON s.url = i.source_url`;
+
+/** What toClusterInput reads of an item row. */
+type ClusterInputRow = Pick<
+  ItemRow,
+  'id' | 'source_name' | 'title' | 'summary' | 'author' | 'outlet' | 'sort_time' | 'truncated' | 'cluster_id'
+>;
+
 /** The items table: every story read from every source, stored once. */
 export class ItemRepository {
   private readonly selectExisting;
@@ -77,9 +87,11 @@ export class ItemRepository {
         categories = @categories, position = @position, truncated = @truncated, content_hash = @contentHash,
         changed_at = @now, sort_time = COALESCE(@publishedTime, sort_time) WHERE id = @id`);
     this.updatePosition = db.prepare(`UPDATE items SET position = ? WHERE id = ?`);
-    this.selectUnclustered = db.prepare<[], ItemRow>(`${SELECT_ITEM} WHERE i.cluster_id IS NULL ORDER BY i.sort_time, i.id`);
-    this.selectClusteredBetween = db.prepare<[number, number], ItemRow>(
-      `${SELECT_ITEM} WHERE i.cluster_id IS NOT NULL AND i.sort_time BETWEEN ? AND ? ORDER BY i.sort_time, i.id`,
+    this.selectUnclustered = db.prepare<[], ClusterInputRow>(
+      `${SELECT_CLUSTER_INPUT} WHERE i.cluster_id IS NULL ORDER BY i.sort_time, i.id`,
+    );
+    this.selectClusteredBetween = db.prepare<[number, number], ClusterInputRow>(
+      `${SELECT_CLUSTER_INPUT} WHERE i.cluster_id IS NOT NULL AND i.sort_time BETWEEN ? AND ? ORDER BY i.sort_time, i.id`,
     );
     this.selectById = db.prepare<[string], ItemRow>(`${SELECT_ITEM} WHERE i.id = ?`);
     this.selectByCluster = db.prepare<[string], ItemRow>(`${SELECT_ITEM} WHERE i.cluster_id = ? ORDER BY i.sort_time, i.position, i.id`);
@@ -192,7 +204,7 @@ export class ItemRepository {
   }
 }
 
-export function toClusterInput(row: ItemRow): ClusterInput {
+export function toClusterInput(row: ClusterInputRow): ClusterInput {
   return {
     id: row.id,
     sourceName: row.source_name,
