@@ -20,6 +20,9 @@ export function openDatabase(path: string, options: { readonly readonly?: boolea
     if (!options.readonly) {
       db.pragma('journal_mode = WAL');
       db.pragma('synchronous = NORMAL');
+      // 64 MiB of page cache (the default is 2 MiB): applying a 63,660-item clustering (an UPDATE per item on
+      // random ids) took 1.05 s CPU, 0.90 s with it (issue 18); pages are only held while the process runs.
+      db.pragma('cache_size = -65536');
     }
     db.pragma('foreign_keys = ON');
     if (!options.readonly) migrate(db);
