@@ -5,7 +5,7 @@ import { redactText, redactUrl } from '../redact.js';
 import { backoffDelayMs, parseRetryAfter } from './http/backoff.js';
 import { parseFeed } from './feed/parse.js';
 import { fetchHttp, FetchAbortedError, hashBody, HttpStatusError, readFileSource, type BasicCredentials } from './http/fetch.js';
-import { createLimiter } from './http/limiter.js';
+import { createLimiter, type Limiter } from './http/limiter.js';
 
 /** How feeds are fetched: limits from config.fetch, the default schedule, and whether this is a forced run. */
 export interface FeedFetchOptions {
@@ -27,6 +27,11 @@ export interface FeedFetchOptions {
   readonly credentialsFor?: (url: string) => BasicCredentials | undefined;
   /** Stops the reading (SIGTERM): no feed starts once aborted, and requests in flight are abandoned. */
   readonly signal?: AbortSignal | undefined;
+  /**
+   * The fetch slots, shared by several calls (a worker claiming feeds a few at a time keeps every slot busy);
+   * default: slots of this call's own, from `concurrency` and `perHostConcurrency`.
+   */
+  readonly limiter?: Limiter;
 }
 
 /** What happened to one feed in a run, and what to store for it. */
@@ -63,7 +68,7 @@ export async function readFeeds(
   now: Date,
   onOutcome?: (outcome: FeedReadOutcome) => void,
 ): Promise<FeedReadOutcome[]> {
-  const limiter = createLimiter(options.concurrency, options.perHostConcurrency);
+  const limiter = options.limiter ?? createLimiter(options.concurrency, options.perHostConcurrency);
   // Every feed of a run shares `now` and most share one schedule: each expression is worked out once (issue 18).
   const schedules = new Map<string, Date | null>();
   const scheduledAfterNow = (expression: string): Date | null => {

@@ -1,23 +1,15 @@
 import { hostname } from 'node:os';
 import pg from 'pg';
 import { StorageError } from '../errors.js';
-import type {
-  Cluster,
-  ClusteringResult,
-  PlacementDecision,
-  RawItem,
-  RunReport,
-  SourceSpec,
-  SourceState,
-  SourceStateChange,
-} from '../model.js';
+import type { Cluster, ClusteringResult, PlacementDecision, RunReport, SourceSpec, SourceState, SourceStateChange } from '../model.js';
 import { correctionDecisions, type CorrectionStep } from '../cluster/corrections.js';
 import { describeDecision } from '../cluster/decision-text.js';
 import { followMerges, toCluster, type ClusterRow } from './clusters.js';
 import { correctionDetail, toCorrection } from './corrections.js';
 import { toDecision, type DecisionRow } from './decisions.js';
-import { contentHash, itemId, toClusterInput, toItem, type ItemRow } from './items.js';
+import { toClusterInput, toItem, type ItemRow } from './items.js';
 import { pgMigrations } from './pg-migrations/index.js';
+import { upsertSources } from './pg-upsert.js';
 import { columnOf, toState, type SourceRow } from './sources.js';
 import type { ApplyResult, ClaimRequest, PruneCounts, SourceRead, Store, UpsertResult } from './store.js';
 
@@ -29,8 +21,15 @@ const NEWEST_FIRST_PAGE = 256;
 const DUE_SLACK_SECONDS = 60;
 /** Advisory lock key of schema migrations (any constant; `hashtext` keys name the others). */
 const MIGRATION_LOCK = 0x6665_6d67;
+/**
+ * The shared advisory lock (MIGRATION_LOCK, READING_LOCK: the two-key form) every worker holds while it reads;
+ * its holders are listed in pg_locks, and a worker whose session ends is gone from there at once.
+ */
+const READING_LOCK = 1;
 
 type Queryable = pg.Pool | pg.PoolClient;
+
+const ignore = (): void => undefined;
 
 /** bigint (sort_time, counts) as a JS number: every value feedmerge stores is far below 2^53. */
 const types = {
@@ -315,20 +314,18 @@ class PostgresStore implements Store {
 
   storeReads(reads: readonly SourceRead[], now: string): Promise<UpsertResult[]> {
     return this.tx(async (c) => {
-      const results: UpsertResult[] = [];
-      for (const read of reads) {
-        const result = await upsertItems(c, read.url, read.items, now);
-        await touchClusters(c, result.changedClusters, now);
+      const results = await upsertSources(c, reads, now);
+      for (const [i, read] of reads.entries()) {
+        await touchClusters(c, results[i]!.changedClusters, now);
         // The read ends this worker's claim on the feed; its state (validators, backoff, 410) is now everyone's.
         await updateSource(c, read.url, read.state, true);
-        results.push(result);
       }
       return results;
     });
   }
 
   async exclusive<T>(name: string, work: (waited: boolean) => Promise<T>): Promise<T> {
-    const client = await this.guard(() => this.pool.connect());
+    const client = await this.hold();
     try {
       const key = `feedmerge:${name}`;
       const { rows } = await this.guard(() => client.query<{ got: boolean }>('SELECT pg_try_advisory_lock(hashtext($1)) AS got', [key]));
@@ -339,6 +336,30 @@ class PostgresStore implements Store {
       } finally {
         await client.query('SELECT pg_advisory_unlock(hashtext($1))', [`feedmerge:${name}`]).catch(() => undefined);
       }
+    } finally {
+      client.release();
+    }
+  }
+
+  async reading<T>(work: () => Promise<T>): Promise<{ readonly result: T; readonly othersReading: boolean }> {
+    const client = await this.hold();
+    try {
+      await this.guard(() => client.query('SELECT pg_advisory_lock_shared($1, $2)', [MIGRATION_LOCK, READING_LOCK]));
+      let result: T;
+      try {
+        result = await work();
+      } finally {
+        await client.query('SELECT pg_advisory_unlock_shared($1, $2)', [MIGRATION_LOCK, READING_LOCK]).catch(() => undefined);
+      }
+      // Asked once this worker's share is gone: of two workers ending together, one at least sees the other gone.
+      const { rows } = await this.guard(() =>
+        client.query<{ others: boolean }>(
+          `SELECT EXISTS (SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND granted AND classid = $1 AND objid = $2 AND objsubid = 2
+             AND database = (SELECT oid FROM pg_database WHERE datname = current_database())) AS others`,
+          [MIGRATION_LOCK, READING_LOCK],
+        ),
+      );
+      return { result, othersReading: rows[0]!.others };
     } finally {
       client.release();
     }
@@ -372,9 +393,11 @@ class PostgresStore implements Store {
            WHERE url = ANY($1::text[]) AND (claimed_until IS NULL OR claimed_until < $2::timestamptz)
              AND CASE WHEN $3::boolean
                THEN last_fetched_at IS NULL OR last_fetched_at < $4
-               ELSE next_fetch_at IS NULL OR (
-                 next_fetch_at::timestamptz <= $2::timestamptz + make_interval(secs => $5)
-                 AND (last_fetched_at IS NULL OR last_fetched_at::timestamptz < next_fetch_at::timestamptz - make_interval(secs => $5)))
+               ELSE (next_fetch_at IS NULL OR next_fetch_at::timestamptz <= $2::timestamptz + make_interval(secs => $5))
+                 -- Not read since this run began (by another worker), nor within the slack: that read was for this due
+                 -- time. (A feed read within the slack before its next time keeps that time, and is due at the one after.)
+                 AND (last_fetched_at IS NULL
+                   OR last_fetched_at::timestamptz < LEAST($4::timestamptz, $2::timestamptz - make_interval(secs => $5)))
              END
            ORDER BY url LIMIT $6
            FOR UPDATE SKIP LOCKED)
@@ -388,6 +411,21 @@ class PostgresStore implements Store {
       this.pool.query<SourceRow>(`${SELECT_SOURCE} WHERE s.url = ANY($1::text[]) ORDER BY s.url`, [claimed]),
     );
     return rows.map(toState);
+  }
+
+  /**
+   * A pooled client held through a long step (reading, the cluster lock). Losing its server while held (a restart,
+   * pg_terminate_backend) fails its next query; without a listener the client's error event would end the process.
+   */
+  private async hold(): Promise<pg.PoolClient> {
+    const client = await this.guard(() => this.pool.connect());
+    client.on('error', ignore);
+    const release = client.release.bind(client);
+    client.release = (destroy?: Error | boolean) => {
+      client.off('error', ignore);
+      release(destroy);
+    };
+    return client;
   }
 
   /** Runs `work` in one transaction on one pooled client; any failure rolls back and becomes a StorageError. */
@@ -466,84 +504,6 @@ async function updateSource(c: Queryable, url: string, change: SourceStateChange
     if (moved.rowCount! > 0) return change.newUrl;
   }
   return url;
-}
-
-/** As ItemRepository.upsert: new identities inserted (ON CONFLICT: stored once), changed ones updated, tombstones honoured. */
-async function upsertItems(c: Queryable, sourceUrl: string, items: readonly RawItem[], now: string): Promise<UpsertResult> {
-  if (items.length === 0) return { inserted: 0, updated: 0, changedClusters: [] };
-  const { rows: known } = await c.query<{
-    identity: string;
-    id: string;
-    content_hash: string;
-    position: number;
-    cluster_id: string | null;
-  }>(`SELECT identity, id, content_hash, position, cluster_id FROM items WHERE source_url = $1`, [sourceUrl]);
-  const existing = new Map(known.map((row) => [row.identity, row]));
-  const { rows: buried } = await c.query<{ identity: string }>(`SELECT identity FROM pruned_items WHERE source_url = $1`, [sourceUrl]);
-  const tombstones = new Set(buried.map((row) => row.identity));
-  const nowMs = Date.parse(now);
-  const fresh = new Map<string, unknown[]>();
-  const seen: string[] = [];
-  let updated = 0;
-  const changedClusters = new Set<string>();
-  for (const item of items) {
-    const hash = contentHash(item);
-    const publishedTime = item.published ? Date.parse(item.published) : null;
-    const values = [
-      item.guid,
-      item.link,
-      item.title,
-      item.summary,
-      item.contentHtml,
-      item.author,
-      item.outlet,
-      item.published,
-      item.updated,
-      JSON.stringify(item.categories),
-      item.position,
-      item.truncated ? 1 : 0,
-      hash,
-    ];
-    const row = existing.get(item.identity);
-    if (!row) {
-      if (tombstones.has(item.identity)) {
-        seen.push(item.identity);
-        continue;
-      }
-      const id = itemId(sourceUrl, item.identity);
-      if (fresh.has(item.identity)) updated++;
-      fresh.set(item.identity, [id, sourceUrl, item.identity, ...values, now, now, publishedTime ?? nowMs]);
-    } else if (row.content_hash !== hash) {
-      await c.query(
-        `UPDATE items SET guid = $2, link = $3, title = $4, summary = $5, content_html = $6, author = $7, outlet = $8, published = $9,
-           updated = $10, categories = $11, position = $12, truncated = $13, content_hash = $14, changed_at = $15,
-           sort_time = COALESCE($16::bigint, sort_time) WHERE id = $1`,
-        [row.id, ...values, now, publishedTime],
-      );
-      updated++;
-      if (row.cluster_id) changedClusters.add(row.cluster_id);
-    } else if (row.position !== item.position) {
-      await c.query(`UPDATE items SET position = $2 WHERE id = $1`, [row.id, item.position]);
-    }
-  }
-  if (seen.length > 0) {
-    await c.query(`UPDATE pruned_items SET last_seen_at = $1 WHERE source_url = $2 AND identity = ANY($3::text[])`, [now, sourceUrl, seen]);
-  }
-  let inserted = 0;
-  if (fresh.size > 0) {
-    const rows = [...fresh.values()];
-    const column = (i: number): unknown[] => rows.map((row) => row[i]);
-    const result = await c.query(
-      `INSERT INTO items (id, source_url, identity, guid, link, title, summary, content_html, author, outlet, published, updated,
-         categories, position, truncated, content_hash, first_seen_at, changed_at, sort_time)
-       SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[],
-         $10::text[], $11::text[], $12::text[], $13::text[], $14::int[], $15::int[], $16::text[], $17::text[], $18::text[], $19::bigint[])
-       ON CONFLICT (source_url, identity) DO NOTHING`,
-      Array.from({ length: 19 }, (_, i) => column(i)),
-    );
-    inserted = result.rowCount ?? 0;
-  }
-  return { inserted, updated, changedClusters: [...changedClusters] };
 }
 
 async function touchClusters(c: Queryable, ids: readonly string[], now: string): Promise<void> {

@@ -209,6 +209,11 @@ export class SqliteBackend implements Store {
     return work(false);
   }
 
+  /** One process works on a SQLite file at a time (the run lock): nobody else reads. */
+  async reading<T>(work: () => Promise<T>): Promise<{ readonly result: T; readonly othersReading: boolean }> {
+    return { result: await work(), othersReading: false };
+  }
+
   storageError(error: unknown): unknown {
     return this.engineStore.storageError(error);
   }

@@ -46,6 +46,14 @@ export interface Store {
    */
   exclusive<T>(name: string, work: (waited: boolean) => Promise<T>): Promise<T>;
 
+  /**
+   * Runs `work` (a run's reading) as one of the workers reading now, then tells whether others still are once
+   * this one has stopped: each of them will cluster and publish after its reading, what this worker stored
+   * too, so this one may leave that step to them (one pass, not one per worker). A worker that dies stops
+   * counting at once (PostgreSQL: a shared advisory lock held by its session). Never others on SQLite.
+   */
+  reading<T>(work: () => Promise<T>): Promise<{ readonly result: T; readonly othersReading: boolean }>;
+
   /** An engine failure as one StorageError line naming the database and the remedy; any other error as it is. */
   storageError(error: unknown): unknown;
 

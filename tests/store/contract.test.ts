@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { StorageError } from '../../src/errors.js';
 import type { RunReport } from '../../src/model.js';
@@ -198,10 +199,100 @@ describe('PostgreSQL specifics', () => {
       // A stored read ends the claim; the feed is not due again before its next time.
       await two.storeReads([{ url: FEED, items: [raw('a')], state: { lastFetchedAt: T0, nextFetchAt: '2026-01-01T00:30:00.000Z' } }], T0);
       expect(await one.sources.claim({ ...request, now: new Date(Date.parse(T0) + 62_000) })).toHaveLength(0);
-      expect(await one.sources.claim({ ...request, now: new Date('2026-01-01T00:30:00.000Z') })).toHaveLength(1);
+      const next = { ...request, now: new Date('2026-01-01T00:30:00.000Z'), runStartedAt: '2026-01-01T00:30:00.000Z' };
+      expect(await one.sources.claim(next)).toHaveLength(1);
     } finally {
       await one.close();
       await two.close();
+    }
+  });
+
+  it('never gives a feed read for this due time to a worker that claims just before the next one', async () => {
+    // Read at 00:29:58 for the 00:00 schedule (next: 00:30); a worker of the same cron run claiming at 00:30:01 - 60 s
+    // slack would take 00:30 as due (a scheduler tick fires a little early) and read the feed a second time.
+    const url = await postgres.createDatabase();
+    const [one, two] = [await openStore(url), await openStore(url)];
+    try {
+      await one.sources.declare([{ kind: 'feed', url: FEED, name: 'Example', origin: 'config' }], T0);
+      const readAt = '2026-01-01T00:29:58.000Z';
+      const request = {
+        urls: [FEED],
+        limit: 10,
+        now: new Date(readAt),
+        leaseMs: 60_000,
+        runStartedAt: '2026-01-01T00:29:57.000Z',
+        force: false,
+      };
+      expect(await one.sources.claim(request)).toHaveLength(1);
+      await one.storeReads(
+        [{ url: FEED, items: [raw('a')], state: { lastFetchedAt: readAt, nextFetchAt: '2026-01-01T00:30:00.000Z' } }],
+        readAt,
+      );
+      // Another worker of the same run, and one started a moment after the read: neither reads it again.
+      expect(await two.sources.claim({ ...request, now: new Date('2026-01-01T00:29:59.500Z') })).toHaveLength(0);
+      const later = { ...request, now: new Date('2026-01-01T00:29:59.500Z'), runStartedAt: '2026-01-01T00:29:59.000Z' };
+      expect(await two.sources.claim(later)).toHaveLength(0);
+      // The 00:30 tick finds it read 2 s before (as on SQLite, the slack); the 01:00 tick reads it (it was once stuck there).
+      const tick = (at: string): typeof request => ({ ...request, now: new Date(at), runStartedAt: at });
+      expect(await two.sources.claim(tick('2026-01-01T00:30:00.000Z'))).toHaveLength(0);
+      expect(await two.sources.claim(tick('2026-01-01T01:00:00.000Z'))).toHaveLength(1);
+    } finally {
+      await one.close();
+      await two.close();
+    }
+  });
+
+  it('tells a worker ending its reading whether others still read, and forgets a worker whose session ended', async () => {
+    const url = await postgres.createDatabase();
+    const [one, two] = [await openStore(url), await openStore(url)];
+    try {
+      // Two workers reading together: the first to end sees the other still reading; the other, last, sees none.
+      let endTwo = (): void => undefined;
+      const twoReading = new Promise<void>((resolve) => (endTwo = resolve));
+      let twoStarted = (): void => undefined;
+      const started = new Promise<void>((resolve) => (twoStarted = resolve));
+      const second = two.reading(async () => {
+        twoStarted();
+        await twoReading;
+      });
+      await started;
+      expect((await one.reading(async () => 'read')).othersReading).toBe(true);
+      endTwo();
+      expect((await second).othersReading).toBe(false);
+      expect(await one.reading(async () => 'alone')).toEqual({ result: 'alone', othersReading: false });
+    } finally {
+      await one.close();
+      await two.close();
+    }
+    // A worker that dies while reading (its session ends with it) no longer counts.
+    const three = await openStore(url);
+    const four = await openStore(url);
+    const admin = new pg.Client({ connectionString: url });
+    await admin.connect();
+    try {
+      let dieNow = (): void => undefined;
+      let threeStarted = (): void => undefined;
+      const started = new Promise<void>((resolve) => (threeStarted = resolve));
+      const reading = three.reading(
+        () =>
+          new Promise<void>((resolve) => {
+            dieNow = resolve;
+            threeStarted();
+          }),
+      );
+      await started;
+      expect((await four.reading(async () => undefined)).othersReading).toBe(true);
+      const killed = await admin.query(
+        `SELECT pg_terminate_backend(pid) FROM pg_locks WHERE locktype = 'advisory' AND objsubid = 2 AND granted AND pid <> pg_backend_pid()`,
+      );
+      expect(killed.rowCount).toBe(1);
+      expect((await four.reading(async () => undefined)).othersReading).toBe(false);
+      dieNow();
+      await reading.catch(() => undefined);
+    } finally {
+      await admin.end();
+      await three.close().catch(() => undefined);
+      await four.close();
     }
   });
 

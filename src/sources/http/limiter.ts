@@ -1,5 +1,5 @@
 /** Runs tasks with a global concurrency limit and a per-key (per-host) limit, first come first served. */
-interface Limiter {
+export interface Limiter {
   run<T>(key: string, task: () => Promise<T>): Promise<T>;
 }
 
