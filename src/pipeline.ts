@@ -126,16 +126,21 @@ export async function runPipeline(config: Config, store: Store, options: RunOpti
   // own and publishes once: one clustering pass instead of one per worker finishing, and no worker waits.
   const updatedItems = sum(results.map((r) => r.updatedItems));
   if (othersReading) options.log.debug('cluster: other workers are still reading; the last to finish clusters and publishes');
+  const skipped = { clustered: { newClusters: 0, merged: 0, placed: 0 }, filesWritten: [] };
   const { clustered, filesWritten } =
     stopped() || othersReading
-      ? { clustered: { newClusters: 0, merged: 0, placed: 0 }, filesWritten: [] }
-      : await store.exclusive('cluster-publish', async (waited) => {
-          const placed = await clusterNewItems(config, store, clock().toISOString(), options.log, signal);
-          // A stop during clustering left it unapplied: corrections and publishing are the next run's too.
-          const corrected = stopped() ? 0 : await obeyCorrections(store, clock().toISOString());
-          const skip = stopped() || (waited && placed.placed === 0 && updatedItems === 0 && corrected === 0);
-          return { clustered: placed, filesWritten: skip ? [] : await publishFeeds(config, store, clock().getTime()) };
-        });
+      ? skipped
+      : ((await store.exclusive(
+          'cluster-publish',
+          async (waited) => {
+            const placed = await clusterNewItems(config, store, clock().toISOString(), options.log, signal);
+            // A stop during clustering left it unapplied: corrections and publishing are the next run's too.
+            const corrected = stopped() ? 0 : await obeyCorrections(store, clock().toISOString());
+            const skip = stopped() || (waited && placed.placed === 0 && updatedItems === 0 && corrected === 0);
+            return { clustered: placed, filesWritten: skip ? [] : await publishFeeds(config, store, clock().getTime()) };
+          },
+          signal,
+        )) ?? skipped);
   if (config.publish.websub.hubs.length > 0 && filesWritten.length > 0) {
     await pingHubs(config.publish.websub.hubs, changedFeeds(config, filesWritten), options.log, options.websub);
   }
@@ -313,6 +318,7 @@ async function ingestFeeds(
   };
   options.signal?.addEventListener('abort', woken, { once: true });
   const reading: Promise<unknown>[] = [];
+  const unread = new Set<string>();
   while (remaining.size > 0 && !options.signal?.aborted && !failed) {
     if (open > slots) {
       await new Promise<void>((resolve) => (wake = resolve));
@@ -327,10 +333,14 @@ async function ingestFeeds(
       force: options.force ?? false,
     });
     if (claimed.length === 0) break;
-    for (const source of claimed) remaining.delete(source.url);
+    for (const source of claimed) {
+      remaining.delete(source.url);
+      unread.add(source.url);
+    }
     open += claimed.length;
     const read = readFeeds(claimed, fetchOptions, clock(), (outcome) => {
       open--;
+      unread.delete(outcome.url);
       collect(outcome);
       woken();
     });
@@ -342,6 +352,8 @@ async function ingestFeeds(
   await Promise.all(reading);
   flush();
   await writing;
+  // Stopped: the feeds claimed and not read are given back now, not when their lease ends.
+  if (unread.size > 0) await store.sources.release([...unread]);
   progress.stop();
   if (failed) throw failed.error;
   return results;

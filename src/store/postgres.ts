@@ -157,6 +157,13 @@ class PostgresStore implements Store {
       update: (url, change) => this.tx((c) => updateSource(c, url, change)),
       remove: async (url) => (await this.guard(() => pool.query('DELETE FROM sources WHERE url = $1', [url]))).rowCount! > 0,
       claim: (request) => this.claim(request),
+      release: async (urls) => {
+        if (urls.length === 0) return;
+        await q(`UPDATE sources SET claimed_by = NULL, claimed_until = NULL WHERE url = ANY($1::text[]) AND claimed_by = $2`, [
+          urls,
+          this.worker,
+        ]);
+      },
     };
     this.items = {
       unclustered: async () =>
@@ -324,20 +331,40 @@ class PostgresStore implements Store {
     });
   }
 
-  async exclusive<T>(name: string, work: (waited: boolean) => Promise<T>): Promise<T> {
+  async exclusive<T>(name: string, work: (waited: boolean) => Promise<T>, signal?: AbortSignal): Promise<T | null> {
     const client = await this.hold();
+    let destroy = false;
     try {
       const key = `feedmerge:${name}`;
       const { rows } = await this.guard(() => client.query<{ got: boolean }>('SELECT pg_try_advisory_lock(hashtext($1)) AS got', [key]));
       const waited = !rows[0]!.got;
-      if (waited) await this.guard(() => client.query('SELECT pg_advisory_lock(hashtext($1))', [key]));
+      if (waited) {
+        if (signal?.aborted) return null;
+        // A stop while waiting cancels the wait (the holder may cluster for a while); the session is then closed,
+        // so a lock granted as the cancel went out, or a cancel arriving late, never outlives it.
+        const { rows: me } = await this.guard(() => client.query<{ pid: number }>('SELECT pg_backend_pid() AS pid'));
+        const cancel = (): void => {
+          destroy = true;
+          void this.pool.query('SELECT pg_cancel_backend($1)', [me[0]!.pid]).catch(() => undefined);
+        };
+        signal?.addEventListener('abort', cancel, { once: true });
+        try {
+          await client.query('SELECT pg_advisory_lock(hashtext($1))', [key]);
+        } catch (error) {
+          if (signal?.aborted) return null;
+          throw pgStorageError(error, this.name);
+        } finally {
+          signal?.removeEventListener('abort', cancel);
+        }
+        if (signal?.aborted) return null;
+      }
       try {
         return await work(waited);
       } finally {
-        await client.query('SELECT pg_advisory_unlock(hashtext($1))', [`feedmerge:${name}`]).catch(() => undefined);
+        await client.query('SELECT pg_advisory_unlock(hashtext($1))', [key]).catch(() => undefined);
       }
     } finally {
-      client.release();
+      client.release(destroy);
     }
   }
 

@@ -156,6 +156,7 @@ export class SqliteBackend implements Store {
           const wanted = new Set(request.urls);
           return s.sources.list().filter((source) => wanted.has(source.url));
         }),
+      release: () => Promise.resolve(),
     };
     this.items = {
       unclustered: () => run(() => s.items.unclustered()),
@@ -205,7 +206,7 @@ export class SqliteBackend implements Store {
   }
 
   /** One process works on a SQLite file at a time (the run lock), so there is nothing to wait for. */
-  exclusive<T>(_name: string, work: (waited: boolean) => Promise<T>): Promise<T> {
+  exclusive<T>(_name: string, work: (waited: boolean) => Promise<T>): Promise<T | null> {
     return work(false);
   }
 

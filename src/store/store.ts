@@ -42,9 +42,10 @@ export interface Store {
   /**
    * Runs `work` while holding the database-wide lock named `name` (clustering and publishing: one process at a
    * time). Waits for the lock when another process holds it, and tells `work` so (`waited`): the holder has
-   * done that step for everything stored before, and `work` decides whether anything is left to do.
+   * done that step for everything stored before, and `work` decides whether anything is left to do. A stop
+   * (`signal`) while waiting ends the wait at once: `work` is not run, and the answer is null.
    */
-  exclusive<T>(name: string, work: (waited: boolean) => Promise<T>): Promise<T>;
+  exclusive<T>(name: string, work: (waited: boolean) => Promise<T>, signal?: AbortSignal): Promise<T | null>;
 
   /**
    * Runs `work` (a run's reading) as one of the workers reading now, then tells whether others still are once
@@ -137,6 +138,8 @@ interface SourceStore {
    * lease, so any number of workers read each feed once per due time.
    */
   claim(request: ClaimRequest): Promise<SourceState[]>;
+  /** Ends this worker's claims on these feeds, unread (a stopped run): others may read them at once. */
+  release(urls: readonly string[]): Promise<void>;
 }
 
 /** The items table: every story read from every source, stored once. */

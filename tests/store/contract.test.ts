@@ -283,7 +283,8 @@ describe('PostgreSQL specifics', () => {
       await started;
       expect((await four.reading(async () => undefined)).othersReading).toBe(true);
       const killed = await admin.query(
-        `SELECT pg_terminate_backend(pid) FROM pg_locks WHERE locktype = 'advisory' AND objsubid = 2 AND granted AND pid <> pg_backend_pid()`,
+        `SELECT pg_terminate_backend(pid) FROM pg_locks
+         WHERE locktype = 'advisory' AND objsubid = 2 AND granted AND pid <> pg_backend_pid()`,
       );
       expect(killed.rowCount).toBe(1);
       expect((await four.reading(async () => undefined)).othersReading).toBe(false);
