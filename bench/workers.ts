@@ -112,8 +112,15 @@ export async function main(): Promise<void> {
   const origin = await startFeedOrigin(feeds, delayMs);
   try {
     console.log(`${feeds} feeds (${origin.items} items) from a 127.0.0.1 origin answering after ${delayMs} ms; workers started together`);
-    console.log('  engine       workers   seconds    items/s   speed-up   fetches/feed');
+    console.log('  engine       workers   seconds    items/s   speed-up   fetches/feed   start s   reading s   tail s');
+    let startedAt = 0;
     const line = (engine: string, workers: number, seconds: number, base: number): void => {
+      // The fixed costs: from the start to the first request (start-up), and from the last answer to the end
+      // (clustering and publishing); reading is what lies between.
+      const first = (Math.min(...origin.times) - startedAt) / 1000;
+      const lastAnswer = (Math.max(...origin.times) + delayMs - startedAt) / 1000;
+      const reading = (lastAnswer - first).toFixed(2);
+      const phases = `${first.toFixed(2).padStart(9)} ${reading.padStart(11)} ${(seconds - lastAnswer).toFixed(2).padStart(8)}`;
       const counts = [...origin.hits.values()];
       const once =
         counts.length === feeds && counts.every((n) => n === 1)
@@ -122,13 +129,16 @@ export async function main(): Promise<void> {
       console.log(
         `  ${engine.padEnd(10)} ${String(workers).padStart(8)} ${seconds.toFixed(2).padStart(9)} ${Math.round(origin.items / seconds)
           .toString()
-          .padStart(10)} ${(base / seconds).toFixed(2).padStart(9)}x   ${once}`,
+          .padStart(10)} ${(base / seconds).toFixed(2).padStart(9)}x   ${once.padEnd(12)} ${phases}`,
       );
     };
     const sqliteDir = mkdtempSync(join(tmpdir(), 'feedmerge-workers-'));
     try {
       origin.hits.clear();
-      const seconds = await runWorkers(writeWorkerConfig(sqliteDir, origin, feeds, 'data/feedmerge.db'), 1);
+      origin.times.length = 0;
+      const config = writeWorkerConfig(sqliteDir, origin, feeds, 'data/feedmerge.db');
+      startedAt = Date.now();
+      const seconds = await runWorkers(config, 1);
       line('SQLite', 1, seconds, seconds);
     } finally {
       rmSync(sqliteDir, { recursive: true, force: true });
@@ -138,7 +148,10 @@ export async function main(): Promise<void> {
       const dir = mkdtempSync(join(tmpdir(), 'feedmerge-workers-'));
       try {
         origin.hits.clear();
-        const seconds = await runWorkers(writeWorkerConfig(dir, origin, feeds, await postgres.createDatabase()), workers);
+        origin.times.length = 0;
+        const config = writeWorkerConfig(dir, origin, feeds, await postgres.createDatabase());
+        startedAt = Date.now();
+        const seconds = await runWorkers(config, workers);
         if (base === 0) base = seconds; // the speed-up is over the first count (1 by default)
         line('PostgreSQL', workers, seconds, base);
       } finally {
