@@ -58,6 +58,42 @@ type ClusterInputRow = Pick<
   'id' | 'source_name' | 'title' | 'summary' | 'author' | 'outlet' | 'sort_time' | 'truncated' | 'cluster_id'
 >;
 
+/** The columns an item's content is stored in, in `itemContentValues` order: one list for both engines. */
+export const ITEM_CONTENT_COLUMNS = [
+  'guid',
+  'link',
+  'title',
+  'summary',
+  'content_html',
+  'author',
+  'outlet',
+  'published',
+  'updated',
+  'categories',
+  'position',
+  'truncated',
+  'content_hash',
+] as const;
+
+/** An item's content as stored, in ITEM_CONTENT_COLUMNS order (`hash` is its contentHash). */
+export function itemContentValues(item: RawItem, hash: string): unknown[] {
+  return [
+    item.guid,
+    item.link,
+    item.title,
+    item.summary,
+    item.contentHtml,
+    item.author,
+    item.outlet,
+    item.published,
+    item.updated,
+    JSON.stringify(item.categories),
+    item.position,
+    item.truncated ? 1 : 0,
+    hash,
+  ];
+}
+
 /** The items table: every story read from every source, stored once. */
 export class ItemRepository {
   private readonly selectExisting;
@@ -78,14 +114,11 @@ export class ItemRepository {
     this.selectExisting = db.prepare<[string, string], { id: string; content_hash: string; position: number; cluster_id: string | null }>(
       `SELECT id, content_hash, position, cluster_id FROM items WHERE source_url = ? AND identity = ?`,
     );
-    this.insert = db.prepare(`INSERT INTO items (id, source_url, identity, guid, link, title, summary, content_html, author,
-        outlet, published, updated, categories, position, truncated, content_hash, first_seen_at, changed_at, sort_time)
-      VALUES (@id, @sourceUrl, @identity, @guid, @link, @title, @summary, @contentHtml, @author, @outlet, @published,
-        @updated, @categories, @position, @truncated, @contentHash, @now, @now, @sortTime)`);
-    this.updateContent = db.prepare(`UPDATE items SET guid = @guid, link = @link, title = @title, summary = @summary,
-        content_html = @contentHtml, author = @author, outlet = @outlet, published = @published, updated = @updated,
-        categories = @categories, position = @position, truncated = @truncated, content_hash = @contentHash,
-        changed_at = @now, sort_time = COALESCE(@publishedTime, sort_time) WHERE id = @id`);
+    const content = ITEM_CONTENT_COLUMNS.join(', ');
+    this.insert = db.prepare(`INSERT INTO items (id, source_url, identity, ${content}, first_seen_at, changed_at, sort_time)
+      VALUES (?, ?, ?, ${ITEM_CONTENT_COLUMNS.map(() => '?').join(', ')}, ?, ?, ?)`);
+    this.updateContent = db.prepare(`UPDATE items SET ${ITEM_CONTENT_COLUMNS.map((column) => `${column} = ?`).join(', ')},
+        changed_at = ?, sort_time = COALESCE(?, sort_time) WHERE id = ?`);
     this.updatePosition = db.prepare(`UPDATE items SET position = ? WHERE id = ?`);
     this.selectUnclustered = db.prepare<[], ClusterInputRow>(
       `${SELECT_CLUSTER_INPUT} WHERE i.cluster_id IS NULL ORDER BY i.sort_time, i.id`,
@@ -121,30 +154,13 @@ export class ItemRepository {
       const hash = contentHash(item);
       const existing = this.selectExisting.get(sourceUrl, item.identity);
       const publishedTime = item.published ? Date.parse(item.published) : null;
-      const values = {
-        sourceUrl,
-        identity: item.identity,
-        guid: item.guid,
-        link: item.link,
-        title: item.title,
-        summary: item.summary,
-        contentHtml: item.contentHtml,
-        author: item.author,
-        outlet: item.outlet,
-        published: item.published,
-        updated: item.updated,
-        categories: JSON.stringify(item.categories),
-        position: item.position,
-        truncated: item.truncated ? 1 : 0,
-        contentHash: hash,
-        now,
-      };
+      const values = itemContentValues(item, hash);
       if (!existing) {
         if (this.touchTombstone.run(now, sourceUrl, item.identity).changes > 0) continue;
-        this.insert.run({ ...values, id: itemId(sourceUrl, item.identity), sortTime: publishedTime ?? nowMs });
+        this.insert.run(itemId(sourceUrl, item.identity), sourceUrl, item.identity, ...values, now, now, publishedTime ?? nowMs);
         inserted++;
       } else if (existing.content_hash !== hash) {
-        this.updateContent.run({ ...values, id: existing.id, publishedTime });
+        this.updateContent.run(...values, now, publishedTime, existing.id);
         updated++;
         if (existing.cluster_id) changedClusters.add(existing.cluster_id);
       } else if (existing.position !== item.position) {
