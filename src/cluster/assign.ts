@@ -96,7 +96,12 @@ interface Evaluation {
   readonly threshold: number;
   /** The item is the same article as at least half of the compared members. */
   readonly duplicateOf: boolean;
+  /** Why a cosine over the threshold did not admit the item: different figures in the headlines, or a single word
+   * shared with the whole story (null otherwise). */
+  readonly veto: StoryVeto | null;
 }
+
+type StoryVeto = 'numbers' | 'one-word';
 
 /** Assigns new items to existing clusters or new ones. `existing` are already clustered items (the store passes
  * those inside the time window of the new ones); `fresh` are the new items of this run. */
@@ -425,15 +430,25 @@ class Assigner {
     }
     // "Close to the cluster as a whole": duplicates of at least half the compared members, not just one.
     const duplicateOf = votes > 0 && votes * 2 >= sampled;
-    if (duplicateOf) return { cluster, cosine, eligible: true, score: 1 + votes / sampled, threshold: Number.NaN, duplicateOf };
+    if (duplicateOf) {
+      return { cluster, cosine, eligible: true, score: 1 + votes / sampled, threshold: Number.NaN, duplicateOf, veto: null };
+    }
     if (this.options.level === 'duplicates' || sampled === 0) return null;
     const threshold =
       this.storyThreshold +
       (THRESHOLDS.storyGapPenaltyPerSpan * coreGapMs(cluster.times, time)) / this.storySpanMs +
-      (sameSourceOther ? THRESHOLDS.sameSourcePenalty : 0) +
-      0;
-    // Different numbers in the headlines ("100,000" vs "200,000" votes) are different reports: no story merge.
-    return { cluster, cosine, eligible: !numberClash && cosine >= threshold, score: cosine, threshold, duplicateOf };
+      (sameSourceOther ? THRESHOLDS.sameSourcePenalty : 0);
+    const reached = cosine >= threshold;
+    // Different numbers in the headlines ("100,000" vs "200,000" votes) are different reports; an item that shares one
+    // word with a whole story ("Black" Friday / "Black" Nativity) shares a name, not an event.
+    const veto: StoryVeto | null = !reached
+      ? null
+      : numberClash
+        ? 'numbers'
+        : sharedTokens(probe.vector, cluster.centroid) < THRESHOLDS.minStoryWords
+          ? 'one-word'
+          : null;
+    return { cluster, cosine, eligible: reached && veto === null, score: cosine, threshold, duplicateOf, veto };
   }
 
   /** Merges two clusters bridged by one item when the clusters themselves are one story. */
@@ -789,7 +804,7 @@ function newStoryDecision(itemId: string, evaluations: readonly Evaluation[]): P
   if (closest === undefined) {
     return { itemId, storyId: itemId, comparedWith: null, rule: 'new-story', score: null, threshold: null };
   }
-  return {
+  const decision: PlacementDecision = {
     itemId,
     storyId: itemId,
     comparedWith: closest.cluster.id,
@@ -797,6 +812,10 @@ function newStoryDecision(itemId: string, evaluations: readonly Evaluation[]): P
     score: closest.cosine,
     threshold: closest.threshold,
   };
+  if (closest.veto === null) return decision;
+  const cosine = `centroid cosine ${closest.cosine.toFixed(2)} >= ${closest.threshold.toFixed(2)}`;
+  const why = closest.veto === 'numbers' ? 'but the headlines give different figures' : 'but only one word is shared with it';
+  return { ...decision, detail: `closest story ${closest.cluster.id}: ${cosine}, ${why}: a new story` };
 }
 
 function joinDecision(itemId: string, best: Evaluation): PlacementDecision {
@@ -818,6 +837,13 @@ function joinDecision(itemId: string, best: Evaluation): PlacementDecision {
     score: best.cosine,
     threshold: best.threshold,
   };
+}
+
+/** How many of the item's tokens the centroid carries. */
+function sharedTokens(vector: CompactVector, centroid: CompactCentroid): number {
+  let shared = 0;
+  for (const token of vector.ids) if (centroid.has(token)) shared += 1;
+  return shared;
 }
 
 function clusterCosine(a: WorkCluster, b: WorkCluster): number {

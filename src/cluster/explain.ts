@@ -5,7 +5,7 @@
 import { DAY_MS, type ClusterInput } from '../model.js';
 import type { ClusterOptions } from './assign.js';
 import { extractFeatures } from './normalize.js';
-import { backgroundCosine, buildIdf, judgeDuplicate, scorePair, type PairScores, type PairVerdict } from './similarity.js';
+import { backgroundCosine, buildIdf, itemVector, judgeDuplicate, scorePair, type PairScores, type PairVerdict } from './similarity.js';
 import { THRESHOLDS } from './thresholds.js';
 
 /** One measured signal of a pair. */
@@ -47,6 +47,8 @@ export function explainPair(
   const others = context.filter((c) => c.id !== a.id && c.id !== b.id).map((c) => extractFeatures(c, maxWords));
   const idf = buildIdf([fa, fb, ...others]);
   const s = scorePair(fa, fb, idf);
+  const vectorB = itemVector(fb, idf);
+  const sharedWords = [...itemVector(fa, idf).keys()].filter((token) => vectorB.has(token)).length;
   const duplicate = judgeDuplicate(s);
   const withinWindow = Math.abs(a.time - b.time) <= options.windowDays * DAY_MS;
   const penalties =
@@ -66,9 +68,12 @@ export function explainPair(
   } else if (duplicate.duplicate) {
     merged = true;
     reason = `same article (${duplicate.rule}): ${duplicate.reason}`;
-  } else if (storyThreshold !== null && s.cosine >= storyThreshold) {
+  } else if (storyThreshold !== null && s.cosine >= storyThreshold && sharedWords >= THRESHOLDS.minStoryWords) {
     merged = true;
-    reason = `same story: tf-idf cosine ${s.cosine.toFixed(2)} >= ${storyThreshold.toFixed(2)}`;
+    reason = `same story: tf-idf cosine ${s.cosine.toFixed(2)} >= ${storyThreshold.toFixed(2)}, ${sharedWords} words shared`;
+  } else if (storyThreshold !== null && s.cosine >= storyThreshold) {
+    merged = false;
+    reason = `not the same article (${duplicate.reason}), and cosine ${s.cosine.toFixed(2)} >= ${storyThreshold.toFixed(2)} rests on one shared word`;
   } else {
     merged = false;
     const raised = penalties > 0 ? ' (raised by the time-gap / same-source penalties)' : '';
@@ -82,7 +87,7 @@ export function explainPair(
     b: { id: b.id, title: b.title, sourceName: b.sourceName },
     level: options.level,
     withinWindow,
-    scores: scoreLines(s, storyThreshold),
+    scores: scoreLines(s, storyThreshold, sharedWords),
     duplicate,
     storyThreshold,
     merged,
@@ -90,7 +95,7 @@ export function explainPair(
   };
 }
 
-function scoreLines(s: PairScores, storyThreshold: number | null): ScoreLine[] {
+function scoreLines(s: PairScores, storyThreshold: number | null, sharedWords: number): ScoreLine[] {
   const t = THRESHOLDS;
   const f = (x: number): string => x.toFixed(3);
   const lines: ScoreLine[] = [
@@ -111,6 +116,12 @@ function scoreLines(s: PairScores, storyThreshold: number | null): ScoreLine[] {
       value: f(s.cosine),
       threshold: storyThreshold === null ? '' : `>= ${storyThreshold.toFixed(2)} (stories)`,
       passed: storyThreshold === null ? null : s.cosine >= storyThreshold,
+    },
+    {
+      name: 'shared words',
+      value: String(sharedWords),
+      threshold: storyThreshold === null ? '' : `>= ${t.minStoryWords} (stories)`,
+      passed: storyThreshold === null ? null : sharedWords >= t.minStoryWords,
     },
     { name: 'body cosine', value: f(s.bodyCosine), threshold: '', passed: null },
     { name: 'author link', value: s.authorLink ?? 'none', threshold: '', passed: null },

@@ -58,6 +58,12 @@ export const THRESHOLDS = {
    * scores). UCI headlines: background 0.006 -> 0.19; GoogleNews title + snippet 0.012 -> 0.27; the seeds (full
    * texts, one country's news) 0.073 -> 0.67. */
   storyThresholdPerBackground: 2.5,
+  /** `stories` level: words an item must share with a story for the centroid rule to admit it. A story of one
+   * event shares its actors' names and what happened; one shared word is a name or a topic ("Black" Friday and
+   * "Black" Nativity, "Thanksgiving" shopping and travel). Such an item starts its own story (consolidation may
+   * relate or join it later). GoogleNews titles NMI 0.868 -> 0.883 (dev), 0.894 -> 0.916 (other half); UCI B-cubed
+   * precision 0.969 -> 0.974 and 0.925 -> 0.936, F1 0.792 -> 0.777 and 0.774 -> 0.770. */
+  minStoryWords: 2,
   /** Inverse document frequency is ln(1 + idfScale / df): a word's weight depends on how many items carry it, not
    * on the share of the batch. A story is told in some tens of articles whatever else a run holds, so its names
    * must weigh the same in a run of 500 items as in one of 5,000; with ln(1 + N / df) the weights, hence the
