@@ -11,8 +11,8 @@ describe('clustering quality on the UCI sample', () => {
   });
 
   // Issue 13's floors, in process (UCI ids as item ids), on both shared slices: B-cubed precision >= 0.90 and
-  // F1 >= 0.60 in one run and in 24 runs in time order, the two within 0.01. Measured: sample 0.969 / 0.792 and
-  // 0.963 / 0.800; second slice 0.925 / 0.774 and 0.928 / 0.780 (before issue 13: F1 0.520 and 0.548, precision
+  // F1 >= 0.60 in one run and in 24 runs in time order, the two within 0.01. Measured: sample 0.974 / 0.777 and
+  // 0.970 / 0.785; second slice 0.936 / 0.770 and 0.932 / 0.771 (before issue 13: F1 0.520 and 0.548, precision
   // 0.843 on the second). Through the real CLI: quality-floors.test.ts and bench/cluster-eval.ts.
   for (const [name, slice] of [
     ['the sample (10-12 March 2014)', () => items],
