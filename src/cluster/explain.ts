@@ -73,7 +73,8 @@ export function explainPair(
     reason = `same story: tf-idf cosine ${s.cosine.toFixed(2)} >= ${storyThreshold.toFixed(2)}, ${sharedWords} words shared`;
   } else if (storyThreshold !== null && s.cosine >= storyThreshold) {
     merged = false;
-    reason = `not the same article (${duplicate.reason}), and cosine ${s.cosine.toFixed(2)} >= ${storyThreshold.toFixed(2)} rests on one shared word`;
+    const cosine = `cosine ${s.cosine.toFixed(2)} >= ${storyThreshold.toFixed(2)}`;
+    reason = `not the same article (${duplicate.reason}), and ${cosine} rests on one shared word`;
   } else {
     merged = false;
     const raised = penalties > 0 ? ' (raised by the time-gap / same-source penalties)' : '';
