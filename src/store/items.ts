@@ -46,7 +46,8 @@ export function contentHash(item: RawItem): string {
   return createHash('sha256').update(JSON.stringify(visible)).digest('hex').slice(0, 32);
 }
 
-const SELECT_ITEM = `SELECT i.*, s.name AS source_name FROM items i JOIN sources s ON s.url = i.source_url`;
+/** An item row with its source's name: the same statement on both engines. */
+export const SELECT_ITEM = `SELECT i.*, s.name AS source_name FROM items i JOIN sources s ON s.url = i.source_url`;
 
 /** The columns the clustering core reads (see toClusterInput): a third of the time of every column for 63,660 items. */
 const SELECT_CLUSTER_INPUT = `SELECT i.id, s.name AS source_name, i.title, i.summary, i.author, i.outlet, i.sort_time, i.truncated,

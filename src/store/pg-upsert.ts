@@ -1,6 +1,6 @@
 import type pg from 'pg';
 import type { RawItem } from '../model.js';
-import { contentHash, itemId } from './items.js';
+import { contentHash, ITEM_CONTENT_COLUMNS, itemContentValues, itemId } from './items.js';
 import type { UpsertResult } from './store.js';
 
 type Queryable = pg.Pool | pg.PoolClient;
@@ -13,6 +13,36 @@ interface KnownItem {
   readonly position: number;
   readonly cluster_id: string | null;
 }
+
+/** PostgreSQL's type of each content column (ITEM_CONTENT_COLUMNS), for the arrays `unnest` inserts from. */
+const CONTENT_TYPES: Record<(typeof ITEM_CONTENT_COLUMNS)[number], string> = {
+  guid: 'text',
+  link: 'text',
+  title: 'text',
+  summary: 'text',
+  content_html: 'text',
+  author: 'text',
+  outlet: 'text',
+  published: 'text',
+  updated: 'text',
+  categories: 'text',
+  position: 'int',
+  truncated: 'int',
+  content_hash: 'text',
+};
+
+/** Column types of a new item row: id, source_url, identity, the content, first_seen_at, changed_at, sort_time. */
+const INSERT_TYPES = ['text', 'text', 'text', ...ITEM_CONTENT_COLUMNS.map((column) => CONTENT_TYPES[column]), 'text', 'text', 'bigint'];
+
+/** New items, one array per column: a batch in one statement, stored once per (source, identity). */
+const INSERT_ITEMS = `INSERT INTO items (id, source_url, identity, ${ITEM_CONTENT_COLUMNS.join(', ')}, first_seen_at, changed_at, sort_time)
+  SELECT * FROM unnest(${INSERT_TYPES.map((type, i) => `$${i + 1}::${type}[]`).join(', ')})
+  ON CONFLICT (source_url, identity) DO NOTHING RETURNING source_url`;
+
+/** A changed item's content ($2...), change time and publication time, by id ($1). */
+const UPDATE_CONTENT = `UPDATE items SET ${ITEM_CONTENT_COLUMNS.map((column, i) => `${column} = $${i + 2}`).join(', ')},
+  changed_at = $${ITEM_CONTENT_COLUMNS.length + 2}, sort_time = COALESCE($${ITEM_CONTENT_COLUMNS.length + 3}::bigint, sort_time)
+  WHERE id = $1`;
 
 /** One source's items to upsert. */
 export interface SourceItems {
@@ -57,21 +87,7 @@ export async function upsertSources(c: Queryable, reads: readonly SourceItems[],
       const key = `${read.url}\n${item.identity}`;
       const hash = contentHash(item);
       const publishedTime = item.published ? Date.parse(item.published) : null;
-      const values = [
-        item.guid,
-        item.link,
-        item.title,
-        item.summary,
-        item.contentHtml,
-        item.author,
-        item.outlet,
-        item.published,
-        item.updated,
-        JSON.stringify(item.categories),
-        item.position,
-        item.truncated ? 1 : 0,
-        hash,
-      ];
+      const values = itemContentValues(item, hash);
       const row = existing.get(key);
       if (!row) {
         if (tombstones.has(key)) {
@@ -89,12 +105,7 @@ export async function upsertSources(c: Queryable, reads: readonly SourceItems[],
           publishedTime ?? nowMs,
         ]);
       } else if (row.content_hash !== hash) {
-        await c.query(
-          `UPDATE items SET guid = $2, link = $3, title = $4, summary = $5, content_html = $6, author = $7, outlet = $8, published = $9,
-             updated = $10, categories = $11, position = $12, truncated = $13, content_hash = $14, changed_at = $15,
-             sort_time = COALESCE($16::bigint, sort_time) WHERE id = $1`,
-          [row.id, ...values, now, publishedTime],
-        );
+        await c.query(UPDATE_CONTENT, [row.id, ...values, now, publishedTime]);
         updated++;
         if (row.cluster_id) changedClusters.add(row.cluster_id);
       } else if (row.position !== item.position) {
@@ -121,12 +132,8 @@ export async function upsertSources(c: Queryable, reads: readonly SourceItems[],
   if (fresh.length > 0) {
     const column = (i: number): unknown[] => fresh.map((row) => row[i]);
     const { rows } = await c.query<{ source_url: string }>(
-      `INSERT INTO items (id, source_url, identity, guid, link, title, summary, content_html, author, outlet, published, updated,
-         categories, position, truncated, content_hash, first_seen_at, changed_at, sort_time)
-       SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[],
-         $10::text[], $11::text[], $12::text[], $13::text[], $14::int[], $15::int[], $16::text[], $17::text[], $18::text[], $19::bigint[])
-       ON CONFLICT (source_url, identity) DO NOTHING RETURNING source_url`,
-      Array.from({ length: 19 }, (_, i) => column(i)),
+      INSERT_ITEMS,
+      Array.from({ length: INSERT_TYPES.length }, (_, i) => column(i)),
     );
     for (const row of rows) inserted.set(row.source_url, (inserted.get(row.source_url) ?? 0) + 1);
   }

@@ -7,7 +7,7 @@ import { describeDecision } from '../cluster/decision-text.js';
 import { followMerges, toCluster, type ClusterRow } from './clusters.js';
 import { correctionDetail, toCorrection } from './corrections.js';
 import { toDecision, type DecisionRow } from './decisions.js';
-import { toClusterInput, toItem, type ItemRow } from './items.js';
+import { SELECT_ITEM, toClusterInput, toItem, type ItemRow } from './items.js';
 import { pgMigrations } from './pg-migrations/index.js';
 import { upsertSources } from './pg-upsert.js';
 import { columnOf, toState, type SourceRow } from './sources.js';
@@ -122,7 +122,6 @@ function pgStorageError(error: unknown, name: string): StorageError {
   return error instanceof StorageError ? error.naming(name) : new StorageError(reasonOf(error), { cause: error, database: name });
 }
 
-const SELECT_ITEM = `SELECT i.*, s.name AS source_name FROM items i JOIN sources s ON s.url = i.source_url`;
 const SELECT_SOURCE = `SELECT s.url, s.kind, s.name, s.origin, s.schedule, s.status, s.last_error, s.last_fetched_at, s.next_fetch_at,
   s.retry_not_before, s.error_count, s.etag, s.last_modified, s.content_hash, s.title,
   (SELECT COUNT(*) FROM items i WHERE i.source_url = s.url)::int AS items FROM sources s`;
