@@ -10,7 +10,7 @@ import { parseFeed } from '../../src/sources/feed/parse.js';
 import { tempDir } from '../helpers/temp.js';
 import { checkPublishedHtml, checkPublishedJson, checkPublishedXml } from './active-content.js';
 import { cdata as cdataOf, hostileAtom, hostileJsonFeed, hostileRss, SCRIPT_PAYLOADS, xmlEscape } from './payloads.js';
-import { clustersOf, renderAll, storedItems } from './render-items.js';
+import { clustersOf, renderAll, renderedProblems, storedItems } from './render-items.js';
 
 const NOW = new Date('2026-03-02T12:00:00Z');
 // A floor of 10,000 entries per document (fetch.maxItems) keeps the flood tests quick.
@@ -19,8 +19,7 @@ const parse = (text: string | Buffer, url = 'https://hostile.example/feed', cont
 
 /** Parses, then publishes what was read; returns the items and every problem found in the published output. */
 async function publishProblems(items: readonly RawItem[]): Promise<string[]> {
-  const out = renderAll(clustersOf(storedItems(items), 2));
-  return [...checkPublishedXml(out.atom), ...checkPublishedXml(out.rss), ...checkPublishedJson(out.json), ...checkPublishedHtml(out.html)];
+  return renderedProblems(clustersOf(storedItems(items), 2));
 }
 
 /** Outcome of parsing a hostile document: refused with the module's own ParseError, or read. */

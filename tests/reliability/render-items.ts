@@ -3,6 +3,7 @@ import type { Cluster, Item, RawItem } from '../../src/model.js';
 import { renderFeed, type RenderedFeed, type SiteInfo } from '../../src/publish/feeds.js';
 import { renderSite } from '../../src/publish/pages.js';
 import { describeCluster } from '../../src/publish/story.js';
+import { checkPublishedHtml, checkPublishedJson, checkPublishedXml } from './active-content.js';
 
 /** A fixed site so outputs never depend on the machine. */
 export const SITE: SiteInfo = { title: 'feedmerge hostile test', baseUrl: 'http://localhost:8080/' };
@@ -48,4 +49,10 @@ export function renderAll(clusters: readonly Cluster[]): RenderedFeed & { html: 
   const stories = clusters.map((cluster) => describeCluster(cluster, SITE.baseUrl));
   const pages = renderSite({ site: SITE, feeds: [ALL_FEED], stories, redirects: [] });
   return { ...renderFeed(clusters, ALL_FEED, SITE), html: pages.map((page) => page.html) };
+}
+
+/** What is wrong with everything rendered for these clusters (feeds in three formats and every page): none. */
+export function renderedProblems(clusters: readonly Cluster[]): string[] {
+  const out = renderAll(clusters);
+  return [...checkPublishedXml(out.atom), ...checkPublishedXml(out.rss), ...checkPublishedJson(out.json), ...checkPublishedHtml(out.html)];
 }
