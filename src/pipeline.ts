@@ -1,7 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { applyCorrections, correctedItems } from './cluster/corrections.js';
-import { assignToClusters, type ClusterOptions } from './cluster/index.js';
+import type { ClusterOptions } from './cluster/index.js';
 import type { Config } from './config.js';
 import { describeError, FetchError } from './errors.js';
 import type { Logger } from './log.js';
@@ -17,12 +16,9 @@ import {
   type SourceState,
 } from './model.js';
 import { noProgress, type Progress } from './progress.js';
-import { FEED_FORMATS, feedUrl, fillsEveryFeed, renderFeed, selectClusters } from './publish/feeds.js';
-import { pingHubs, type ChangedFeed, type PingOptions } from './publish/websub.js';
-import { PAGE_STORIES, renderSite } from './publish/pages.js';
-import { rankTopStories, TOP_WINDOW_DAYS } from './publish/ranking.js';
-import { clusterOutlets, describeCluster } from './publish/story.js';
-import { writeFeeds, writeSite } from './publish/write.js';
+import type { ChangedFeed, PingOptions } from './publish/websub.js';
+// The clustering and the publishing modules load when a run gets to them (issue 17): of several workers
+// reading together, only the last to finish clusters and publishes, and the others start reading sooner.
 import { segmentListing } from './sources/listing/segment.js';
 import { redactUrl } from './redact.js';
 import { readFeeds, type FeedReadOutcome } from './sources/read-feeds.js';
@@ -142,7 +138,8 @@ export async function runPipeline(config: Config, store: Store, options: RunOpti
           signal,
         )) ?? skipped);
   if (config.publish.websub.hubs.length > 0 && filesWritten.length > 0) {
-    await pingHubs(config.publish.websub.hubs, changedFeeds(config, filesWritten), options.log, options.websub);
+    const { pingHubs } = await import('./publish/websub.js');
+    await pingHubs(config.publish.websub.hubs, await changedFeeds(config, filesWritten), options.log, options.websub);
   }
 
   const report: RunReport = {
@@ -417,7 +414,10 @@ async function assignInterruptibly(
   options: ClusterOptions,
   signal: AbortSignal | undefined,
 ): Promise<ClusteringResult | null> {
-  if (!signal || !WORKER_URL || fresh.length < WORKER_MIN_ITEMS) return assignToClusters(existing, fresh, options);
+  if (!signal || !WORKER_URL || fresh.length < WORKER_MIN_ITEMS) {
+    const { assignToClusters } = await import('./cluster/index.js');
+    return assignToClusters(existing, fresh, options);
+  }
   const { Worker } = await import('node:worker_threads');
   return new Promise<ClusteringResult | null>((resolve, reject) => {
     const worker = new Worker(WORKER_URL, { workerData: { existing, fresh, options } });
@@ -443,7 +443,23 @@ async function assignInterruptibly(
  * story); returns the files that changed. Published: every story an output feed shows, and the top stories.
  */
 export async function publishFeeds(config: Config, store: Store, now: number): Promise<string[]> {
-  const clusters = await store.clusters.newest((loaded) => fillsEveryFeed(loaded, config.publish.feeds, now) && coversTopWindow(loaded));
+  const [
+    { fillsEveryFeed, renderFeed, selectClusters },
+    { PAGE_STORIES, renderSite },
+    { rankTopStories, TOP_WINDOW_DAYS },
+    story,
+    { writeFeeds, writeSite },
+  ] = await Promise.all([
+    import('./publish/feeds.js'),
+    import('./publish/pages.js'),
+    import('./publish/ranking.js'),
+    import('./publish/story.js'),
+    import('./publish/write.js'),
+  ]);
+  const { clusterOutlets, describeCluster } = story;
+  const clusters = await store.clusters.newest(
+    (loaded) => fillsEveryFeed(loaded, config.publish.feeds, now) && coversTopWindow(loaded, TOP_WINDOW_DAYS),
+  );
   const site = { title: config.title, baseUrl: config.baseUrl };
   const selections = config.publish.feeds.map((feed) => selectClusters(clusters, feed, now));
   const hubs = config.publish.websub.hubs;
@@ -476,6 +492,7 @@ export async function publishFeeds(config: Config, store: Store, now: number): P
 export async function obeyCorrections(store: Store, now: string): Promise<number> {
   const corrections = (await store.corrections.list()).filter((c) => c.undoneAt === null);
   if (corrections.length === 0) return 0;
+  const { applyCorrections, correctedItems } = await import('./cluster/corrections.js');
   const memberships = new Map<string, string>();
   for (const id of correctedItems(corrections)) {
     const item = await store.items.get(id);
@@ -487,7 +504,8 @@ export async function obeyCorrections(store: Store, now: string): Promise<number
 }
 
 /** The output feeds among the files a run wrote, each with the public URL of every format that changed. */
-function changedFeeds(config: Config, written: readonly string[]): ChangedFeed[] {
+async function changedFeeds(config: Config, written: readonly string[]): Promise<ChangedFeed[]> {
+  const { FEED_FORMATS, feedUrl } = await import('./publish/feeds.js');
   const site = { title: config.title, baseUrl: config.baseUrl };
   const paths = new Set(written);
   return config.publish.feeds.map((feed) => ({
@@ -505,11 +523,11 @@ function changedFeeds(config: Config, written: readonly string[]): ChangedFeed[]
 const TOP_CANDIDATES = 1_000;
 
 /** Whether the stories loaded reach back past the top-stories window (or are enough candidates). */
-function coversTopWindow(loaded: readonly { readonly updated: string }[]): boolean {
+function coversTopWindow(loaded: readonly { readonly updated: string }[], windowDays: number): boolean {
   if (loaded.length >= TOP_CANDIDATES) return true;
   if (loaded.length === 0) return false;
   const times = loaded.map((cluster) => Date.parse(cluster.updated));
-  return Math.min(...times) < Math.max(...times) - TOP_WINDOW_DAYS * DAY_MS;
+  return Math.min(...times) < Math.max(...times) - windowDays * DAY_MS;
 }
 
 function newestFirst(a: { updated: string; id: string }, b: { updated: string; id: string }): number {
