@@ -21,6 +21,7 @@ import type { ChangedFeed, PingOptions } from './publish/websub.js';
 // reading together, only the last to finish clusters and publishes, and the others start reading sooner.
 import { segmentListing } from './sources/listing/segment.js';
 import { redactUrl } from './redact.js';
+import { feedParser, type FeedParser } from './sources/feed/parse-pool.js';
 import { readFeeds, type FeedReadOutcome } from './sources/read-feeds.js';
 import { createLimiter } from './sources/http/limiter.js';
 import { discoverListings, readListingFile } from './sources/listing/seeds.js';
@@ -93,16 +94,14 @@ export async function runPipeline(config: Config, store: Store, options: RunOpti
       )),
     );
     if (!signal?.aborted) {
-      results.push(
-        ...(await ingestFeeds(
-          sources.filter((s) => s.kind === 'feed'),
-          config,
-          store,
-          clock,
-          progress,
-          { ...options, startedAt },
-        )),
-      );
+      const feeds = sources.filter((s) => s.kind === 'feed');
+      // Documents are parsed on other cores (parse-pool.ts) while this thread fetches and stores (issue 18).
+      const parser = feedParser(feeds.length);
+      try {
+        results.push(...(await ingestFeeds(feeds, config, store, clock, progress, { ...options, startedAt, parser })));
+      } finally {
+        await parser.close();
+      }
     }
   });
   for (const result of results) {
@@ -230,7 +229,10 @@ async function ingestFeeds(
   store: Store,
   clock: () => Date,
   progress: Progress,
-  options: Pick<RunOptions, 'force' | 'ignoreDefaultSchedule' | 'signal' | 'onFeedRead'> & { readonly startedAt: string },
+  options: Pick<RunOptions, 'force' | 'ignoreDefaultSchedule' | 'signal' | 'onFeedRead'> & {
+    readonly startedAt: string;
+    readonly parser: FeedParser;
+  },
 ): Promise<SourceRunResult[]> {
   if (feeds.length === 0) return [];
   progress.start('feeds', feeds.length);
@@ -296,6 +298,7 @@ async function ingestFeeds(
     ignoreDefaultSchedule: options.ignoreDefaultSchedule ?? false,
     credentialsFor: credentialsOf(config),
     signal: options.signal,
+    parser: options.parser,
     // Shared by every chunk claimed: a chunk's reads start as soon as slots free up, not when the last chunk ended.
     limiter: createLimiter(config.fetch.concurrency, config.fetch.perHostConcurrency),
   };
@@ -305,7 +308,8 @@ async function ingestFeeds(
   const remaining = new Set(feeds.map((feed) => feed.url));
   const slots = config.fetch.concurrency;
   const ahead = Math.max(1, Math.ceil(slots * CLAIM_AHEAD));
-  // Claimed and not yet read; a finished read (or the stop signal) wakes the claiming loop.
+  // Claimed and not yet fetched (a feed whose document the parser holds is fetched); a finished fetch (or the
+  // stop signal) wakes the claiming loop.
   let open = 0;
   let wake: (() => void) | undefined;
   const woken = (): void => {
@@ -335,12 +339,19 @@ async function ingestFeeds(
       unread.add(source.url);
     }
     open += claimed.length;
-    const read = readFeeds(claimed, fetchOptions, clock(), (outcome) => {
-      open--;
-      unread.delete(outcome.url);
-      collect(outcome);
-      woken();
-    });
+    const read = readFeeds(
+      claimed,
+      fetchOptions,
+      clock(),
+      (outcome) => {
+        unread.delete(outcome.url);
+        collect(outcome);
+      },
+      () => {
+        open--;
+        woken();
+      },
+    );
     reading.push(read);
     // A read that ends without an outcome (stopped) frees its claim's place too.
     read.then(woken, woken);

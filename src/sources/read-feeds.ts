@@ -3,7 +3,8 @@ import { describeError, FetchError, ParseError } from '../errors.js';
 import type { RawItem, SourceState, SourceStateChange } from '../model.js';
 import { redactText, redactUrl } from '../redact.js';
 import { backoffDelayMs, parseRetryAfter } from './http/backoff.js';
-import { parseFeed } from './feed/parse.js';
+import type { ParsedFeed } from './feed/parse.js';
+import { inProcessParser, type FeedParser } from './feed/parse-pool.js';
 import { fetchHttp, FetchAbortedError, hashBody, HttpStatusError, readFileSource, type BasicCredentials } from './http/fetch.js';
 import { createLimiter, type Limiter } from './http/limiter.js';
 
@@ -32,6 +33,8 @@ export interface FeedFetchOptions {
    * default: slots of this call's own, from `concurrency` and `perHostConcurrency`.
    */
   readonly limiter?: Limiter;
+  /** Parses documents (parse-pool.ts: on other threads for a run of many feeds); on this thread by default. */
+  readonly parser?: FeedParser;
 }
 
 /** What happened to one feed in a run, and what to store for it. */
@@ -67,6 +70,8 @@ export async function readFeeds(
   options: FeedFetchOptions,
   now: Date,
   onOutcome?: (outcome: FeedReadOutcome) => void,
+  /** Told when a feed no longer needs a fetch slot (skipped, or its document handed to the parser), before its outcome. */
+  onFetched?: (url: string) => void,
 ): Promise<FeedReadOutcome[]> {
   const limiter = options.limiter ?? createLimiter(options.concurrency, options.perHostConcurrency);
   // Every feed of a run shares `now` and most share one schedule: each expression is worked out once (issue 18).
@@ -78,15 +83,19 @@ export async function readFeeds(
   return Promise.all(
     sources.map(async (source) => {
       const skip = skipReason(source, options, now);
-      const outcome = skip
-        ? skipped(source)
+      // A feed's slot is held while it is fetched and until its document is handed to the parser, not while it
+      // is parsed: parsing on other threads then overlaps the next fetches (issue 18).
+      const fetched = skip
+        ? { done: Promise.resolve(skipped(source)) }
         : await limiter.run(hostKey(source.url), async () => {
             // A feed waiting for a slot when the run is stopped is left for the next run, untouched.
-            if (options.signal?.aborted) return interrupted(source);
+            if (options.signal?.aborted) return { done: Promise.resolve(interrupted(source)) };
             const started = performance.now();
-            const read = await readOne(source, options, now, scheduledAfterNow);
-            return { ...read, durationMs: performance.now() - started };
+            const { done } = await readOne(source, options, now, scheduledAfterNow);
+            return { done: done.then((read) => ({ ...read, durationMs: performance.now() - started })) };
           });
+      onFetched?.(source.url);
+      const outcome = await fetched.done;
       if (!outcome.interrupted) onOutcome?.(outcome);
       return outcome;
     }),
@@ -114,12 +123,17 @@ function interrupted(source: SourceState): FeedReadOutcome {
   return { ...skipped(source), interrupted: true };
 }
 
+/**
+ * Fetches one feed and hands its document to the parser; resolves once the parser has taken it, with the
+ * outcome to wait for (which never rejects).
+ */
 async function readOne(
   source: SourceState,
   options: FeedFetchOptions,
   now: Date,
   scheduledAfterNow: (expression: string) => Date | null,
-): Promise<FeedReadOutcome> {
+): Promise<{ readonly done: Promise<FeedReadOutcome> }> {
+  const settled = (outcome: FeedReadOutcome): { readonly done: Promise<FeedReadOutcome> } => ({ done: Promise.resolve(outcome) });
   const scheduled = scheduledAfterNow(source.schedule ?? options.defaultSchedule);
   const isHttp = /^https?:\/\//i.test(source.url);
   let newUrl: string | null = null;
@@ -145,7 +159,7 @@ async function readOne(
       validators.etag = response.etag;
       validators.lastModified = response.lastModified;
       if (response.kind === 'not-modified') {
-        return notModified(source, now, scheduled, validators, newUrl);
+        return settled(notModified(source, now, scheduled, validators, newUrl));
       }
       body = response.body;
       contentType = response.contentType;
@@ -158,32 +172,43 @@ async function readOne(
     const contentHash = fileHash ?? hashBody(body);
     // Same bytes as last time (a file, or a server without validators): nothing to parse.
     if (source.contentHash === contentHash && source.status !== 'error') {
-      return notModified(source, now, scheduled, validators, newUrl);
+      return settled(notModified(source, now, scheduled, validators, newUrl));
     }
-    const feed = await parseFeed(body, { url: documentUrl, contentType, now, maxItems: options.maxItems });
-    const read = feed.items.length;
-    return {
-      url: source.url,
-      outcome: 'read',
-      items: feed.items,
-      error: null,
-      warning:
-        feed.skippedItems > 0
-          ? `${feedLabel(source)}: ${feed.skippedItems + read} entries in one document; read the first ${options.maxItems} (fetch.maxItems)`
-          : null,
-      state: {
-        ...success(now, scheduled),
-        status: 'ok',
-        ...validators,
-        contentHash,
-        title: feed.title,
-        ...(newUrl ? { newUrl } : {}),
-      },
+    const parsing = await (options.parser ?? inProcessParser).submit(body, {
+      url: documentUrl,
+      contentType,
+      now,
+      maxItems: options.maxItems,
+    });
+    const parsed = (feed: ParsedFeed): FeedReadOutcome => {
+      const read = feed.items.length;
+      return {
+        url: source.url,
+        outcome: 'read',
+        items: feed.items,
+        error: null,
+        warning:
+          feed.skippedItems > 0
+            ? `${feedLabel(source)}: ${feed.skippedItems + read} entries in one document; ` +
+              `read the first ${options.maxItems} (fetch.maxItems)`
+            : null,
+        state: {
+          ...success(now, scheduled),
+          status: 'ok',
+          ...validators,
+          contentHash,
+          title: feed.title,
+          ...(newUrl ? { newUrl } : {}),
+        },
+      };
     };
+    const failed = (error: unknown): FeedReadOutcome =>
+      failure(source, error, now, scheduled, newUrl ?? (error instanceof HttpStatusError ? error.permanentUrl : null));
+    return { done: parsing.result.then(parsed, failed) };
   } catch (error) {
     // Abandoned because the run stops: not the feed's fault, so no error and no backoff; the next run reads it.
-    if (error instanceof FetchAbortedError) return interrupted(source);
-    return failure(source, error, now, scheduled, newUrl ?? (error instanceof HttpStatusError ? error.permanentUrl : null));
+    if (error instanceof FetchAbortedError) return settled(interrupted(source));
+    return settled(failure(source, error, now, scheduled, newUrl ?? (error instanceof HttpStatusError ? error.permanentUrl : null)));
   }
 }
 

@@ -11,7 +11,7 @@ import { escapeText } from '../../text/xml-text.js';
 import { canonicalName, INLINE_MARKUP_ATTRIBUTE, prepareXml, type PreparedXml } from './xml-prepass.js';
 
 /** A parsed feed document: its own title and site link, and its items in document order. */
-interface ParsedFeed {
+export interface ParsedFeed {
   readonly title: string | null;
   readonly link: string | null;
   readonly items: RawItem[];
@@ -75,6 +75,14 @@ const CUSTOM_FIELDS = {
   ],
 } as const;
 
+/** Where a document came from (its URL or path, and Content-Type), the run's clock, and how many entries to read. */
+export interface ParseOptions {
+  readonly url: string;
+  readonly contentType?: string | null;
+  readonly now?: Date;
+  readonly maxItems?: number;
+}
+
 type XmlNode = { _?: unknown; $?: Record<string, string | undefined> } & Record<string, unknown>;
 type ParserItem = Record<string, unknown>;
 type Format = 'atom' | 'rss' | 'cdf';
@@ -83,10 +91,7 @@ type Format = 'atom' | 'rss' | 'cdf';
  * Parses one feed document. The format is detected from the content: RSS 0.9x/1.0/2.0, Atom 1.0/0.3 and CDF
  * through rss-parser, JSON Feed 1.0/1.1 by hand. Throws ParseError with a one-line reason.
  */
-export async function parseFeed(
-  body: Buffer,
-  options: { readonly url: string; readonly contentType?: string | null; readonly now?: Date; readonly maxItems?: number },
-): Promise<ParsedFeed> {
+export async function parseFeed(body: Buffer, options: ParseOptions): Promise<ParsedFeed> {
   const now = options.now ?? new Date();
   const maxItems = options.maxItems ?? Infinity; // callers pass fetch.maxItems
   const documentUrl = /^https?:\/\//i.test(options.url) ? options.url : null;
