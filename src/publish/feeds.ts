@@ -69,8 +69,10 @@ export function selectClusters(clusters: readonly Cluster[], feed: OutputFeedCon
       }
       return true;
     })
+    .map((cluster) => ({ cluster, updated: Date.parse(cluster.updated), published: Date.parse(cluster.published) }))
     .sort(compareNewestFirst)
-    .slice(0, feed.limit);
+    .slice(0, feed.limit)
+    .map(({ cluster }) => cluster);
 }
 
 /**
@@ -82,13 +84,15 @@ function keywordPattern(keyword: string): RegExp {
   return new RegExp(`(?<![\\p{L}\\p{N}])${escaped}(?![\\p{L}\\p{N}])`, 'iu');
 }
 
-/** Newest update first; ties broken by publication then id so the order never depends on input order. */
-function compareNewestFirst(a: Cluster, b: Cluster): number {
-  return (
-    Date.parse(b.updated) - Date.parse(a.updated) ||
-    Date.parse(b.published) - Date.parse(a.published) ||
-    (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)
-  );
+/**
+ * Newest update first; ties broken by publication then id so the order never depends on input order. On times
+ * parsed once per story, not per comparison (12,292 stories: 0.3 s of a run's publishing, twice: issue 18).
+ */
+function compareNewestFirst(
+  a: { readonly cluster: Cluster; readonly updated: number; readonly published: number },
+  b: { readonly cluster: Cluster; readonly updated: number; readonly published: number },
+): number {
+  return b.updated - a.updated || b.published - a.published || (a.cluster.id < b.cluster.id ? -1 : a.cluster.id > b.cluster.id ? 1 : 0);
 }
 
 /** Feed-level time when a feed has no entry: a fixed instant, so an empty feed is byte-stable too. */
