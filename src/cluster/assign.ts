@@ -2,10 +2,18 @@
  * Incremental assignment of new items to clusters with stable ids. Pure and deterministic: items are
  * processed in (time, id) order, every tie is broken by id, and nothing reads the clock.
  */
-import type { ClusterInput, ClusteredInput, ClusteringResult, ClusterLevel, PlacementDecision } from '../model.js';
+import {
+  DAY_MS,
+  HOUR_MS,
+  type ClusterInput,
+  type ClusteredInput,
+  type ClusteringResult,
+  type ClusterLevel,
+  type PlacementDecision,
+} from '../model.js';
 import { StoryBackground } from './background.js';
 import { BlockingIndex, blockingTokens, type EntryTraits, type Probe } from './candidates.js';
-import { centroidDot, compactDot, ItemScratch, TokenTable, type CompactCentroid, type CompactVector } from './compact-vectors.js';
+import { addToSum, centroidDot, compactDot, ItemScratch, TokenTable, type CompactCentroid, type CompactVector } from './compact-vectors.js';
 import { extractFeatures, type ItemFeatures } from './normalize.js';
 import {
   backgroundCosine,
@@ -33,8 +41,6 @@ export interface ClusterOptions {
  * the decisions, hence the output, must be identical to `blocked`. */
 export type CandidateStrategy = 'blocked' | 'exhaustive' | 'naive';
 
-const DAY_MS = 86_400_000;
-const HOUR_MS = 3_600_000;
 /** Fresh items whose features are kept between the word count and placement (about 1 KiB each). */
 const KEPT_FEATURES_ITEMS = 100_000;
 
@@ -674,7 +680,7 @@ class Assigner {
 }
 
 /** Whether an item has text beyond its headline (a dek line counts). */
-export function hasText(features: ItemFeatures): boolean {
+function hasText(features: ItemFeatures): boolean {
   return features.bodyTokens.length >= THRESHOLDS.minTextTokens;
 }
 
@@ -725,19 +731,9 @@ function survivorFirst(a: WorkCluster, b: WorkCluster): [WorkCluster, WorkCluste
   return older <= 0 ? [a, b] : [b, a];
 }
 
-/** Adds a vector to the centroid, updating |c|^2 incrementally: |c+v|^2 = |c|^2 + 2c.v + |v|^2. */
+/** Adds a vector to the centroid, updating |c|^2 incrementally. */
 function addInto(cluster: WorkCluster, vector: CompactVector): void {
-  let cross = 0;
-  let own = 0;
-  for (let i = 0; i < vector.ids.length; i += 1) {
-    const token = vector.ids[i]!;
-    const weight = vector.weights[i]!;
-    const before = cluster.centroid.get(token) ?? 0;
-    cross += before * weight;
-    own += weight * weight;
-    cluster.centroid.set(token, before + weight);
-  }
-  cluster.centroidNormSq += 2 * cross + own;
+  cluster.centroidNormSq += addToSum(cluster.centroid, vector);
   cluster.heaviest = null;
 }
 
@@ -754,7 +750,7 @@ function byInputTimeThenId(a: ClusterInput, b: ClusterInput): number {
  * summary, outlet, author, source name), and its id only between items identical in all of these. Ids derive from
  * where a source lives, so the same input read from another folder or URL gives the same stories.
  */
-export function contentOrder(a: ClusterInput, b: ClusterInput): number {
+function contentOrder(a: ClusterInput, b: ClusterInput): number {
   return (
     a.time - b.time ||
     compareIds(a.title, b.title) ||
@@ -778,7 +774,7 @@ function byScoreThenAge(a: Evaluation, b: Evaluation): number {
 /** Distance from a time to the core of a story in time: the span of its member times without the outlying
  * tenth on each side. One late item joining a burst does not move the burst, so the next follow-up still
  * faces the gap penalty (a day-later development on the same names is a new story). */
-export function coreGapMs(times: readonly number[], time: number): number {
+function coreGapMs(times: readonly number[], time: number): number {
   const trim = Math.floor(times.length * 0.1);
   const low = times[trim]!;
   const high = times[times.length - 1 - trim]!;

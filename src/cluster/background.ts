@@ -4,7 +4,7 @@
  * every live item vector and S_c a story's centroid (the sum of its members'). Pairs inside a story are left
  * out, so a stream of few, large stories does not look more alike than it is. O(1) to read.
  */
-import type { CompactCentroid, CompactVector } from './compact-vectors.js';
+import { addToSum, type CompactCentroid, type CompactVector } from './compact-vectors.js';
 import { THRESHOLDS } from './thresholds.js';
 
 export class StoryBackground {
@@ -16,17 +16,7 @@ export class StoryBackground {
 
   /** A new item joined a story: its vector enters the sum, the story's own norm and size moved. */
   itemAdded(vector: CompactVector, storyNormSqBefore: number, storyNormSqAfter: number, storySizeBefore: number): void {
-    let cross = 0;
-    let own = 0;
-    for (let i = 0; i < vector.ids.length; i += 1) {
-      const token = vector.ids[i]!;
-      const weight = vector.weights[i]!;
-      const before = this.total.get(token) ?? 0;
-      cross += before * weight;
-      own += weight * weight;
-      this.total.set(token, before + weight);
-    }
-    this.totalNormSq += 2 * cross + own;
+    this.totalNormSq += addToSum(this.total, vector);
     this.items += 1;
     this.withinNormSq += storyNormSqAfter - storyNormSqBefore;
     this.withinPairs += 2 * storySizeBefore + 1;

@@ -156,3 +156,19 @@ export function centroidDot(a: CompactCentroid, b: CompactCentroid): number {
   }
   return sum;
 }
+
+/** Adds a vector into a sum of vectors (a centroid, the stream's total) and returns how much |sum|^2 grew:
+ * |s + v|^2 - |s|^2 = 2 s.v + |v|^2. */
+export function addToSum(sum: CompactCentroid, vector: CompactVector): number {
+  let cross = 0;
+  let own = 0;
+  for (let i = 0; i < vector.ids.length; i += 1) {
+    const token = vector.ids[i]!;
+    const weight = vector.weights[i]!;
+    const before = sum.get(token) ?? 0;
+    cross += before * weight;
+    own += weight * weight;
+    sum.set(token, before + weight);
+  }
+  return 2 * cross + own;
+}
