@@ -8,7 +8,9 @@
  * Both layouts: one feed per outlet, and one aggregator feed carrying every item with its outlet in <source>.
  * Run: npx tsx bench/pipeline.ts   (FEEDMERGE_BENCH_SIZES=6366,63660 to choose the sizes;
  * FEEDMERGE_BENCH_LAYOUT=outlets or aggregator for one layout;
- * FEEDMERGE_BENCH_SHIFT_DAYS=0 stacks every copy in the same 1.5 days, ten times the density)
+ * FEEDMERGE_BENCH_SHIFT_DAYS=0 stacks every copy in the same 1.5 days, ten times the density;
+ * FEEDMERGE_BENCH_DIR=<folder> writes the feeds to the same paths every time, so the stories hash of one
+ * checkout can be compared with another's: item and story ids are hashes of the feed paths)
  */
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -175,6 +177,16 @@ export async function measureFloor(dir: string): Promise<number> {
   }
 }
 
+/** Where one size and layout is written: a new temp folder, or always the same one under FEEDMERGE_BENCH_DIR. */
+function benchFolder(size: number, layout: string): string {
+  const fixed = process.env.FEEDMERGE_BENCH_DIR;
+  if (!fixed) return mkdtempSync(join(tmpdir(), 'feedmerge-bench-'));
+  const dir = join(fixed, `pipeline-${layout}-${size}`);
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(dir, { recursive: true });
+  return dir;
+}
+
 /** Prints the end-to-end table, the floor and the ratio to it, and the growth ratio. */
 export async function main(): Promise<void> {
   const sizes = (process.env.FEEDMERGE_BENCH_SIZES ?? '6366,63660').split(',').map(Number);
@@ -191,7 +203,7 @@ export async function main(): Promise<void> {
     );
     console.log('    items     run s   items/s   floor s   run/floor   peak MiB   stories hash');
     for (const size of sizes) {
-      const dir = mkdtempSync(join(tmpdir(), 'feedmerge-bench-'));
+      const dir = benchFolder(size, layout);
       try {
         const config = writeFeedInstance(dir, syntheticItems(size, shiftDays * 86_400_000), 'stories', layout);
         await measureFloor(dir); // warm-up: file cache, JIT and module loading out of the floor
