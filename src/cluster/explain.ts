@@ -5,7 +5,7 @@
 import { DAY_MS, type ClusterInput } from '../model.js';
 import type { ClusterOptions } from './assign.js';
 import { extractFeatures } from './normalize.js';
-import { backgroundCosine, buildIdf, itemVector, judgeDuplicate, scorePair, type PairScores, type PairVerdict } from './similarity.js';
+import { backgroundCosine, buildIdf, dot, itemVector, judgeDuplicate, scorePair, type PairScores, type PairVerdict } from './similarity.js';
 import { THRESHOLDS } from './thresholds.js';
 
 /** One measured signal of a pair. */
@@ -46,9 +46,10 @@ export function explainPair(
   const fb = extractFeatures(b, maxWords);
   const others = context.filter((c) => c.id !== a.id && c.id !== b.id).map((c) => extractFeatures(c, maxWords));
   const idf = buildIdf([fa, fb, ...others]);
-  const s = scorePair(fa, fb, idf);
+  const vectorA = itemVector(fa, idf);
   const vectorB = itemVector(fb, idf);
-  const sharedWords = [...itemVector(fa, idf).keys()].filter((token) => vectorB.has(token)).length;
+  const s = scorePair(fa, fb, idf, { cosine: dot(vectorA, vectorB) });
+  const sharedWords = [...vectorA.keys()].filter((token) => vectorB.has(token)).length;
   const duplicate = judgeDuplicate(s);
   const withinWindow = Math.abs(a.time - b.time) <= options.windowDays * DAY_MS;
   const penalties =
