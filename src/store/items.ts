@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import type { ClusteredInput, ClusterInput, Item, RawItem } from '../model.js';
 import type { Db } from './db.js';
 import type { UpsertResult } from './store.js';
@@ -28,7 +28,7 @@ export interface ItemRow {
 
 /** The stable id of an item: a hash of its source's URL and its identity within that source. */
 export function itemId(sourceUrl: string, identity: string): string {
-  return createHash('sha256').update(`${sourceUrl}\n${identity}`).digest('hex').slice(0, 16);
+  return hash('sha256', `${sourceUrl}\n${identity}`).slice(0, 16);
 }
 
 /** Hash of everything a subscriber can see of an item: a change means "updated in place". */
@@ -43,11 +43,20 @@ export function contentHash(item: RawItem): string {
     item.published,
     item.categories.join('\u0001'),
   ];
-  return createHash('sha256').update(JSON.stringify(visible)).digest('hex').slice(0, 32);
+  return hash('sha256', JSON.stringify(visible)).slice(0, 32);
 }
 
 /** An item row with its source's name: the same statement on both engines. */
 export const SELECT_ITEM = `SELECT i.*, s.name AS source_name FROM items i JOIN sources s ON s.url = i.source_url`;
+
+/** What an upsert compares a listed item with. */
+interface ExistingRow {
+  readonly identity: string;
+  readonly id: string;
+  readonly content_hash: string;
+  readonly position: number;
+  readonly cluster_id: string | null;
+}
 
 /** The columns the clustering core reads (see toClusterInput): a third of the time of every column for 63,660 items. */
 const SELECT_CLUSTER_INPUT = `SELECT i.id, s.name AS source_name, i.title, i.summary, i.author, i.outlet, i.sort_time, i.truncated,
@@ -106,14 +115,15 @@ export class ItemRepository {
   private readonly selectById;
   private readonly selectByCluster;
   private readonly countAll;
-  private readonly touchTombstone;
+  private readonly touchTombstones;
   private readonly assignOne;
   private readonly moveAll;
   private readonly selectByClusters;
 
   constructor(private readonly db: Db) {
-    this.selectExisting = db.prepare<[string, string], { id: string; content_hash: string; position: number; cluster_id: string | null }>(
-      `SELECT id, content_hash, position, cluster_id FROM items WHERE source_url = ? AND identity = ?`,
+    this.selectExisting = db.prepare<[string, string], ExistingRow>(
+      `SELECT identity, id, content_hash, position, cluster_id FROM items
+       WHERE source_url = ? AND identity IN (SELECT value FROM json_each(?))`,
     );
     const content = ITEM_CONTENT_COLUMNS.join(', ');
     this.insert = db.prepare(`INSERT INTO items (id, source_url, identity, ${content}, first_seen_at, changed_at, sort_time)
@@ -135,8 +145,8 @@ export class ItemRepository {
     this.selectByClusters = db.prepare<[string], ItemRow>(
       `${SELECT_ITEM} WHERE i.cluster_id IN (SELECT value FROM json_each(?)) ORDER BY i.cluster_id, i.sort_time, i.position, i.id`,
     );
-    this.touchTombstone = db.prepare<[string, string, string]>(
-      `UPDATE pruned_items SET last_seen_at = ? WHERE source_url = ? AND identity = ?`,
+    this.touchTombstones = db.prepare<[string, string, string], { identity: string }>(
+      `UPDATE pruned_items SET last_seen_at = ? WHERE source_url = ? AND identity IN (SELECT value FROM json_each(?)) RETURNING identity`,
     );
   }
 
@@ -151,21 +161,30 @@ export class ItemRepository {
     let updated = 0;
     const changedClusters = new Set<string>();
     const nowMs = Date.parse(now);
+    // Two statements a source, not two an item (issue 18): what is stored of the listed identities, and
+    // which of them retention deleted (their tombstones are marked as seen here, all at once).
+    const identities = JSON.stringify(items.map((item) => item.identity));
+    const known = new Map(this.selectExisting.all(sourceUrl, identities).map((row) => [row.identity, row]));
+    const pruned = new Set(this.touchTombstones.all(now, sourceUrl, identities).map((row) => row.identity));
     for (const item of items) {
+      const existing = known.get(item.identity);
+      if (!existing && pruned.has(item.identity)) continue;
       const hash = contentHash(item);
-      const existing = this.selectExisting.get(sourceUrl, item.identity);
       const publishedTime = item.published ? Date.parse(item.published) : null;
-      const values = itemContentValues(item, hash);
       if (!existing) {
-        if (this.touchTombstone.run(now, sourceUrl, item.identity).changes > 0) continue;
-        this.insert.run(itemId(sourceUrl, item.identity), sourceUrl, item.identity, ...values, now, now, publishedTime ?? nowMs);
+        const id = itemId(sourceUrl, item.identity);
+        this.insert.run(id, sourceUrl, item.identity, ...itemContentValues(item, hash), now, now, publishedTime ?? nowMs);
+        // A feed listing one identity twice: its second entry is compared with the first, as stored.
+        known.set(item.identity, { identity: item.identity, id, content_hash: hash, position: item.position, cluster_id: null });
         inserted++;
       } else if (existing.content_hash !== hash) {
-        this.updateContent.run(...values, now, publishedTime, existing.id);
+        this.updateContent.run(...itemContentValues(item, hash), now, publishedTime, existing.id);
+        known.set(item.identity, { ...existing, content_hash: hash });
         updated++;
         if (existing.cluster_id) changedClusters.add(existing.cluster_id);
       } else if (existing.position !== item.position) {
         this.updatePosition.run(item.position, existing.id);
+        known.set(item.identity, { ...existing, position: item.position });
       }
     }
     return { inserted, updated, changedClusters: [...changedClusters] };
