@@ -69,9 +69,15 @@ export class ClusterRepository {
   apply(result: ClusteringResult, now: string): ApplyResult {
     let newClusters = 0;
     const grown = new Set<string>();
+    const created = new Set<string>();
     for (const { clusterId } of result.assignments) {
-      if (this.insert.run(clusterId, now, now).changes > 0) newClusters++;
-      else grown.add(clusterId);
+      // One statement a story, not one a member (issue 18); a story created here that takes more members grew too.
+      if (created.has(clusterId)) grown.add(clusterId);
+      else if (grown.has(clusterId)) continue;
+      else if (this.insert.run(clusterId, now, now).changes > 0) {
+        created.add(clusterId);
+        newClusters++;
+      } else grown.add(clusterId);
     }
     this.items.assign(result.assignments);
     for (const { from, into } of result.merges) {

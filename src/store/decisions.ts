@@ -23,7 +23,7 @@ export class DecisionRepository {
   constructor(private readonly db: Db) {
     this.insert = db.prepare(
       `INSERT INTO decisions (item_id, story_id, compared_with, rule, score, threshold, detail, decided_at)
-       VALUES (@itemId, @storyId, @comparedWith, @rule, @score, @threshold, @detail, @decidedAt)`,
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
     );
     this.insertRelated = db.prepare(`INSERT OR REPLACE INTO related_stories (a, b, cosine) VALUES (?, ?, ?)`);
     this.selectPlacement = db.prepare<[string], DecisionRow>(`SELECT * FROM decisions WHERE item_id = ? ORDER BY seq DESC LIMIT 1`);
@@ -38,7 +38,7 @@ export class DecisionRepository {
     related: readonly { readonly a: string; readonly b: string; readonly cosine: number }[],
     now: string,
   ): void {
-    for (const d of decisions) this.insert.run({ ...d, detail: describeDecision(d), decidedAt: now });
+    for (const d of decisions) this.insert.run(d.itemId, d.storyId, d.comparedWith, d.rule, d.score, d.threshold, describeDecision(d), now);
     for (const r of related) this.insertRelated.run(r.a, r.b, r.cosine);
   }
 
