@@ -1,5 +1,5 @@
+import { createRequire } from 'node:module';
 import pino, { type Logger } from 'pino';
-import pretty from 'pino-pretty';
 
 export type { Logger } from 'pino';
 
@@ -16,6 +16,9 @@ export function createLogger(verbosity: Verbosity, stream: NodeJS.WritableStream
   const level = LEVEL_OF[verbosity];
   const isTerminal = (stream as NodeJS.WriteStream).isTTY === true;
   if (!isTerminal) return pino({ level, base: { name: 'feedmerge' } }, stream as pino.DestinationStream);
+  // Loaded only for a terminal: cron and the workers of issue 17 log JSON, and each of them starting together
+  // on few cores paid for loading it.
+  const pretty = createRequire(import.meta.url)('pino-pretty') as typeof import('pino-pretty');
   const prettyStream = pretty({
     destination: stream,
     colorize: true,

@@ -25,7 +25,7 @@ import { feedParser, type FeedParser } from './sources/feed/parse-pool.js';
 import { readFeeds, type FeedReadOutcome } from './sources/read-feeds.js';
 import { createLimiter } from './sources/http/limiter.js';
 import { discoverListings, readListingFile } from './sources/listing/seeds.js';
-import type { BasicCredentials } from './sources/http/fetch.js';
+import { preloadHttp, type BasicCredentials } from './sources/http/fetch.js';
 import type { Store } from './store/index.js';
 
 /** Options of one run. */
@@ -72,6 +72,8 @@ const CLAIM_AHEAD = 0.5;
 
 /** One run: ingest every declared source, cluster what is new, publish the output feeds. */
 export async function runPipeline(config: Config, store: Store, options: RunOptions): Promise<RunReport> {
+  // HTTP feeds: undici loads while the run's first statements go to the database.
+  if (config.feeds.some((feed) => /^https?:/i.test(feed.url))) preloadHttp();
   const clock = options.now ?? (() => new Date());
   const startedAt = clock().toISOString();
   const runId = await store.runs.start(startedAt);

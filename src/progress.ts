@@ -1,4 +1,5 @@
-import { SingleBar, Presets } from 'cli-progress';
+import { createRequire } from 'node:module';
+import type { SingleBar } from 'cli-progress';
 
 /** Reports progress of a long stage; a no-op unless the output is a terminal. */
 export interface Progress {
@@ -10,6 +11,8 @@ export interface Progress {
 /** A progress bar on stderr when it is a terminal, nothing otherwise (cron output stays clean). */
 export function createProgress(stream: NodeJS.WriteStream = process.stderr): Progress {
   if (!stream.isTTY) return noProgress;
+  // Loaded only for a terminal (cron and workers have none: they start sooner without it).
+  const { SingleBar, Presets } = createRequire(import.meta.url)('cli-progress') as typeof import('cli-progress');
   let bar: SingleBar | undefined;
   return {
     start(label, total) {

@@ -38,6 +38,18 @@ describe('CLI start-up', () => {
     }
   });
 
+  it('a worker reading feeds loads neither the other engine nor what only a terminal or its parse threads use', () => {
+    // Issue 17: four workers start together on two cores; each module loaded before the first fetch delays it.
+    const packagesOf = (...entries: string[]): string[] => [
+      ...new Set(entries.flatMap((entry) => [...staticImports(join(REPO, 'dist', entry)).packages])),
+    ];
+    const postgresRun = packagesOf('commands/run.js', 'store/open.js', 'store/postgres.js', 'log.js', 'progress.js', 'pipeline.js');
+    for (const unneeded of ['better-sqlite3', 'pino-pretty', 'cli-progress', 'rss-parser', 'undici'])
+      expect(postgresRun).not.toContain(unneeded);
+    expect(packagesOf('store/sqlite.js')).toContain('better-sqlite3');
+    expect(packagesOf('store/open.js')).toEqual([]);
+  });
+
   it('--help lists every command, backup included', () => {
     const help = spawnSync(process.execPath, [CLI, '--help'], { encoding: 'utf8' });
     expect(help.status).toBe(0);

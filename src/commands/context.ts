@@ -29,7 +29,7 @@ export async function loggerFor(verbosity: Verbosity): Promise<Logger> {
 
 /** Runs `work` with the configured database open, closing it whatever happens. */
 export async function withStore<T>(config: Config, work: (store: Store) => Promise<T> | T): Promise<T> {
-  const { openStore } = await import('../store/index.js');
+  const { openStore } = await import('../store/open.js');
   const store = await openStore(config.database);
   try {
     return await work(store);

@@ -14,7 +14,7 @@ export function registerMigrateTo(program: Command): void {
     .argument('<url>', 'postgres://user[:password]@host[:port]/database (or set the password in PGPASSWORD)')
     .action(async (url: string, _options: GlobalOptions, command: Command) => {
       const config = await configFrom(command.optsWithGlobals<GlobalOptions>());
-      const { isPostgresUrl } = await import('../store/index.js');
+      const { isPostgresUrl } = await import('../store/open.js');
       if (!isPostgresUrl(url)) throw new FeedmergeError(`migrate-to: ${url} is not a postgres:// or postgresql:// URL`);
       if (!needsFileLock(config.database)) throw new FeedmergeError('migrate-to: the configured database is already PostgreSQL');
       const { acquireRunLock } = await import('../lock.js');

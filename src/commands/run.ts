@@ -30,19 +30,22 @@ export function registerRun(program: Command): void {
       // to the next run; exit 143/130 (README, "Exit codes").
       const stop = onStopSignal((message) => log.info(`run: ${message}`));
       try {
-        const [{ runPipeline }, { createProgress }] = await Promise.all([import('../pipeline.js'), import('../progress.js')]);
+        // Loaded while the database is opened (connecting, checking migrations): neither waits for the other.
+        const modules = Promise.all([import('../pipeline.js'), import('../progress.js')]);
+        modules.catch(() => undefined); // awaited below; a failure to open the database is the one reported
         // The crontab is the default schedule: every feed is read on each run, except feeds with a `schedule`
         // of their own (read when due) and feeds held by backoff, Retry-After or 410. --force reads those too,
         // except the holds.
-        const report = await withStore(config, (store) =>
-          runPipeline(config, store, {
+        const report = await withStore(config, async (store) => {
+          const [{ runPipeline }, { createProgress }] = await modules;
+          return runPipeline(config, store, {
             log,
             progress: createProgress(),
             force: options.force ?? false,
             ignoreDefaultSchedule: true,
             signal: stop.signal,
-          }),
-        );
+          });
+        });
         if (report.interrupted) {
           const signal = stop.received ?? 'SIGTERM';
           throw new InterruptedError(

@@ -1,7 +1,7 @@
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { FetchError, ParseError } from '../../errors.js';
-import { parseFeed, type ParsedFeed, type ParseOptions } from './parse.js';
+import type { ParsedFeed, ParseOptions } from './parse.js';
 
 /** Parses feed documents, here or on other threads. */
 export interface FeedParser {
@@ -23,6 +23,16 @@ export interface ParseRequest {
 export type ParseResponse =
   | { readonly id: number; readonly feed: ParsedFeed }
   | { readonly id: number; readonly error: { readonly kind: 'parse' | 'fetch' | 'other'; readonly message: string } };
+
+/**
+ * parse.ts (rss-parser and the XML helpers), loaded at the first document parsed on this thread: a run whose
+ * documents all go to the threads never loads it here (issue 17: workers starting together on few cores).
+ */
+let parseModule: Promise<typeof import('./parse.js')> | undefined;
+
+function parseFeed(body: Buffer, options: ParseOptions): Promise<ParsedFeed> {
+  return (parseModule ??= import('./parse.js')).then((parse) => parse.parseFeed(body, options));
+}
 
 /** Parses on the calling thread, at once. */
 export const inProcessParser: FeedParser = {

@@ -83,6 +83,16 @@ const ACCEPT = [
 type Undici = typeof import('undici');
 let undici: Promise<Undici> | undefined;
 
+/**
+ * Starts loading undici now, without waiting: a run calls this before its first database round trips, so the
+ * load overlaps them instead of delaying the first request (issue 17).
+ */
+export function preloadHttp(): void {
+  undici ??= import('undici');
+  // A failed load fails the first request, as without the preload; it must not end the process meanwhile.
+  undici.catch(() => undefined);
+}
+
 let plainAgent: Agent | undefined;
 let guardedAgent: Agent | undefined;
 
