@@ -12,6 +12,7 @@ import {
   type PlacementDecision,
 } from '../model.js';
 import { StoryBackground } from './background.js';
+import { DecisionLog } from './decision-log.js';
 import { BlockingIndex, blockingTokens, type EntryTraits, type Probe } from './candidates.js';
 import { addToSum, centroidDot, compactDot, ItemScratch, TokenTable, type CompactCentroid, type CompactVector } from './compact-vectors.js';
 import { extractFeatures, type ItemFeatures } from './normalize.js';
@@ -136,8 +137,9 @@ class Assigner {
   private readonly mergedInto = new Map<string, string>();
   private readonly index: BlockingIndex;
   private readonly existingFeatures: ItemFeatures[];
-  private readonly freshCluster = new Map<string, string>();
-  private readonly decisions: { -readonly [K in keyof PlacementDecision]: PlacementDecision[K] }[] = [];
+  /** The story each fresh item was placed in, by its index in `fresh` (an array: a map of a million ids weighed ~100 MB). */
+  private readonly placedIn: (string | undefined)[] = [];
+  private readonly decisions = new DecisionLog();
   /** Stories as close as one but apart in time (or different instalments), by pair. */
   private readonly related = new Map<string, { a: string; b: string; cosine: number }>();
   private readonly tokens = new TokenTable();
@@ -204,13 +206,15 @@ class Assigner {
     this.refreshStorySpan();
     // An item's features live only while its cluster is in the window, so memory follows the window
     // rather than the batch.
-    const order = this.fresh.slice().sort(byInputTimeThenId);
+    const fresh = this.fresh;
+    const order = fresh.map((_, i) => i).sort((a, b) => byInputTimeThenId(fresh[a]!, fresh[b]!));
     const maxWords = THRESHOLDS.containmentWords;
-    let lastEviction = order.length > 0 ? order[0]!.time : 0;
-    for (const input of order) {
+    let lastEviction = order.length > 0 ? fresh[order[0]!]!.time : 0;
+    for (const index of order) {
+      const input = fresh[index]!;
       const features = this.freshFeatures.get(input) ?? extractFeatures(input, maxWords);
       this.freshFeatures.delete(input);
-      this.place(features);
+      this.placedIn[index] = this.place(features);
       // Clusters whose newest member left the window can never gain a member again: free them.
       if (features.input.time - lastEviction > this.windowMs) {
         this.evict(features.input.time);
@@ -326,7 +330,8 @@ class Assigner {
     this.placedSinceSpan = 0;
   }
 
-  private place(features: ItemFeatures): void {
+  /** Places one fresh item; returns the id of the story it ended in. */
+  private place(features: ItemFeatures): string {
     this.placedSinceSpan += 1;
     if (this.placedSinceSpan >= Math.max(THRESHOLDS.storySpanRefresh, this.clusters.size / 8)) {
       this.refreshStorySpan();
@@ -361,8 +366,8 @@ class Assigner {
         target = this.maybeMerge(target, other.cluster, best.duplicateOf && other.duplicateOf);
       }
     }
-    this.freshCluster.set(features.input.id, target.id);
     if (this.strategy === 'blocked') this.index.add(target.id, blockingTokens(features, this.idf), time, entryTraits(features));
+    return target.id;
   }
 
   /** The clusters sharing the most weight of rare tokens with the item, best first (at most maxCandidates). */
@@ -645,10 +650,10 @@ class Assigner {
 
   private result(): ClusteringResult {
     const assignments: { itemId: string; clusterId: string }[] = [];
-    for (const item of this.fresh) {
-      const placed = this.freshCluster.get(item.id);
+    this.fresh.forEach((item, i) => {
+      const placed = this.placedIn[i];
       if (placed !== undefined) assignments.push({ itemId: item.id, clusterId: this.resolve(placed) });
-    }
+    });
     const merges: { from: string; into: string }[] = [];
     const existingIds = [...new Set(this.existing.map((e) => e.clusterId))].sort(compareIds);
     const moved = new Set<string>();
@@ -664,8 +669,7 @@ class Assigner {
       if (moved.has(item.clusterId)) assignments.push({ itemId: item.id, clusterId: this.resolve(item.clusterId) });
     }
     // Ids recorded while placing may since have been merged or renamed: report where each ended.
-    const decisions = this.decisions;
-    for (const d of decisions) d.storyId = this.resolve(d.storyId);
+    const decisions = this.decisions.toArray((id) => this.resolve(id));
     const related = new Map<string, { a: string; b: string; cosine: number }>();
     for (const pair of this.related.values()) {
       const a = this.resolve(pair.a);
