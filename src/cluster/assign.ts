@@ -13,6 +13,7 @@ import {
 } from '../model.js';
 import { StoryBackground } from './background.js';
 import { DecisionLog } from './decision-log.js';
+import { RelatedPairs } from './related-pairs.js';
 import { BlockingIndex, blockingTokens, type EntryTraits, type Probe } from './candidates.js';
 import { addToSum, centroidDot, compactDot, ItemScratch, TokenTable, type CompactCentroid, type CompactVector } from './compact-vectors.js';
 import { extractFeatures, type ItemFeatures } from './normalize.js';
@@ -141,7 +142,7 @@ class Assigner {
   private readonly placedIn: (string | undefined)[] = [];
   private readonly decisions = new DecisionLog();
   /** Stories as close as one but apart in time (or different instalments), by pair. */
-  private readonly related = new Map<string, { a: string; b: string; cosine: number }>();
+  private readonly related = new RelatedPairs();
   private readonly tokens = new TokenTable();
   /** The stream's time scale of a story (see estimateStorySpan), refreshed every storySpanRefresh placements. */
   private storySpanMs: number;
@@ -597,7 +598,7 @@ class Assigner {
 
   private relate(a: WorkCluster, b: WorkCluster, cosine: number): void {
     const [first, second] = byClusterAge(a, b) <= 0 ? [a.id, b.id] : [b.id, a.id];
-    this.related.set(`${first}\u0000${second}`, { a: first, b: second, cosine });
+    this.related.set(first, second, cosine);
   }
 
   private consolidationThreshold(a: WorkCluster, b: WorkCluster): number {
@@ -671,7 +672,7 @@ class Assigner {
     // Ids recorded while placing may since have been merged or renamed: report where each ended.
     const decisions = this.decisions.toArray((id) => this.resolve(id));
     const related = new Map<string, { a: string; b: string; cosine: number }>();
-    for (const pair of this.related.values()) {
+    for (const pair of this.related.pairs()) {
       const a = this.resolve(pair.a);
       const b = this.resolve(pair.b);
       if (a === b) continue;
