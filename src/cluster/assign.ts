@@ -645,6 +645,7 @@ class Assigner {
         cluster.centroid = new Map();
         cluster.centroidNormSq = 0;
         this.clusters.delete(id);
+        this.index.forget(id);
       }
     }
   }

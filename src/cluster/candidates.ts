@@ -117,18 +117,26 @@ export class BlockingIndex {
 
   /** Records that cluster `fromId` is now `toId`: merged into it, or renamed to it when `toId` is new. */
   alias(fromId: string, toId: string): void {
-    const from = this.handles.get(fromId);
+    const from = fromId === toId ? undefined : this.handles.get(fromId);
     if (from === undefined) return;
     const fromRoot = this.root(from);
     const to = this.handles.get(toId);
     if (to === undefined) {
       this.handles.set(toId, fromRoot);
+      this.handles.delete(fromId);
       this.ids[fromRoot] = toId;
       return;
     }
     const toRoot = this.root(to);
     if (toRoot !== fromRoot) this.parent[fromRoot] = toRoot;
     this.ids[toRoot] = toId;
+    // The old id is never added to or aliased again (postings hold handles): the map holds live ids only.
+    this.handles.delete(fromId);
+  }
+
+  /** Forgets the id of a cluster that left the window (its entries go with `prune`). */
+  forget(clusterId: string): void {
+    this.handles.delete(clusterId);
   }
 
   /** Forgets entries older than `oldest`, and postings left empty, so memory follows the window, not the whole
