@@ -491,15 +491,45 @@ class PostgresStore implements Store {
 async function declareSpecs(c: Queryable, specs: readonly SourceSpec[], now: string, adopt: boolean): Promise<void> {
   // Only new or changed declarations are written: every worker declares the whole config at start, and an
   // UPSERT would lock every row (claims skip locked rows) for nothing.
-  const { rows } = await c.query<{ url: string; kind: string; name: string; origin: string; schedule: string | null }>(
-    `SELECT url, kind, name, origin, schedule FROM sources WHERE url = ANY($1::text[])`,
-    [specs.map((s) => s.url)],
-  );
-  const stored = new Map(rows.map((row) => [row.url, row]));
+  const stored = await declaredRows(c, specs);
+  const absent = specs.filter((spec) => !stored.has(spec.url));
+  // New sources are inserted without touching a row another worker inserted meanwhile: with DO UPDATE, workers
+  // starting together on an empty database each rewrote (and locked until their commit) all the rows the first
+  // had inserted, and a worker claiming then found every feed locked, nothing to read, and ended (issue 17).
+  const raced = new Set<string>();
+  if (absent.length > 0) {
+    const { rows } = await c.query<{ url: string }>(
+      `INSERT INTO sources (url, kind, name, origin, schedule, created_at)
+       SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[])
+       ON CONFLICT (url) DO NOTHING RETURNING url`,
+      [
+        absent.map((s) => s.url),
+        absent.map((s) => s.kind),
+        absent.map((s) => s.name),
+        absent.map((s) => s.origin),
+        absent.map((s) => s.schedule ?? null),
+        absent.map(() => now),
+      ],
+    );
+    const inserted = new Set(rows.map((row) => row.url));
+    for (const spec of absent) if (!inserted.has(spec.url)) raced.add(spec.url);
+  }
+  // Those another worker inserted meanwhile are compared with what it stored, as the ones found at first.
+  const current =
+    raced.size > 0
+      ? new Map([
+          ...stored,
+          ...(await declaredRows(
+            c,
+            specs.filter((spec) => raced.has(spec.url)),
+          )),
+        ])
+      : stored;
   const changed = specs.filter((spec) => {
-    const row = stored.get(spec.url);
+    const row = current.get(spec.url);
     return (
-      !row || row.kind !== spec.kind || row.name !== spec.name || row.origin !== spec.origin || row.schedule !== (spec.schedule ?? null)
+      row !== undefined &&
+      (row.kind !== spec.kind || row.name !== spec.name || row.origin !== spec.origin || row.schedule !== (spec.schedule ?? null))
     );
   });
   if (changed.length === 0) return;
@@ -519,6 +549,22 @@ async function declareSpecs(c: Queryable, specs: readonly SourceSpec[], now: str
       adopt,
     ],
   );
+}
+
+interface DeclaredRow {
+  readonly url: string;
+  readonly kind: string;
+  readonly name: string;
+  readonly origin: string;
+  readonly schedule: string | null;
+}
+
+/** The stored declarations of these specs' sources, by URL. */
+async function declaredRows(c: Queryable, specs: readonly SourceSpec[]): Promise<Map<string, DeclaredRow>> {
+  const { rows } = await c.query<DeclaredRow>(`SELECT url, kind, name, origin, schedule FROM sources WHERE url = ANY($1::text[])`, [
+    specs.map((s) => s.url),
+  ]);
+  return new Map(rows.map((row) => [row.url, row]));
 }
 
 async function updateSource(c: Queryable, url: string, change: SourceStateChange, endClaim = false): Promise<string> {
