@@ -113,7 +113,7 @@ function clusterSeconds(items: readonly ClusterInput[], runs: number): { seconds
 
 /** Prints the scaling table, the blocked-vs-naive comparison and the growth under other arrivals. */
 export async function main(): Promise<void> {
-  // FEEDMERGE_BENCH_MAX bounds the sizes while iterating (the 1M step takes minutes and ~1.7 GiB).
+  // FEEDMERGE_BENCH_MAX bounds the sizes while iterating (the 1M step takes minutes and ~1.9 GiB).
   const max = Number(process.env.FEEDMERGE_BENCH_MAX ?? 1_000_000);
   const seconds = new Map<number, number>();
   console.log(`clustering (${OPTIONS.level}, window ${OPTIONS.windowDays} d), UCI headlines replicated and shifted in time`);
