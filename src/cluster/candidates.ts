@@ -2,6 +2,7 @@
  * Blocking: which clusters are worth scoring for a new item. An inverted index from rare tokens to
  * the clusters whose members carry them, pruned by the time window, so no run compares all pairs. Pure.
  */
+import { doubled } from './compact-vectors.js';
 import type { ItemFeatures, Language } from './normalize.js';
 import type { IdfModel } from './similarity.js';
 import { THRESHOLDS } from './thresholds.js';
@@ -93,16 +94,12 @@ export class BlockingIndex {
   }
 
   private grow(): void {
-    const size = this.sums.length * 2;
-    const lookupStamp = new Int32Array(size);
-    lookupStamp.set(this.lookupStamp);
-    const tokenStamp = new Int32Array(size);
-    tokenStamp.set(this.tokenStamp);
-    const sums = new Float64Array(size);
-    sums.set(this.sums);
-    const parent = new Int32Array(size);
-    parent.set(this.parent);
-    [this.lookupStamp, this.tokenStamp, this.sums, this.parent] = [lookupStamp, tokenStamp, sums, parent];
+    [this.lookupStamp, this.tokenStamp, this.sums, this.parent] = [
+      doubled(this.lookupStamp),
+      doubled(this.tokenStamp),
+      doubled(this.sums),
+      doubled(this.parent),
+    ];
   }
 
   /** The handle standing for a cluster and every cluster merged into it (path halving keeps chains short). */
@@ -119,19 +116,18 @@ export class BlockingIndex {
   alias(fromId: string, toId: string): void {
     const from = fromId === toId ? undefined : this.handles.get(fromId);
     if (from === undefined) return;
+    // The old id is never added to or aliased again (postings hold handles): the map holds live ids only.
+    this.handles.delete(fromId);
     const fromRoot = this.root(from);
     const to = this.handles.get(toId);
     if (to === undefined) {
       this.handles.set(toId, fromRoot);
-      this.handles.delete(fromId);
       this.ids[fromRoot] = toId;
       return;
     }
     const toRoot = this.root(to);
     if (toRoot !== fromRoot) this.parent[fromRoot] = toRoot;
     this.ids[toRoot] = toId;
-    // The old id is never added to or aliased again (postings hold handles): the map holds live ids only.
-    this.handles.delete(fromId);
   }
 
   /** Forgets the id of a cluster that left the window (its entries go with `prune`). */

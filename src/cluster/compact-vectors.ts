@@ -172,3 +172,12 @@ export function addToSum(sum: CompactCentroid, vector: CompactVector): number {
   }
   return 2 * cross + own;
 }
+
+/** A copy of a column of numbers with twice its length (the new half zero): the growable columns of the core. */
+export function doubled(array: Int32Array<ArrayBuffer>): Int32Array<ArrayBuffer>;
+export function doubled(array: Float64Array<ArrayBuffer>): Float64Array<ArrayBuffer>;
+export function doubled(array: Int32Array<ArrayBuffer> | Float64Array<ArrayBuffer>): Int32Array<ArrayBuffer> | Float64Array<ArrayBuffer> {
+  const grown = array instanceof Int32Array ? new Int32Array(array.length * 2) : new Float64Array(array.length * 2);
+  grown.set(array);
+  return grown;
+}

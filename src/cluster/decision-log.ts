@@ -1,4 +1,5 @@
 import type { PlacementDecision } from '../model.js';
+import { doubled } from './compact-vectors.js';
 
 type Rule = PlacementDecision['rule'];
 
@@ -24,7 +25,7 @@ export class DecisionLog {
 
   push(decision: PlacementDecision): void {
     const at = this.storyIds.length;
-    if (at === this.scores.length) this.grow();
+    if (at === this.scores.length) [this.scores, this.thresholds] = [doubled(this.scores), doubled(this.thresholds)];
     this.itemIds.push(decision.itemId);
     this.storyIds.push(decision.storyId);
     this.comparedWith.push(decision.comparedWith);
@@ -52,13 +53,5 @@ export class DecisionLog {
       out[i] = detail === undefined ? decision : { ...decision, detail };
     }
     return out;
-  }
-
-  private grow(): void {
-    const scores = new Float64Array(this.scores.length * 2);
-    scores.set(this.scores);
-    const thresholds = new Float64Array(this.thresholds.length * 2);
-    thresholds.set(this.thresholds);
-    [this.scores, this.thresholds] = [scores, thresholds];
   }
 }

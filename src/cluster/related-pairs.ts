@@ -1,3 +1,5 @@
+import { doubled } from './compact-vectors.js';
+
 /**
  * Stories found related while placing (same actors, a different event), by pair: the latest cosine of each. Held
  * as columns for the same reason as the decisions (a pair each few items on a long stream: 314,000 at 1M items).
@@ -16,11 +18,7 @@ export class RelatedPairs {
       this.byKey.set(key, at);
       this.first.push(a);
       this.second.push(b);
-      if (at === this.cosines.length) {
-        const grown = new Float64Array(at * 2);
-        grown.set(this.cosines);
-        this.cosines = grown;
-      }
+      if (at === this.cosines.length) this.cosines = doubled(this.cosines);
     }
     this.cosines[at] = cosine;
   }
