@@ -15,7 +15,16 @@ import { StoryBackground } from './background.js';
 import { DecisionLog } from './decision-log.js';
 import { RelatedPairs } from './related-pairs.js';
 import { BlockingIndex, blockingTokens, type EntryTraits, type Probe } from './candidates.js';
-import { addToSum, centroidDot, compactDot, ItemScratch, TokenTable, type CompactCentroid, type CompactVector } from './compact-vectors.js';
+import {
+  addToSum,
+  CentroidScratch,
+  centroidDot,
+  compactDot,
+  CompactCentroid,
+  ItemScratch,
+  TokenTable,
+  type CompactVector,
+} from './compact-vectors.js';
 import { extractFeatures, type ItemFeatures } from './normalize.js';
 import {
   backgroundCosine,
@@ -157,6 +166,8 @@ class Assigner {
   private readonly freshFeatures = new Map<ClusterInput, ItemFeatures>();
   /** Holds the vector of the item being placed for its many dot products. */
   private readonly scratch = new ItemScratch();
+  /** Holds the centroid of the story being consolidated for its comparisons with others. */
+  private readonly centroidScratch = new CentroidScratch();
 
   constructor(
     private readonly existing: readonly ClusteredInput[],
@@ -272,7 +283,7 @@ class Assigner {
       times: [],
       members: [],
       memberIds: [],
-      centroid: new Map(),
+      centroid: new CompactCentroid(),
       centroidNormSq: 0,
       heaviest: null,
       hasText: false,
@@ -564,6 +575,8 @@ class Assigner {
     for (const a of [...this.dirty].sort(byClusterAge)) {
       if (this.clusters.get(a.id) !== a) continue;
       const seen = new Set<WorkCluster>([a]);
+      this.centroidScratch.load(a.centroid, this.tokens.size);
+      const normA = Math.sqrt(a.centroidNormSq);
       for (const token of heaviest.get(a) ?? []) {
         const sharing = postings.get(token) ?? [];
         // As in blocking: a token heavy in very many stories tells none apart, and the newest few stand for
@@ -574,7 +587,9 @@ class Assigner {
           if (seen.has(b)) continue;
           seen.add(b);
           if (this.dirty.has(b) && byClusterAge(b, a) > 0) continue;
-          const cosine = clusterCosine(a, b);
+          // clusterCosine(a, b), with a's centroid held dense.
+          const norms = normA * Math.sqrt(b.centroidNormSq);
+          const cosine = norms > 0 ? this.centroidScratch.dot(b.centroid) / norms : 0;
           if (cosine >= this.consolidationThreshold(a, b)) pairs.push({ a, b, cosine });
           // As close as one story but apart in time: a later wave on the same actors (the wedding and the honeymoon).
           else if (cosine >= THRESHOLDS.consolidationPerThreshold * this.storyThreshold) this.relate(a, b, cosine);
@@ -642,7 +657,7 @@ class Assigner {
         // Keep ids for the result, drop the text and vectors.
         this.background.storyRemoved(cluster.centroid, cluster.centroidNormSq, cluster.members.length);
         cluster.members = [];
-        cluster.centroid = new Map();
+        cluster.centroid = new CompactCentroid();
         cluster.centroidNormSq = 0;
         this.clusters.delete(id);
         this.index.forget(id);
@@ -857,7 +872,9 @@ function clusterCosine(a: WorkCluster, b: WorkCluster): number {
 function heaviestTokens(centroid: CompactCentroid, count: number): number[] {
   const tokens: number[] = [];
   const weights: number[] = [];
-  for (const [token, weight] of centroid) {
+  for (let k = 0; k < centroid.ids.length; k += 1) {
+    const token = centroid.ids[k]!;
+    const weight = centroid.weights[k]!;
     let i = tokens.length;
     while (i > 0 && (weights[i - 1]! < weight || (weights[i - 1] === weight && tokens[i - 1]! > token))) i -= 1;
     if (i >= count) continue;
@@ -873,13 +890,9 @@ function heaviestTokens(centroid: CompactCentroid, count: number): number[] {
 
 /** Distance between the cores in time of two stories (0 when they overlap). */
 function coreDistanceMs(a: readonly number[], b: readonly number[]): number {
-  const core = (times: readonly number[]): [number, number] => {
-    const trim = Math.floor(times.length * 0.1);
-    return [times[trim]!, times[times.length - 1 - trim]!];
-  };
-  const [lowA, highA] = core(a);
-  const [lowB, highB] = core(b);
-  return Math.max(0, lowB - highA, lowA - highB);
+  const trimA = Math.floor(a.length * 0.1);
+  const trimB = Math.floor(b.length * 0.1);
+  return Math.max(0, b[trimB]! - a[a.length - 1 - trimA]!, a[trimA]! - b[b.length - 1 - trimB]!);
 }
 
 function byClusterAge(a: WorkCluster, b: WorkCluster): number {

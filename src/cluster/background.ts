@@ -4,11 +4,32 @@
  * every live item vector and S_c a story's centroid (the sum of its members'). Pairs inside a story are left
  * out, so a stream of few, large stories does not look more alike than it is. O(1) to read.
  */
-import { addToSum, type CompactCentroid, type CompactVector } from './compact-vectors.js';
+import { addToSum, doubled, type CompactCentroid, type CompactVector } from './compact-vectors.js';
 import { THRESHOLDS } from './thresholds.js';
 
+/** The sum of every live item vector, dense by token id (ids are small integers, see TokenTable). */
+class DenseSum {
+  private weights = new Float64Array(1024);
+
+  get(token: number): number {
+    return token < this.weights.length ? this.weights[token]! : 0;
+  }
+
+  /** Adds `weight` to the token's sum; returns the sum before. */
+  add(token: number, weight: number): number {
+    while (token >= this.weights.length) this.weights = doubled(this.weights);
+    const before = this.weights[token]!;
+    this.weights[token] = before + weight;
+    return before;
+  }
+
+  set(token: number, weight: number): void {
+    this.weights[token] = weight;
+  }
+}
+
 export class StoryBackground {
-  private readonly total = new Map<number, number>();
+  private readonly total = new DenseSum();
   private totalNormSq = 0;
   private withinNormSq = 0;
   private items = 0;
@@ -31,12 +52,14 @@ export class StoryBackground {
   /** A story left the window: its items leave the sum. */
   storyRemoved(centroid: CompactCentroid, normSq: number, size: number): void {
     let cross = 0;
-    for (const [token, weight] of centroid) {
-      const before = this.total.get(token) ?? 0;
+    for (let k = 0; k < centroid.ids.length; k += 1) {
+      const token = centroid.ids[k]!;
+      const weight = centroid.weights[k]!;
+      const before = this.total.get(token);
       cross += before * weight;
       const after = before - weight;
-      if (Math.abs(after) < 1e-12) this.total.delete(token);
-      else this.total.set(token, after);
+      // A token no live item carries any more sums to exactly 0, not to a rounding residue.
+      this.total.set(token, Math.abs(after) < 1e-12 ? 0 : after);
     }
     this.totalNormSq += normSq - 2 * cross;
     this.items -= size;

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { centroidDot, compactDot, ItemScratch, TokenTable } from '../../src/cluster/compact-vectors.js';
+import { centroidDot, compactDot, CompactCentroid, ItemScratch, TokenTable } from '../../src/cluster/compact-vectors.js';
 import { dot } from '../../src/cluster/similarity.js';
 
 // Small token alphabet so random vectors overlap often; weights like normalised tf-idf ones.
@@ -9,6 +9,12 @@ const vectorArb = fc
     maxLength: 20,
   })
   .map((entries) => new Map(entries));
+
+function centroidOf(vector: ReadonlyMap<string, number>, table: TokenTable): CompactCentroid {
+  const centroid = new CompactCentroid();
+  for (const [token, weight] of vector) centroid.add(table.intern(token), weight);
+  return centroid;
+}
 
 describe('compact vectors', () => {
   it('give bit-identical dot products to the Map vectors, whichever side is smaller', () => {
@@ -23,9 +29,9 @@ describe('compact vectors', () => {
           // Object.is: +0 and -0 or any last-bit difference would count as a change.
           expect(Object.is(scratch.dot(compactOthers[i]!), dot(item, other))).toBe(true);
           expect(Object.is(compactDot(compactItem, compactOthers[i]!), dot(item, other))).toBe(true);
-          const centroid = new Map([...other].map(([t, w]) => [table.intern(t), w]));
+          const centroid = centroidOf(other, table);
           expect(Object.is(scratch.dotCentroid(centroid), dot(item, other))).toBe(true);
-          const itemCentroid = new Map([...item].map(([t, w]) => [table.intern(t), w]));
+          const itemCentroid = centroidOf(item, table);
           expect(Object.is(centroidDot(itemCentroid, centroid), dot(item, other))).toBe(true);
         });
       }),
