@@ -22,34 +22,64 @@ export class CompactCentroid {
   readonly ids: number[] = [];
   /** Summed weight of each token, by position in `ids`. */
   readonly weights: number[] = [];
-  private readonly slots = new Map<number, number>();
+  /** Open addressing, linear probing: position + 1 in `ids` of the token hashed there (0: empty), at most
+   * half full. A Map here cost a hash-table walk per lookup, and lookups are most of a placement. */
+  private table = new Int32Array(16);
+  private shift = 28;
 
   get size(): number {
     return this.ids.length;
   }
 
   has(token: number): boolean {
-    return this.slots.has(token);
+    return this.slotOf(token) >= 0;
   }
 
   /** The summed weight of a token, or undefined when no member carries it. */
   get(token: number): number | undefined {
-    const slot = this.slots.get(token);
-    return slot === undefined ? undefined : this.weights[slot];
+    const slot = this.slotOf(token);
+    return slot < 0 ? undefined : this.weights[slot];
   }
 
   /** Adds `weight` to the token's sum (a new token goes last); returns the sum before (0 for a new token). */
   add(token: number, weight: number): number {
-    const slot = this.slots.get(token);
-    if (slot === undefined) {
-      this.slots.set(token, this.ids.length);
-      this.ids.push(token);
-      this.weights.push(weight);
-      return 0;
+    const mask = this.table.length - 1;
+    for (let at = Math.imul(token, 0x9e3779b1) >>> this.shift; ; at = (at + 1) & mask) {
+      const entry = this.table[at]!;
+      if (entry === 0) break;
+      if (this.ids[entry - 1] === token) {
+        const before = this.weights[entry - 1]!;
+        this.weights[entry - 1] = before + weight;
+        return before;
+      }
     }
-    const before = this.weights[slot]!;
-    this.weights[slot] = before + weight;
-    return before;
+    this.ids.push(token);
+    this.weights.push(weight);
+    if (this.ids.length * 2 > this.table.length) this.rehash(this.table.length * 2);
+    else this.insert(token, this.ids.length);
+    return 0;
+  }
+
+  private slotOf(token: number): number {
+    const mask = this.table.length - 1;
+    for (let at = Math.imul(token, 0x9e3779b1) >>> this.shift; ; at = (at + 1) & mask) {
+      const entry = this.table[at]!;
+      if (entry === 0) return -1;
+      if (this.ids[entry - 1] === token) return entry - 1;
+    }
+  }
+
+  private insert(token: number, entry: number): void {
+    const mask = this.table.length - 1;
+    let at = Math.imul(token, 0x9e3779b1) >>> this.shift;
+    while (this.table[at] !== 0) at = (at + 1) & mask;
+    this.table[at] = entry;
+  }
+
+  private rehash(capacity: number): void {
+    this.table = new Int32Array(capacity);
+    this.shift = 32 - Math.log2(capacity);
+    for (let k = 0; k < this.ids.length; k += 1) this.insert(this.ids[k]!, k + 1);
   }
 }
 
