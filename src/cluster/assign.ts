@@ -355,7 +355,9 @@ class Assigner {
     const probe = memberOf(features, vector);
     const time = features.input.time;
     // Distinct live ids in any order: the eligible ones are ranked by a total order (byScoreThenAge) below.
-    const candidateIds = this.strategy === 'blocked' ? this.blockedCandidates(features, mapVector, time) : [...this.clusters.keys()];
+    const tokens = this.strategy === 'blocked' ? blockingTokens(features, this.idf) : [];
+    const candidateIds =
+      this.strategy === 'blocked' ? this.blockedCandidates(features, tokens, mapVector, time) : [...this.clusters.keys()];
     const evaluations: Evaluation[] = [];
     for (const id of candidateIds) {
       const cluster = this.clusters.get(id);
@@ -378,18 +380,18 @@ class Assigner {
         target = this.maybeMerge(target, other.cluster, best.duplicateOf && other.duplicateOf);
       }
     }
-    if (this.strategy === 'blocked') this.index.add(target.id, blockingTokens(features, this.idf), time, entryTraits(features));
+    if (this.strategy === 'blocked') this.index.add(target.id, tokens, time, entryTraits(features));
     return target.id;
   }
 
   /** The clusters sharing the most weight of rare tokens with the item, best first (at most maxCandidates). */
-  private blockedCandidates(features: ItemFeatures, vector: SparseVector, time: number): string[] {
+  private blockedCandidates(features: ItemFeatures, tokens: readonly string[], vector: SparseVector, time: number): string[] {
     const probe: Probe = {
       ...entryTraits(features),
       time,
       reachMs: Math.min(this.windowMs, reachMs(features, this.options.level, this.storySpanMs, this.storyThreshold)),
     };
-    const found = this.index.lookup(blockingTokens(features, this.idf), withAuthorWeights(vector, features), probe);
+    const found = this.index.lookup(tokens, withAuthorWeights(vector, features), probe);
     const limit = THRESHOLDS.maxCandidates;
     if (found.ids.length <= limit) return found.ids;
     // Only entries reaching the limit-th largest weight can make the cut: find it with a numeric typed-array
@@ -417,7 +419,7 @@ class Assigner {
     // The margin absorbs rounding in the unit norms, so the skip never changes a decision.
     const bound = cluster.centroidNormSq > 0 ? Math.sqrt(this.scratch.sharedSquares) : 0;
     const lowestPrefilter = hasText(features) || cluster.hasText ? THRESHOLDS.pairPrefilterCosine : THRESHOLDS.headlinePrefilterCosine;
-    const otherLanguage = features.language !== 'unknown' && [...cluster.languages].some((l) => l !== features.language);
+    const otherLanguage = features.language !== 'unknown' && hasOtherLanguage(cluster.languages, features.language);
     const mayNeedFull = cluster.hasAuthors || features.authorTokens.length >= THRESHOLDS.minAuthorTokens || otherLanguage;
     const skipPairs = this.strategy !== 'naive' && !mayNeedFull && bound < lowestPrefilter - 1e-9;
     // Without member votes only the centroid can admit the item, and its threshold is at least the base one.
@@ -559,13 +561,12 @@ class Assigner {
    */
   private consolidate(): void {
     if (this.options.level !== 'stories' || this.dirty.size === 0) return;
-    const heaviest = new Map<WorkCluster, number[]>();
     const postings = new Map<number, WorkCluster[]>();
     for (const cluster of this.clusters.values()) {
       cluster.heaviest ??= heaviestTokens(cluster.centroid, THRESHOLDS.consolidationProbeTokens);
       const tokens = cluster.heaviest;
-      heaviest.set(cluster, tokens);
-      for (const token of tokens.slice(0, THRESHOLDS.consolidationTokens)) {
+      for (let i = 0; i < Math.min(tokens.length, THRESHOLDS.consolidationTokens); i += 1) {
+        const token = tokens[i]!;
         const list = postings.get(token);
         if (list === undefined) postings.set(token, [cluster]);
         else list.push(cluster);
@@ -577,7 +578,7 @@ class Assigner {
       const seen = new Set<WorkCluster>([a]);
       this.centroidScratch.load(a.centroid, this.tokens.size);
       const normA = Math.sqrt(a.centroidNormSq);
-      for (const token of heaviest.get(a) ?? []) {
+      for (const token of a.heaviest ?? []) {
         const sharing = postings.get(token) ?? [];
         // As in blocking: a token heavy in very many stories tells none apart, and the newest few stand for
         // the rest, so one pass costs at most a fixed number of comparisons per story that changed.
@@ -698,6 +699,11 @@ class Assigner {
     }
     return { assignments, merges, decisions, related: [...related.keys()].sort().map((key) => related.get(key)!) };
   }
+}
+
+function hasOtherLanguage(languages: ReadonlySet<string>, language: string): boolean {
+  for (const other of languages) if (other !== language) return true;
+  return false;
 }
 
 /** Whether an item has text beyond its headline (a dek line counts). */
