@@ -96,6 +96,8 @@ interface WorkCluster {
   centroidNormSq: number;
   /** The centroid's heaviest tokens (consolidation), or null once the centroid changed. */
   heaviest: number[] | null;
+  /** The last consolidation visit that compared this story (see consolidate). */
+  visit: number;
   /** Some member has text beyond its headline (selects the stricter story threshold). */
   hasText: boolean;
   /** Languages and bylines seen among members: whether a member may need the full comparison below the
@@ -168,6 +170,10 @@ class Assigner {
   private readonly scratch = new ItemScratch();
   /** Holds the centroid of the story being consolidated for its comparisons with others. */
   private readonly centroidScratch = new CentroidScratch();
+  /** consolidate's lists of live stories by heavy token (indexed by token), empty between passes. */
+  private readonly consolidationPostings: WorkCluster[][] = [];
+  /** The mark of the story consolidate is comparing now (WorkCluster.visit). */
+  private consolidationVisit = 0;
 
   constructor(
     private readonly existing: readonly ClusteredInput[],
@@ -286,6 +292,7 @@ class Assigner {
       centroid: new CompactCentroid(),
       centroidNormSq: 0,
       heaviest: null,
+      visit: 0,
       hasText: false,
       languages: new Set(),
       hasAuthors: false,
@@ -561,32 +568,36 @@ class Assigner {
    */
   private consolidate(): void {
     if (this.options.level !== 'stories' || this.dirty.size === 0) return;
-    const postings = new Map<number, WorkCluster[]>();
+    // Live stories by heavy token, in the order of `clusters`; the lists are kept (emptied) from pass to pass.
+    const postings = this.consolidationPostings;
+    while (postings.length < this.tokens.size) postings.push([]);
+    const filled: number[] = [];
     for (const cluster of this.clusters.values()) {
       cluster.heaviest ??= heaviestTokens(cluster.centroid, THRESHOLDS.consolidationProbeTokens);
       const tokens = cluster.heaviest;
       for (let i = 0; i < Math.min(tokens.length, THRESHOLDS.consolidationTokens); i += 1) {
-        const token = tokens[i]!;
-        const list = postings.get(token);
-        if (list === undefined) postings.set(token, [cluster]);
-        else list.push(cluster);
+        const list = postings[tokens[i]!]!;
+        if (list.length === 0) filled.push(tokens[i]!);
+        list.push(cluster);
       }
     }
     const pairs: { a: WorkCluster; b: WorkCluster; cosine: number }[] = [];
     for (const a of [...this.dirty].sort(byClusterAge)) {
       if (this.clusters.get(a.id) !== a) continue;
-      const seen = new Set<WorkCluster>([a]);
+      // Stories already compared with `a` carry its visit mark (a set per story cost an allocation each).
+      const visit = ++this.consolidationVisit;
+      a.visit = visit;
       this.centroidScratch.load(a.centroid, this.tokens.size);
       const normA = Math.sqrt(a.centroidNormSq);
       for (const token of a.heaviest ?? []) {
-        const sharing = postings.get(token) ?? [];
+        const sharing = postings[token]!;
         // As in blocking: a token heavy in very many stories tells none apart, and the newest few stand for
         // the rest, so one pass costs at most a fixed number of comparisons per story that changed.
         if (sharing.length > THRESHOLDS.maxPostingLength) continue;
         for (let i = sharing.length - 1; i >= Math.max(0, sharing.length - THRESHOLDS.maxCandidates); i -= 1) {
           const b = sharing[i]!;
-          if (seen.has(b)) continue;
-          seen.add(b);
+          if (b.visit === visit) continue;
+          b.visit = visit;
           if (this.dirty.has(b) && byClusterAge(b, a) > 0) continue;
           // clusterCosine(a, b), with a's centroid held dense.
           const norms = normA * Math.sqrt(b.centroidNormSq);
@@ -597,6 +608,7 @@ class Assigner {
         }
       }
     }
+    for (const token of filled) postings[token]!.length = 0;
     this.dirty.clear();
     pairs.sort((x, y) => y.cosine - x.cosine || byClusterAge(x.a, y.a) || byClusterAge(x.b, y.b));
     for (const pair of pairs) {
