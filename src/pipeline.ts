@@ -134,7 +134,11 @@ export async function runPipeline(config: Config, store: Store, options: RunOpti
             // A stop during clustering left it unapplied: corrections and publishing are the next run's too.
             const corrected = stopped() ? 0 : await obeyCorrections(store, clock().toISOString());
             const skip = stopped() || (waited && placed.placed === 0 && updatedItems === 0 && corrected === 0);
-            return { clustered: placed, filesWritten: skip ? [] : await publishFeeds(config, store, clock().getTime()) };
+            if (skip) return { clustered: placed, filesWritten: [] };
+            const publishing = performance.now();
+            const filesWritten = await publishFeeds(config, store, clock().getTime());
+            options.log.debug(`publish: ${filesWritten.length} files changed in ${Math.round(performance.now() - publishing)} ms`);
+            return { clustered: placed, filesWritten };
           },
           signal,
         )) ?? skipped);
@@ -404,9 +408,16 @@ async function clusterNewItems(
     { newItems: fresh.length, stored: existing.length },
     `cluster: placing ${fresh.length} new items among ${existing.length} stored`,
   );
+  const started = performance.now();
   const result = await assignInterruptibly(existing, fresh, config.cluster, signal);
   if (result === null) return { newClusters: 0, merged: 0, placed: 0 };
+  const placedAt = performance.now();
   const applied = await store.clusters.apply(result, now);
+  log.debug(
+    { placedMs: Math.round(placedAt - started), storedMs: Math.round(performance.now() - placedAt) },
+    `cluster: placed in ${Math.round(placedAt - started)} ms, stored in ${Math.round(performance.now() - placedAt)} ms ` +
+      `(${applied.newClusters} new stories, ${applied.merged} merged)`,
+  );
   return { newClusters: applied.newClusters, merged: applied.merged, placed: fresh.length };
 }
 
