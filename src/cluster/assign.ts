@@ -28,7 +28,7 @@ import {
 import { extractFeatures, type ItemFeatures } from './normalize.js';
 import {
   backgroundCosine,
-  buildIdf,
+  DocumentFrequencies,
   itemVector,
   judgeDuplicate,
   needsFullComparison,
@@ -54,6 +54,9 @@ export type CandidateStrategy = 'blocked' | 'exhaustive' | 'naive';
 
 /** Fresh items whose features are kept between the word count and placement (about 1 KiB each). */
 const KEPT_FEATURES_ITEMS = 100_000;
+
+/** Items (placed, or read for the word counts) between two pauses of the stepwise computation: ~20 ms of work. */
+const SLICE_ITEMS = 256;
 
 /** A clustered item, with what the per-candidate loop reads copied out of its features: that loop runs
  * ~50 clusters x 8 members per new item, and pointer chasing into the features dominated it. */
@@ -132,6 +135,19 @@ export function assignToClusters(
   return clusterWithStrategy(existing, fresh, options, 'blocked');
 }
 
+/**
+ * assignToClusters in slices of work: the generator pauses every few milliseconds of computation and returns
+ * the same result. A caller on the event loop resumes it from a macrotask, so a signal that arrives meanwhile
+ * is heard, and the computation can be dropped between two slices.
+ */
+export function assignStepwise(
+  existing: readonly ClusteredInput[],
+  fresh: readonly ClusterInput[],
+  options: ClusterOptions,
+): Generator<void, ClusteringResult, void> {
+  return new Assigner(existing, fresh, options, 'blocked').steps();
+}
+
 /** assignToClusters with an explicit candidate strategy (the benchmark compares both for identical output). */
 export function clusterWithStrategy(
   existing: readonly ClusteredInput[],
@@ -144,11 +160,12 @@ export function clusterWithStrategy(
 
 class Assigner {
   private readonly windowMs: number;
-  private readonly idf: IdfModel;
+  /** Set by countWords, the first step. */
+  private idf!: IdfModel;
   private readonly clusters = new Map<string, WorkCluster>();
   private readonly mergedInto = new Map<string, string>();
   private readonly index: BlockingIndex;
-  private readonly existingFeatures: ItemFeatures[];
+  private readonly existingFeatures: ItemFeatures[] = [];
   /** The story each fresh item was placed in, by its index in `fresh` (an array: a map of a million ids weighed ~100 MB). */
   private readonly placedIn: (string | undefined)[] = [];
   private readonly decisions = new DecisionLog();
@@ -159,7 +176,7 @@ class Assigner {
   private storySpanMs: number;
   private placedSinceSpan = 0;
   /** The `stories` centroid threshold for this stream (see refreshStorySpan). */
-  private storyThreshold: number;
+  private storyThreshold = 0;
 
   /** Clusters that gained members since the last consolidation. */
   private readonly dirty = new Set<WorkCluster>();
@@ -184,24 +201,82 @@ class Assigner {
     this.windowMs = options.windowDays * DAY_MS;
     this.index = new BlockingIndex(this.windowMs);
     this.storySpanMs = THRESHOLDS.minStorySpanHours * HOUR_MS;
+  }
 
+  /** The whole computation at once. */
+  run(): ClusteringResult {
+    const steps = this.steps();
+    for (;;) {
+      const next = steps.next();
+      if (next.done) return next.value;
+    }
+  }
+
+  /**
+   * The computation in slices: the generator pauses after every SLICE_ITEMS items of each stage (a caller on
+   * the event loop lets signals and requests in between) and returns the result.
+   */
+  *steps(): Generator<void, ClusteringResult, void> {
+    yield* this.countWords();
+    yield* this.loadExisting();
+    this.refreshStorySpan();
+    // An item's features live only while its cluster is in the window, so memory follows the window
+    // rather than the batch.
+    const fresh = this.fresh;
+    const order = fresh.map((_, i) => i).sort((a, b) => byInputTimeThenId(fresh[a]!, fresh[b]!));
     const maxWords = THRESHOLDS.containmentWords;
-    this.existingFeatures = existing.map((item) => extractFeatures(item, maxWords));
+    let lastEviction = order.length > 0 ? fresh[order[0]!]!.time : 0;
+    for (let i = 0; i < order.length; i += 1) {
+      if (i > 0 && i % SLICE_ITEMS === 0) yield;
+      const index = order[i]!;
+      const input = fresh[index]!;
+      const features = this.freshFeatures.get(input) ?? extractFeatures(input, maxWords);
+      this.freshFeatures.delete(input);
+      this.placedIn[index] = this.place(features);
+      // Clusters whose newest member left the window can never gain a member again: free them.
+      if (features.input.time - lastEviction > this.windowMs) {
+        this.evict(features.input.time);
+        lastEviction = features.input.time;
+      }
+    }
+    if (this.options.level === 'stories') {
+      // The last pass, with the stream's final threshold, reconsiders every live story (as the next run would).
+      this.refreshStorySpan();
+      for (const cluster of this.clusters.values()) this.dirty.add(cluster);
+      // Until no story merges: a merged story is compared again (it stays dirty), so the run ends where the next
+      // run would have taken it, and one run matches many.
+      for (let pass = 0; pass < THRESHOLDS.maxFinalConsolidationPasses && this.dirty.size > 0; pass += 1) {
+        yield;
+        this.consolidate();
+      }
+    }
+    return this.result();
+  }
+
+  /** Features of the stored items, the batch's word counts (idf) and its story threshold. */
+  private *countWords(): Generator<void, void, void> {
+    const maxWords = THRESHOLDS.containmentWords;
+    const counts = new DocumentFrequencies();
+    for (let i = 0; i < this.existing.length; i += 1) {
+      const features = extractFeatures(this.existing[i]!, maxWords);
+      this.existingFeatures.push(features);
+      counts.add(features);
+      if ((i + 1) % SLICE_ITEMS === 0) yield;
+    }
     // A batch of up to KEPT_FEATURES_ITEMS fresh items keeps their features from here to their placement. A larger
     // one extracts them twice, once here, streamed, only to count word frequencies: holding all of them at once
     // cost ~1 KiB per item (2.6 GiB at 1M), and extraction is a tenth of the run.
-    const existingFeatures = this.existingFeatures;
+    const fresh = this.fresh;
     const kept = fresh.length <= KEPT_FEATURES_ITEMS ? this.freshFeatures : null;
-    this.idf = buildIdf(
-      (function* () {
-        yield* existingFeatures;
-        for (const item of fresh) {
-          const features = extractFeatures(item, maxWords);
-          kept?.set(item, features);
-          yield features;
-        }
-      })(),
-    ); // A large story unrelated to an item has a centroid cosine near the square root of the stream's mean pair
+    for (let i = 0; i < fresh.length; i += 1) {
+      const features = extractFeatures(fresh[i]!, maxWords);
+      kept?.set(fresh[i]!, features);
+      counts.add(features);
+      if ((i + 1) % SLICE_ITEMS === 0) yield;
+    }
+    this.idf = counts.model();
+    const existingFeatures = this.existingFeatures;
+    // A large story unrelated to an item has a centroid cosine near the square root of the stream's mean pair
     // cosine, so the threshold is a multiple of it: streams where any two items look alike (one topic, long
     // texts) need more to join a story than a stream of short, varied headlines.
     this.storyThreshold =
@@ -219,38 +294,7 @@ class Assigner {
       );
   }
 
-  run(): ClusteringResult {
-    this.loadExisting();
-    this.refreshStorySpan();
-    // An item's features live only while its cluster is in the window, so memory follows the window
-    // rather than the batch.
-    const fresh = this.fresh;
-    const order = fresh.map((_, i) => i).sort((a, b) => byInputTimeThenId(fresh[a]!, fresh[b]!));
-    const maxWords = THRESHOLDS.containmentWords;
-    let lastEviction = order.length > 0 ? fresh[order[0]!]!.time : 0;
-    for (const index of order) {
-      const input = fresh[index]!;
-      const features = this.freshFeatures.get(input) ?? extractFeatures(input, maxWords);
-      this.freshFeatures.delete(input);
-      this.placedIn[index] = this.place(features);
-      // Clusters whose newest member left the window can never gain a member again: free them.
-      if (features.input.time - lastEviction > this.windowMs) {
-        this.evict(features.input.time);
-        lastEviction = features.input.time;
-      }
-    }
-    if (this.options.level === 'stories') {
-      // The last pass, with the stream's final threshold, reconsiders every live story (as the next run would).
-      this.refreshStorySpan();
-      for (const cluster of this.clusters.values()) this.dirty.add(cluster);
-      // Until no story merges: a merged story is compared again (it stays dirty), so the run ends where the next
-      // run would have taken it, and one run matches many.
-      for (let pass = 0; pass < THRESHOLDS.maxFinalConsolidationPasses && this.dirty.size > 0; pass += 1) this.consolidate();
-    }
-    return this.result();
-  }
-
-  private loadExisting(): void {
+  private *loadExisting(): Generator<void, void, void> {
     const byCluster = new Map<string, ItemFeatures[]>();
     this.existingFeatures.forEach((features, i) => {
       const clusterId = this.existing[i]!.clusterId;
@@ -259,17 +303,25 @@ class Assigner {
       byCluster.set(clusterId, list);
     });
     const entries: { clusterId: string; features: ItemFeatures }[] = [];
+    let loaded = 0;
     for (const list of byCluster.values()) list.sort(byTimeThenId);
     for (const [clusterId, list] of [...byCluster].sort((a, b) => contentOrder(a[1][0]!.input, b[1][0]!.input))) {
       const first = list[0]!;
       const cluster = this.newCluster(clusterId, true, first);
       for (const features of list.slice(1)) this.addMember(cluster, features, this.tokens.compact(this.vectorOf(features)));
       for (const features of list) entries.push({ clusterId, features });
+      loaded += list.length;
+      if (loaded >= SLICE_ITEMS) {
+        loaded = 0;
+        yield;
+      }
     }
     if (this.strategy === 'blocked') {
       entries.sort((a, b) => byTimeThenId(a.features, b.features));
-      for (const { clusterId, features } of entries) {
+      for (let i = 0; i < entries.length; i += 1) {
+        const { clusterId, features } = entries[i]!;
         this.index.add(clusterId, blockingTokens(features, this.idf), features.input.time, entryTraits(features));
+        if ((i + 1) % SLICE_ITEMS === 0) yield;
       }
     }
   }

@@ -1,3 +1,3 @@
 /** Public API of the clustering stage: pure functions from items to cluster assignments and explanations. */
-export { assignToClusters, clusterWithStrategy, type ClusterOptions } from './assign.js';
+export { assignStepwise, assignToClusters, clusterWithStrategy, type ClusterOptions } from './assign.js';
 export { explainPair, formatExplanation } from './explain.js';

@@ -21,18 +21,30 @@ export type SparseVector = ReadonlyMap<string, number>;
 
 /** Counts document frequencies over items' title and body tokens. */
 export function buildIdf(items: Iterable<ItemFeatures>): IdfModel {
-  const df = new Map<string, number>();
-  let documents = 0;
-  for (const item of items) {
-    documents += 1;
-    for (const token of new Set([...item.titleTokens, ...item.bodyTokens])) df.set(token, (df.get(token) ?? 0) + 1);
+  const counts = new DocumentFrequencies();
+  for (const item of items) counts.add(item);
+  return counts.model();
+}
+
+/** buildIdf one item at a time (a caller that pauses between items). */
+export class DocumentFrequencies {
+  private readonly df = new Map<string, number>();
+  private documents = 0;
+
+  add(item: ItemFeatures): void {
+    this.documents += 1;
+    for (const token of new Set([...item.titleTokens, ...item.bodyTokens])) this.df.set(token, (this.df.get(token) ?? 0) + 1);
   }
-  return {
-    documents,
-    // ln(1 + scale/df), see THRESHOLDS.idfScale: positive for every token; unseen tokens weigh most.
-    idf: (token) => Math.log(1 + THRESHOLDS.idfScale / (df.get(token) ?? 1)),
-    df: (token) => df.get(token) ?? 0,
-  };
+
+  model(): IdfModel {
+    const df = this.df;
+    return {
+      documents: this.documents,
+      // ln(1 + scale/df), see THRESHOLDS.idfScale: positive for every token; unseen tokens weigh most.
+      idf: (token) => Math.log(1 + THRESHOLDS.idfScale / (df.get(token) ?? 1)),
+      df: (token) => df.get(token) ?? 0,
+    };
+  }
 }
 
 /** tf-idf vector of an item: title words weigh double, the summary's first words once. */
