@@ -411,12 +411,13 @@ async function clusterNewItems(
   const started = performance.now();
   const result = await assignInterruptibly(existing, fresh, config.cluster, signal);
   if (result === null) return { newClusters: 0, merged: 0, placed: 0 };
-  const placedAt = performance.now();
+  const placedMs = Math.round(performance.now() - started);
+  const storing = performance.now();
   const applied = await store.clusters.apply(result, now);
+  const storedMs = Math.round(performance.now() - storing);
   log.debug(
-    { placedMs: Math.round(placedAt - started), storedMs: Math.round(performance.now() - placedAt) },
-    `cluster: placed in ${Math.round(placedAt - started)} ms, stored in ${Math.round(performance.now() - placedAt)} ms ` +
-      `(${applied.newClusters} new stories, ${applied.merged} merged)`,
+    { placedMs, storedMs },
+    `cluster: placed in ${placedMs} ms, stored in ${storedMs} ms (${applied.newClusters} new stories, ${applied.merged} merged)`,
   );
   return { newClusters: applied.newClusters, merged: applied.merged, placed: fresh.length };
 }
