@@ -173,14 +173,14 @@ export class BlockingIndex {
       for (let i = posting.start; i < posting.clusters.length; i += 1) {
         const t = posting.times[i]!;
         if (t < oldest || t > newest) continue;
+        if (!reachAll && (t < nearest || t > furthest)) {
+          const traits = posting.traits[i]!;
+          const language = traits >> 1;
+          const anyGap = (traits & 1) === 1 || (language !== 0 && ownLanguage !== 0 && language !== ownLanguage);
+          if (!anyGap) continue;
+        }
         const handle = this.root(posting.clusters[i]!);
         if (this.tokenStamp[handle] !== tokenStamp) {
-          if (!reachAll && (t < nearest || t > furthest)) {
-            const traits = posting.traits[i]!;
-            const language = traits >> 1;
-            const anyGap = (traits & 1) === 1 || (language !== 0 && ownLanguage !== 0 && language !== ownLanguage);
-            if (!anyGap) continue;
-          }
           this.tokenStamp[handle] = tokenStamp;
           if (this.lookupStamp[handle] !== stamp) {
             this.lookupStamp[handle] = stamp;
