@@ -15,14 +15,6 @@ interface Posting {
   traits: number[];
   /** Entries before this index are older than the window of every later (time-sorted) lookup. */
   start: number;
-  /** Whether `times` never decreases (stored stories loaded after fresh items' times break it): then a lookup
-   * finds where its reach begins by bisection. */
-  sorted: boolean;
-  /** Per probe language index (see traitsOf): the indices of the entries that can match it at any time gap
-   * (authors, or another known language), ascending; created at the first. */
-  farReaching: (number[] | undefined)[];
-  /** Per probe language index: how many of its farReaching indices are before `start`. */
-  farStart: number[];
 }
 
 /** Tokens an item is indexed and looked up under: every title token, its rarest body tokens, and its
@@ -87,12 +79,9 @@ export class BlockingIndex {
     for (const token of tokens) {
       let posting = this.postings.get(token);
       if (posting === undefined) {
-        posting = { clusters: [], times: [], traits: [], start: 0, sorted: true, farReaching: [], farStart: [0, 0, 0] };
+        posting = { clusters: [], times: [], traits: [], start: 0 };
         this.postings.set(token, posting);
       }
-      const last = posting.times.length - 1;
-      if (last >= 0 && time < posting.times[last]!) posting.sorted = false;
-      noteFarReaching(posting, last + 1, traits);
       posting.clusters.push(handle);
       posting.times.push(time);
       posting.traits.push(traits);
@@ -181,21 +170,7 @@ export class BlockingIndex {
       this.tokensSeen += 1;
       const tokenStamp = this.tokensSeen;
       const newest = time + this.windowMs;
-      let from = posting.start;
-      if (!reachAll && posting.sorted) {
-        // Before the reach, only the entries matching at any gap count: visit just those, then the rest in order.
-        from = firstAtOrAfter(posting.times, posting.start, nearest);
-        const far = posting.farReaching[ownLanguage];
-        if (far !== undefined) {
-          let k = posting.farStart[ownLanguage]!;
-          while (k < far.length && far[k]! < posting.start) k += 1;
-          posting.farStart[ownLanguage] = k;
-          for (; k < far.length && far[k]! < from; k += 1) {
-            this.count(posting.clusters[far[k]!]!, tokenStamp, stamp, weight, touched);
-          }
-        }
-      }
-      for (let i = from; i < posting.clusters.length; i += 1) {
+      for (let i = posting.start; i < posting.clusters.length; i += 1) {
         const t = posting.times[i]!;
         if (t < oldest || t > newest) continue;
         if (!reachAll && (t < nearest || t > furthest)) {
@@ -204,44 +179,20 @@ export class BlockingIndex {
           const anyGap = (traits & 1) === 1 || (language !== 0 && ownLanguage !== 0 && language !== ownLanguage);
           if (!anyGap) continue;
         }
-        this.count(posting.clusters[i]!, tokenStamp, stamp, weight, touched);
+        const handle = this.root(posting.clusters[i]!);
+        if (this.tokenStamp[handle] !== tokenStamp) {
+          this.tokenStamp[handle] = tokenStamp;
+          if (this.lookupStamp[handle] !== stamp) {
+            this.lookupStamp[handle] = stamp;
+            this.sums[handle] = 0;
+            touched.push(handle);
+          }
+          this.sums[handle] += weight;
+        }
       }
     }
     return { ids: touched.map((handle) => this.ids[handle]!), weights: touched.map((handle) => this.sums[handle]!) };
   }
-
-  /** Adds a token's weight to the cluster of an entry, once per token and cluster. */
-  private count(entry: number, tokenStamp: number, stamp: number, weight: number, touched: number[]): void {
-    const handle = this.root(entry);
-    if (this.tokenStamp[handle] === tokenStamp) return;
-    this.tokenStamp[handle] = tokenStamp;
-    if (this.lookupStamp[handle] !== stamp) {
-      this.lookupStamp[handle] = stamp;
-      this.sums[handle] = 0;
-      touched.push(handle);
-    }
-    this.sums[handle] += weight;
-  }
-}
-
-/** Lists the entry at `index` under each probe language it can match at any time gap. */
-function noteFarReaching(posting: Posting, index: number, traits: number): void {
-  const language = traits >> 1;
-  for (let own = 0; own < LANGUAGES.length; own += 1) {
-    if ((traits & 1) === 1 || (language !== 0 && own !== 0 && language !== own)) (posting.farReaching[own] ??= []).push(index);
-  }
-}
-
-/** The first index in [from, times.length) whose time is at least `time` (times non-decreasing). */
-function firstAtOrAfter(times: readonly number[], from: number, time: number): number {
-  let low = from;
-  let high = times.length;
-  while (low < high) {
-    const middle = (low + high) >>> 1;
-    if (times[middle]! < time) low = middle + 1;
-    else high = middle;
-  }
-  return low;
 }
 
 /** Drops the entries older than `oldest` (lookups never reach before it again); returns how many are left. */
@@ -258,12 +209,5 @@ function dropOlder(posting: Posting, oldest: number): number {
   posting.times.length = kept;
   posting.traits.length = kept;
   posting.start = 0;
-  posting.farReaching = [];
-  posting.farStart = [0, 0, 0];
-  posting.sorted = true;
-  for (let i = 0; i < kept; i += 1) {
-    if (i > 0 && posting.times[i]! < posting.times[i - 1]!) posting.sorted = false;
-    noteFarReaching(posting, i, posting.traits[i]!);
-  }
   return kept;
 }
