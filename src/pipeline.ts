@@ -411,10 +411,10 @@ async function clusterNewItems(
   const started = performance.now();
   const result = await assignInterruptibly(existing, fresh, config.cluster, signal);
   if (result === null) return { newClusters: 0, merged: 0, placed: 0 };
-  const placedMs = Math.round(performance.now() - started);
-  const storing = performance.now();
+  const placedAt = performance.now();
   const applied = await store.clusters.apply(result, now);
-  const storedMs = Math.round(performance.now() - storing);
+  const placedMs = Math.round(placedAt - started);
+  const storedMs = Math.round(performance.now() - placedAt);
   log.debug(
     { placedMs, storedMs },
     `cluster: placed in ${placedMs} ms, stored in ${storedMs} ms (${applied.newClusters} new stories, ${applied.merged} merged)`,
