@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { FeatureCache } from './cluster/feature-cache.js';
 import type { ClusterOptions } from './cluster/index.js';
 import type { Config } from './config.js';
 import { describeError, FetchError } from './errors.js';
@@ -10,11 +11,13 @@ import {
   type ClusteredInput,
   type ClusteringResult,
   type ClusterInput,
+  type RawItem,
   type RunReport,
   type SourceRunResult,
   type SourceSpec,
   type SourceState,
 } from './model.js';
+import { IdleWork } from './idle-work.js';
 import { noProgress, type Progress } from './progress.js';
 import type { ChangedFeed, PingOptions } from './publish/websub.js';
 // The clustering and the publishing modules load when a run gets to them (issue 17): of several workers
@@ -85,25 +88,34 @@ export async function runPipeline(config: Config, store: Store, options: RunOpti
   const sources = (await store.sources.list()).filter(wanted);
 
   const { signal } = options;
+  // One process reads and clusters (SQLite): while it waits for its parsing threads, this thread works out the
+  // features of the items it stored, which clustering then takes instead of extracting them (issue 18). Where
+  // several workers share the database another may cluster them, and idle time here is their parsing time.
+  const ahead = store.engine === 'sqlite' ? await featuresAhead() : undefined;
   const { othersReading } = await store.reading(async () => {
-    results.push(
-      ...(await ingestListings(
-        sources.filter((s) => s.kind === 'listing'),
-        store,
-        clock,
-        progress,
-        signal,
-      )),
-    );
-    if (!signal?.aborted) {
-      const feeds = sources.filter((s) => s.kind === 'feed');
-      // Documents are parsed on other cores (parse-pool.ts) while this thread fetches and stores (issue 18).
-      const parser = feedParser(feeds.length);
-      try {
-        results.push(...(await ingestFeeds(feeds, config, store, clock, progress, { ...options, startedAt, parser })));
-      } finally {
-        await parser.close();
+    try {
+      results.push(
+        ...(await ingestListings(
+          sources.filter((s) => s.kind === 'listing'),
+          store,
+          clock,
+          progress,
+          signal,
+          ahead,
+        )),
+      );
+      if (!signal?.aborted) {
+        const feeds = sources.filter((s) => s.kind === 'feed');
+        // Documents are parsed on other cores (parse-pool.ts) while this thread fetches and stores (issue 18).
+        const parser = feedParser(feeds.length);
+        try {
+          results.push(...(await ingestFeeds(feeds, config, store, clock, progress, { ...options, startedAt, parser, ahead })));
+        } finally {
+          await parser.close();
+        }
       }
+    } finally {
+      ahead?.stop();
     }
   });
   for (const result of results) {
@@ -130,7 +142,7 @@ export async function runPipeline(config: Config, store: Store, options: RunOpti
       : ((await store.exclusive(
           'cluster-publish',
           async (waited) => {
-            const placed = await clusterNewItems(config, store, clock().toISOString(), options.log, signal);
+            const placed = await clusterNewItems(config, store, clock().toISOString(), options.log, signal, ahead?.features);
             // A stop during clustering left it unapplied: corrections and publishing are the next run's too.
             const corrected = stopped() ? 0 : await obeyCorrections(store, clock().toISOString());
             const skip = stopped() || (waited && placed.placed === 0 && updatedItems === 0 && corrected === 0);
@@ -163,6 +175,27 @@ export async function runPipeline(config: Config, store: Store, options: RunOpti
   return report;
 }
 
+/** Features worked out while reading (see FeatureCache), for the items of each source that were all new. */
+interface FeaturesAhead {
+  readonly features: FeatureCache;
+  /** The items a source's read stored, all of them new (a re-read's new few are left to clustering). */
+  stored(sourceName: string, items: readonly RawItem[], inserted: number): void;
+  stop(): void;
+}
+
+async function featuresAhead(): Promise<FeaturesAhead> {
+  const { FeatureCache } = await import('./cluster/feature-cache.js');
+  const features = new FeatureCache();
+  const work = new IdleWork<readonly [string, RawItem]>(([sourceName, item]) => features.add(sourceName, item));
+  return {
+    features,
+    stored: (sourceName, items, inserted) => {
+      if (inserted > 0 && inserted === items.length && !features.full) work.add(items.map((item) => [sourceName, item] as const));
+    },
+    stop: () => work.stop(),
+  };
+}
+
 /** Records the sources the config and the seed folders declare; returns every source to read this run. */
 async function declareSources(config: Config, store: Store, now: string, log: Logger): Promise<Set<string>> {
   const { specs: listings, errors } = discoverListings(config.seeds, config.seedNames);
@@ -191,19 +224,26 @@ async function ingestListings(
   clock: () => Date,
   progress: Progress,
   signal: AbortSignal | undefined,
+  ahead: FeaturesAhead | undefined,
 ): Promise<SourceRunResult[]> {
   progress.start('listings', listings.length);
   const results: SourceRunResult[] = [];
   for (const source of listings) {
     await new Promise<void>((resolve) => setImmediate(resolve));
     if (signal?.aborted) break;
-    results.push(await ingestListing(source, store, clock, progress));
+    results.push(await ingestListing(source, store, clock, progress, ahead));
   }
   progress.stop();
   return results;
 }
 
-async function ingestListing(source: SourceState, store: Store, clock: () => Date, progress: Progress): Promise<SourceRunResult> {
+async function ingestListing(
+  source: SourceState,
+  store: Store,
+  clock: () => Date,
+  progress: Progress,
+  ahead: FeaturesAhead | undefined,
+): Promise<SourceRunResult> {
   const now = clock().toISOString();
   const base = { url: source.url, name: source.name };
   try {
@@ -215,6 +255,7 @@ async function ingestListing(source: SourceState, store: Store, clock: () => Dat
     const items = segmentListing(text, { name: source.name, url: source.url });
     const state = { status: 'ok', lastError: null, lastFetchedAt: now, contentHash: hash, errorCount: 0 } as const;
     const [stored] = await store.storeReads([{ url: source.url, items, state }], now);
+    ahead?.stored(source.name, items, stored!.inserted);
     return { ...base, outcome: 'read', newItems: stored!.inserted, updatedItems: stored!.updated };
   } catch (error) {
     const message = `listing "${source.name}" (${source.url}): ${describeError(error)}`;
@@ -238,6 +279,7 @@ async function ingestFeeds(
   options: Pick<RunOptions, 'force' | 'ignoreDefaultSchedule' | 'signal' | 'onFeedRead'> & {
     readonly startedAt: string;
     readonly parser: FeedParser;
+    readonly ahead: FeaturesAhead | undefined;
   },
 ): Promise<SourceRunResult[]> {
   if (feeds.length === 0) return [];
@@ -264,6 +306,7 @@ async function ingestFeeds(
     }
     batch.forEach((outcome, i) => {
       const source = byUrl.get(outcome.url)!;
+      options.ahead?.stored(source.name, outcome.items, stored[i]!.inserted);
       results.push({
         url: outcome.url,
         name: source.name,
@@ -383,6 +426,7 @@ async function clusterNewItems(
   now: string,
   log: Logger,
   signal: AbortSignal | undefined,
+  known: FeatureCache | undefined,
 ): Promise<{ newClusters: number; merged: number; placed: number }> {
   const builtWith = await store.meta.get('cluster.level');
   if (builtWith !== config.cluster.level) {
@@ -409,16 +453,20 @@ async function clusterNewItems(
     `cluster: placing ${fresh.length} new items among ${existing.length} stored`,
   );
   const started = performance.now();
-  const result = await assignInterruptibly(existing, fresh, config.cluster, signal);
+  const knownBefore = known?.items ?? 0;
+  const result = await assignInterruptibly(existing, fresh, config.cluster, signal, known);
   if (result === null) return { newClusters: 0, merged: 0, placed: 0 };
   const placedAt = performance.now();
   const applied = await store.clusters.apply(result, now);
   const placedMs = Math.round(placedAt - started);
   const storedMs = Math.round(performance.now() - placedAt);
+  // Items whose features were worked out while reading (see FeatureCache).
+  const featuresAhead = knownBefore - (known?.items ?? 0);
   log.debug(
-    { placedMs, storedMs },
+    { placedMs, storedMs, featuresAhead },
     `cluster: placed in ${placedMs} ms, stored in ${storedMs} ms (${applied.newClusters} new stories, ${applied.merged} merged)`,
   );
+
   return { newClusters: applied.newClusters, merged: applied.merged, placed: fresh.length };
 }
 
@@ -436,9 +484,10 @@ async function assignInterruptibly(
   fresh: readonly ClusterInput[],
   options: ClusterOptions,
   signal: AbortSignal | undefined,
+  known: FeatureCache | undefined,
 ): Promise<ClusteringResult | null> {
   const { assignStepwise } = await import('./cluster/index.js');
-  const steps = assignStepwise(existing, fresh, options);
+  const steps = assignStepwise(existing, fresh, options, known);
   let sliceStarted = performance.now();
   for (;;) {
     const next = steps.next();

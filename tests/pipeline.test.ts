@@ -2,9 +2,10 @@ import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { Writable } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
 import { parseConfig, type Config } from '../src/config.js';
-import { silentLogger } from '../src/log.js';
+import { createLogger, silentLogger } from '../src/log.js';
 import { runPipeline } from '../src/pipeline.js';
 import { SqliteBackend, SqliteStore } from '../src/store/index.js';
 import { REPO } from './helpers/cli.js';
@@ -92,6 +93,33 @@ describe('runPipeline with feeds', () => {
       expect(second.sources.find((s) => s.name === 'Atom origin')).toMatchObject({ outcome: 'not-modified' });
       expect(store.sources.get(`${origin.url}/busy`)).toMatchObject({ status: 'error' });
       expect(store.integrityCheck()).toBe('ok');
+    } finally {
+      store.close();
+    }
+  });
+
+  it('works out the features of the items it reads while it waits, and clustering takes them', async () => {
+    const dir = tempDir();
+    const origin = await startOrigin();
+    const config = configFor(dir, origin);
+    const store = SqliteStore.open(config.database);
+    const lines: string[] = [];
+    const sink = new Writable({
+      write(chunk: Buffer, _encoding, done) {
+        lines.push(...chunk.toString('utf8').split('\n').filter(Boolean));
+        done();
+      },
+    });
+    try {
+      await runPipeline(config, new SqliteBackend(store), { log: createLogger('verbose', sink) });
+      const records = lines.map((line) => JSON.parse(line) as { msg: string; newItems?: number; featuresAhead?: number });
+      const placing = records.find((record) => record.msg.startsWith('cluster: placing'));
+      const placed = records.find((record) => record.msg.startsWith('cluster: placed'));
+      expect(placing?.newItems).toBe(store.items.count());
+      // Taken by clustering, so worked out under the very text and source name clustering reads from the store.
+      expect(placed?.featuresAhead).toBeGreaterThan(0);
+      expect(placed?.featuresAhead).toBeLessThanOrEqual(placing!.newItems!);
+      expect(store.items.unclustered()).toHaveLength(0);
     } finally {
       store.close();
     }

@@ -13,6 +13,7 @@ import {
 } from '../model.js';
 import { StoryBackground } from './background.js';
 import { DecisionLog } from './decision-log.js';
+import { KEPT_FEATURES_ITEMS, type FeatureCache } from './feature-cache.js';
 import { RelatedPairs } from './related-pairs.js';
 import { BlockingIndex, blockingTokens, type EntryTraits, type Probe } from './candidates.js';
 import {
@@ -51,9 +52,6 @@ export interface ClusterOptions {
  * cached, as any implementation would). The last two exist for benchmarks and tests:
  * the decisions, hence the output, must be identical to `blocked`. */
 export type CandidateStrategy = 'blocked' | 'exhaustive' | 'naive';
-
-/** Fresh items whose features are kept between the word count and placement (about 1 KiB each). */
-const KEPT_FEATURES_ITEMS = 100_000;
 
 /** Items (placed, or read for the word counts) between two pauses of the stepwise computation: ~20 ms of work. */
 const SLICE_ITEMS = 256;
@@ -144,8 +142,10 @@ export function assignStepwise(
   existing: readonly ClusteredInput[],
   fresh: readonly ClusterInput[],
   options: ClusterOptions,
+  /** Features of fresh items worked out beforehand (see feature-cache.ts); the result is the same without. */
+  known?: FeatureCache,
 ): Generator<void, ClusteringResult, void> {
-  return new Assigner(existing, fresh, options, 'blocked').steps();
+  return new Assigner(existing, fresh, options, 'blocked', known).steps();
 }
 
 /** assignToClusters with an explicit candidate strategy (the benchmark compares both for identical output). */
@@ -197,6 +197,7 @@ class Assigner {
     private readonly fresh: readonly ClusterInput[],
     private readonly options: ClusterOptions,
     private readonly strategy: CandidateStrategy,
+    private readonly known?: FeatureCache,
   ) {
     this.windowMs = options.windowDays * DAY_MS;
     this.index = new BlockingIndex(this.windowMs);
@@ -269,7 +270,7 @@ class Assigner {
     const fresh = this.fresh;
     const kept = fresh.length <= KEPT_FEATURES_ITEMS ? this.freshFeatures : null;
     for (let i = 0; i < fresh.length; i += 1) {
-      const features = extractFeatures(fresh[i]!, maxWords);
+      const features = this.known?.take(fresh[i]!) ?? extractFeatures(fresh[i]!, maxWords);
       kept?.set(fresh[i]!, features);
       counts.add(features);
       if ((i + 1) % SLICE_ITEMS === 0) yield;

@@ -376,6 +376,23 @@ function languageAnchors(original: string): string[] {
   return [...out].sort();
 }
 
+/** Another item's features for `input`, an item with the same text (the same object shape as extractFeatures'). */
+export function withInput(features: ItemFeatures, input: ClusterInput): ItemFeatures {
+  return {
+    input,
+    titleKey: features.titleKey,
+    bodyKey: features.bodyKey,
+    titleTokens: features.titleTokens,
+    bodyTokens: features.bodyTokens,
+    titleNumbers: features.titleNumbers,
+    parts: features.parts,
+    language: features.language,
+    anchors: features.anchors,
+    authorTokens: features.authorTokens,
+    sourceKey: features.sourceKey,
+  };
+}
+
 // Bylines that name no person.
 const GENERIC_AUTHORS = new Set(['staff', 'editor', 'editors', 'admin', 'reporter', 'correspondent', 'desk', 'and', 'by']);
 
