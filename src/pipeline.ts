@@ -53,6 +53,11 @@ export interface RunOptions {
   readonly onFeedRead?: (outcome: FeedReadOutcome) => void;
   /** How hard WebSub hubs are tried (tests shorten the backoff). */
   readonly websub?: PingOptions;
+  /**
+   * Parses the feed documents (parse-pool.ts): the `run` command starts one with its config, so that its threads
+   * load while the run starts. The run closes it once reading ends. Default: one for the feeds read.
+   */
+  readonly parser?: FeedParser;
 }
 
 /**
@@ -107,7 +112,7 @@ export async function runPipeline(config: Config, store: Store, options: RunOpti
       if (!signal?.aborted) {
         const feeds = sources.filter((s) => s.kind === 'feed');
         // Documents are parsed on other cores (parse-pool.ts) while this thread fetches and stores (issue 18).
-        const parser = feedParser(feeds.length);
+        const parser = options.parser ?? feedParser(feeds.length);
         try {
           results.push(...(await ingestFeeds(feeds, config, store, clock, progress, { ...options, startedAt, parser, ahead })));
         } finally {

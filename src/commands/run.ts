@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { InterruptedError } from '../errors.js';
 import { acquireRunLock } from '../lock.js';
 import { summarise, summaryLine } from '../model.js';
+import { feedParser } from '../sources/feed/parse-pool.js';
 import { onStopSignal } from '../stop.js';
 import { configFrom, loggerFor, withStore, type GlobalOptions } from './context.js';
 
@@ -29,6 +30,9 @@ export function registerRun(program: Command): void {
       // SIGTERM/SIGINT: read no more sources, store the one in flight whole, leave clustering and publishing
       // to the next run; exit 143/130 (README, "Exit codes").
       const stop = onStopSignal((message) => log.info(`run: ${message}`));
+      // Parsing threads for many feeds start now and load while the run starts; the run closes them after reading.
+      const parser = feedParser(config.feeds.length);
+      parser.warm();
       try {
         // Loaded while the database is opened (connecting, checking migrations): neither waits for the other.
         const modules = Promise.all([import('../pipeline.js'), import('../progress.js')]);
@@ -44,6 +48,7 @@ export function registerRun(program: Command): void {
             force: options.force ?? false,
             ignoreDefaultSchedule: true,
             signal: stop.signal,
+            parser,
           });
         });
         if (report.interrupted) {
@@ -56,6 +61,7 @@ export function registerRun(program: Command): void {
         }
         log.info(summarise(report), summaryLine(report));
       } finally {
+        await parser.close();
         stop.dispose();
         await lock.release();
       }

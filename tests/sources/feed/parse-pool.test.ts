@@ -13,6 +13,26 @@ const REAL = new URL('../../fixtures/feeds/real/', import.meta.url).pathname;
  * only): what it stores must be what parsing on the main thread gives, failures included, class and message.
  */
 describe('parsing on other threads', () => {
+  it('starts its threads when warmed, before any document, parses alike, and ends them when closed', async () => {
+    // The built module: from TypeScript sources the pool parses in-process (it has no built worker to start).
+    const { feedParser } = (await import(
+      new URL('../../../dist/sources/feed/parse-pool.js', import.meta.url).href
+    )) as typeof import('../../../src/sources/feed/parse-pool.js');
+    const ports = (): number => process.getActiveResourcesInfo().filter((kind) => kind === 'MessagePort').length;
+    const before = ports();
+    const parser = feedParser(100, 1);
+    parser.warm();
+    expect(ports()).toBe(before + 1);
+    const path = join(
+      REAL,
+      readdirSync(REAL).find((name) => name.endsWith('.rss'))!,
+    );
+    const { result } = await parser.submit(readFileSync(path), { url: path });
+    expect(await result).toEqual(await parseFeed(readFileSync(path), { url: path }));
+    await parser.close();
+    expect(ports()).toBe(before);
+  });
+
   it('stores what parsing here gives, for every feed, and fails the broken ones with the same message', async () => {
     const dir = tempDir();
     const feeds: string[] = [];
