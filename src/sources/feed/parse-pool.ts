@@ -93,6 +93,12 @@ class ParsePool implements FeedParser {
   /** Documents waiting for room under MAX_QUEUED_BYTES, in order. */
   private readonly waiting: (() => void)[] = [];
   private nextId = 0;
+  /**
+   * Documents handed over and not yet sent, by thread: a message costs each side tens of microseconds whatever it
+   * carries, so a turn's documents go in one message (1,948 feeds: 65 ms of sending alone, 11 ms batched).
+   */
+  private readonly outboxes: ParseRequest[][] = [];
+  private sending = false;
   private broken = false;
   private closed = false;
 
@@ -113,8 +119,24 @@ class ParsePool implements FeedParser {
     this.held[worker]! += 1;
     this.queuedBytes += body.length;
     const result = new Promise<ParsedFeed>((resolve, reject) => this.jobs.set(id, { resolve, reject, worker, body, options }));
-    this.workers[worker]!.postMessage({ id, body, options } satisfies ParseRequest);
+    this.outboxes[worker]!.push({ id, body, options });
+    if (!this.sending) {
+      this.sending = true;
+      setImmediate(() => this.send());
+    }
     return { result };
+  }
+
+  /** Sends each thread the documents handed over since the last turn of the event loop, in one message. */
+  private send(): void {
+    this.sending = false;
+    this.outboxes.forEach((outbox, index) => {
+      if (outbox.length === 0) return;
+      const requests = outbox.splice(0);
+      if (!this.broken) this.workers[index]!.postMessage(requests satisfies readonly ParseRequest[]);
+      // A thread failed meanwhile (or the pool was closed): as every document from then on, these stay here.
+      else for (const request of requests) this.takeBack(request.id);
+    });
   }
 
   warm(): void {
@@ -123,11 +145,14 @@ class ParsePool implements FeedParser {
       const worker = new Worker(this.url);
       // The pool never keeps the process alive: an unfinished run ends on its own terms.
       worker.unref();
-      worker.on('message', (response: ParseResponse) => this.settle(response));
+      worker.on('message', (responses: readonly ParseResponse[]) => {
+        for (const response of responses) this.settle(response);
+      });
       worker.on('error', () => this.fail(index));
       worker.on('exit', () => this.fail(index));
       this.workers.push(worker);
       this.held.push(0);
+      this.outboxes.push([]);
     }
   }
 
@@ -150,13 +175,17 @@ class ParsePool implements FeedParser {
 
   private fail(worker: number): void {
     this.broken = true;
-    for (const [id, job] of this.jobs) {
-      if (job.worker !== worker) continue;
-      this.finish(id);
-      if (this.closed) job.reject(new Error('parse: the parser was closed'));
-      else parseFeed(job.body, job.options).then(job.resolve, job.reject);
-    }
+    const unsent = new Set(this.outboxes[worker]?.map((request) => request.id));
+    for (const [id, job] of this.jobs) if (job.worker === worker && !unsent.has(id)) this.takeBack(id);
     for (const wake of this.waiting.splice(0)) wake();
+  }
+
+  /** Parses a job on this thread instead (rejects it once the pool is closed). */
+  private takeBack(id: number): void {
+    const job = this.finish(id);
+    if (!job) return;
+    if (this.closed) job.reject(new Error('parse: the parser was closed'));
+    else parseFeed(job.body, job.options).then(job.resolve, job.reject);
   }
 
   async close(): Promise<void> {
