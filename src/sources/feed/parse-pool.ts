@@ -64,8 +64,9 @@ const WORKER_URL = import.meta.url.endsWith('.js') ? new URL('./parse-worker.js'
 
 /**
  * The parser for a read of up to `feeds` documents: threads, one per core beyond the first (this thread
- * fetches and stores), started at the first document (a run of unchanged feeds starts none); this thread
- * alone when there is one core, few feeds, or no built worker module.
+ * fetches and stores), started at the first document (a run of unchanged feeds starts none) or when warmed
+ * (the `run` command, which reads every feed without a schedule of its own); this thread alone when there is
+ * one core, few feeds, or no built worker module.
  */
 export function feedParser(feeds: number, threads = Math.min(availableParallelism() - 1, 4)): FeedParser {
   if (!WORKER_URL || feeds < POOL_MIN_FEEDS || threads < 1) return inProcessParser;
