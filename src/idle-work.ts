@@ -14,6 +14,11 @@ export class IdleWork<T> {
     private readonly sliceMs = 2,
   ) {}
 
+  /** Tasks added and not done yet. */
+  get pending(): number {
+    return this.queue.length - this.next;
+  }
+
   add(tasks: Iterable<T>): void {
     if (this.stopped) return;
     for (const task of tasks) this.queue.push(task);

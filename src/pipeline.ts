@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { FeatureCache } from './cluster/feature-cache.js';
+import type { FeatureCache, ItemText } from './cluster/feature-cache.js';
 import type { ClusterOptions } from './cluster/index.js';
 import type { Config } from './config.js';
 import { describeError, FetchError } from './errors.js';
@@ -189,13 +189,17 @@ interface FeaturesAhead {
 }
 
 async function featuresAhead(): Promise<FeaturesAhead> {
-  const { FeatureCache } = await import('./cluster/feature-cache.js');
+  const { FeatureCache, KEPT_FEATURES_ITEMS } = await import('./cluster/feature-cache.js');
   const features = new FeatureCache();
-  const work = new IdleWork<readonly [string, RawItem]>(([sourceName, item]) => features.add(sourceName, item));
+  const work = new IdleWork<readonly [string, ItemText]>(([sourceName, text]) => features.add(sourceName, text));
   return {
     features,
     stored: (sourceName, items, inserted) => {
-      if (inserted > 0 && inserted === items.length && !features.full) work.add(items.map((item) => [sourceName, item] as const));
+      if (inserted === 0 || inserted !== items.length) return;
+      // Held and waiting items stay within the cache's bound, and the queue keeps only the text of each (not
+      // its content HTML): a large run's reading never holds on to what it stored.
+      if (features.items + work.pending + items.length > KEPT_FEATURES_ITEMS) return;
+      work.add(items.map(({ title, summary, author, outlet }) => [sourceName, { title, summary, author, outlet }] as const));
     },
     stop: () => work.stop(),
   };
@@ -471,7 +475,6 @@ async function clusterNewItems(
     { placedMs, storedMs, featuresAhead },
     `cluster: placed in ${placedMs} ms, stored in ${storedMs} ms (${applied.newClusters} new stories, ${applied.merged} merged)`,
   );
-
   return { newClusters: applied.newClusters, merged: applied.merged, placed: fresh.length };
 }
 

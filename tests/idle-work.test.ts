@@ -32,7 +32,9 @@ describe('IdleWork', () => {
       done.push(task);
     });
     work.add([1, 2, 3]);
+    expect(work.pending).toBe(3);
     work.stop();
+    expect(work.pending).toBe(0);
     work.add([4]);
     for (let i = 0; i < 5; i++) await turn();
     expect(done).toEqual([]);
