@@ -246,18 +246,25 @@ const ROMAN = /^(?=[ivxlc]+$)c{0,3}(xc|xl|l?x{0,3})(ix|iv|v?i{0,3})$/;
 const SEQUENCE_WORDS = /^(?:part|parte|chapter|capitulo|episode|episodio|vol|volume|book|season|temporada|round|phase|fase)$/;
 
 const PRINTABLE_ASCII = /^[\x20-\x7e]*$/;
+const ASCII_WORD = /^[A-Za-z0-9]+$/;
+
+/** "[...]", "[…]" and "…": a truncation, dropped. */
+const ELLIPSIS = /\[\s*(?:\.\s*){3}\]|\u2026|\[\s*\u2026\s*\]/g;
 
 /** NFKC, accents removed, quotes/dashes unified, "[...]" and ellipses dropped, lower case, spaces collapsed. */
 function foldText(text: string): string {
-  // Printable ASCII is its own NFKC and NFD and has no marks: most headlines skip the two normalisations.
-  const decomposed = PRINTABLE_ASCII.test(text)
-    ? text
-    : text
-        .normalize('NFKC')
-        .normalize('NFD')
-        .replace(/\p{M}+/gu, '');
-  return decomposed
-    .replace(/\[\s*(?:\.\s*){3}\]|\u2026|\[\s*\u2026\s*\]/g, ' ')
+  // Printable ASCII is its own NFKC and NFD, has no marks, curly quotes or dashes, and no space but ' ': most
+  // headlines only need the ASCII rules, each skipped when its character is absent.
+  if (PRINTABLE_ASCII.test(text)) {
+    const cut = text.includes('[') ? text.replace(ELLIPSIS, ' ') : text;
+    const lower = (cut.includes('`') ? cut.replaceAll('`', "'") : cut).toLowerCase();
+    return (lower.includes('  ') ? lower.replace(/ {2,}/g, ' ') : lower).trim();
+  }
+  return text
+    .normalize('NFKC')
+    .normalize('NFD')
+    .replace(/\p{M}+/gu, '')
+    .replace(ELLIPSIS, ' ')
     .replace(/[\u2018\u2019\u201a\u201b\u2032`]/g, "'")
     .replace(/[\u201c\u201d\u201e\u201f\u00ab\u00bb\u2033]/g, '"')
     .replace(/[\u2010-\u2015\u2212]/g, '-')
@@ -367,7 +374,8 @@ function languageAnchors(original: string): string[] {
   const out = new Set<string>();
   const raw = original.normalize('NFKC').match(/[\p{L}\p{N}]+/gu) ?? [];
   for (const token of raw) {
-    const folded = foldText(token);
+    // A token is letters and digits only: an ASCII one folds to its lower case.
+    const folded = ASCII_WORD.test(token) ? token.toLowerCase() : foldText(token);
     const number = NUMBER_WORDS.get(folded);
     if (number !== undefined) out.add(`#${number}`);
     else if (/^\d+$/.test(folded)) out.add(`#${folded}`);
