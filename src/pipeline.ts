@@ -88,9 +88,7 @@ export async function runPipeline(config: Config, store: Store, options: RunOpti
   const progress = options.progress ?? noProgress;
   const results: SourceRunResult[] = [];
 
-  const declared = await declareSources(config, store, startedAt, options.log);
-  const wanted = (source: SourceState): boolean => declared.has(source.url) && (options.only?.(source) ?? true);
-  const sources = (await store.sources.list()).filter(wanted);
+  const sources = (await declareSources(config, store, startedAt, options.log)).filter((source) => options.only?.(source) ?? true);
 
   const { signal } = options;
   // One process reads and clusters (SQLite): while it waits for its parsing threads, this thread works out the
@@ -205,8 +203,9 @@ async function featuresAhead(): Promise<FeaturesAhead> {
   };
 }
 
-/** Records the sources the config and the seed folders declare; returns every source to read this run. */
-async function declareSources(config: Config, store: Store, now: string, log: Logger): Promise<Set<string>> {
+/** Records the sources the config and the seed folders declare; returns every source to read this run: those and
+ * the ones the CLI subscribed to. */
+async function declareSources(config: Config, store: Store, now: string, log: Logger): Promise<SourceState[]> {
   const { specs: listings, errors } = discoverListings(config.seeds, config.seedNames);
   for (const error of errors) log.warn({ source: error.path }, `seeds: ${error.path}: ${error.error}`);
   const feeds: SourceSpec[] = config.feeds.map((feed) => ({
@@ -219,8 +218,7 @@ async function declareSources(config: Config, store: Store, now: string, log: Lo
   }));
   await store.sources.declare([...listings, ...feeds], now);
   const declared = new Set([...listings, ...feeds].map((spec) => spec.url));
-  for (const source of await store.sources.list()) if (source.origin === 'cli') declared.add(source.url);
-  return declared;
+  return (await store.sources.list()).filter((source) => source.origin === 'cli' || declared.has(source.url));
 }
 
 /**
