@@ -99,9 +99,59 @@ interface RunFigures {
 
 const TIME = existsSync('/usr/bin/time') ? '/usr/bin/time' : null;
 
-/** Runs the CLI once (the built one, bin/feedmerge.js, as operators do; tsx when FEEDMERGE_BENCH_TSX=1). */
+/** The CLI as the bench runs it: the built one, bin/feedmerge.js, as operators do; tsx when FEEDMERGE_BENCH_TSX=1. */
+function cliArgs(): string[] {
+  return process.env.FEEDMERGE_BENCH_TSX === '1' ? ['--import', 'tsx', CLI] : [BUILT_CLI];
+}
+
+/** Seconds a run spent in each stage, from its debug log (`run -v`). */
+interface Stages {
+  /** Process start to the run's start, and the run's end to the process exit. */
+  readonly startAndExit: number;
+  /** Declaring, reading and storing the sources, up to clustering. */
+  readonly reading: number;
+  readonly placing: number;
+  readonly storingStories: number;
+  readonly publishing: number;
+}
+
+/** Runs the CLI once more with its debug log, and tells where the time went (not timed against the floor: the
+ * log costs a little). */
+function stagesOf(config: string): Stages {
+  const start = process.hrtime.bigint();
+  const result = spawnSync(process.execPath, [...cliArgs(), 'run', '--config', config, '-v'], {
+    stdio: ['ignore', 'ignore', 'pipe'],
+    encoding: 'utf8',
+    maxBuffer: 1 << 28,
+  });
+  const wall = Number(process.hrtime.bigint() - start) / 1e9;
+  if (result.status !== 0) throw new Error(`feedmerge run -v failed (${result.status}): ${result.stderr}`);
+  const lines = result.stderr
+    .split('\n')
+    .filter((line) => line.startsWith('{'))
+    .map((line) => JSON.parse(line) as { time: number; msg: string; ms?: number; placedMs?: number; storedMs?: number });
+  const find = (prefix: string): (typeof lines)[number] => {
+    const line = lines.find((l) => l.msg.startsWith(prefix));
+    if (line === undefined) throw new Error(`feedmerge run -v: no "${prefix}" line`);
+    return line;
+  };
+  const end = find('run:');
+  const placing = find('cluster: placing');
+  const placed = find('cluster: placed');
+  const published = Number(/in (\d+) ms/.exec(find('publish:').msg)?.[1] ?? Number.NaN);
+  const runMs = end.ms ?? Number.NaN;
+  return {
+    startAndExit: wall - runMs / 1000,
+    reading: (placing.time - (end.time - runMs)) / 1000,
+    placing: (placed.placedMs ?? Number.NaN) / 1000,
+    storingStories: (placed.storedMs ?? Number.NaN) / 1000,
+    publishing: published / 1000,
+  };
+}
+
+/** Runs the CLI once. */
 function runOnce(config: string): RunFigures {
-  const cli = process.env.FEEDMERGE_BENCH_TSX === '1' ? ['--import', 'tsx', CLI] : [BUILT_CLI];
+  const cli = cliArgs();
   const command = TIME ? TIME : process.execPath;
   const args = TIME ? ['-f', 'peak-kib=%M', process.execPath, ...cli] : cli;
   const start = process.hrtime.bigint();
@@ -197,6 +247,7 @@ export async function main(): Promise<void> {
   }
   for (const layout of layouts) {
     const seconds: number[] = [];
+    const stages: [number, number, Stages][] = [];
     console.log(
       `end to end, \`feedmerge run\` (built CLI) in a child process, default limits: UCI headlines as ` +
         `${layout === 'outlets' ? 'one RSS feed per outlet' : 'one aggregator feed crediting each outlet with <source>'}`,
@@ -227,6 +278,9 @@ export async function main(): Promise<void> {
             ` ${floor.toFixed(2).padStart(9)} ${(run.seconds / floor).toFixed(2).padStart(10)}x ` +
             `${peak ? (peak / 1024).toFixed(0).padStart(10) : '         ?'}   ${run.hash}`,
         );
+        rmSync(join(dir, 'data'), { recursive: true, force: true });
+        rmSync(join(dir, 'public'), { recursive: true, force: true });
+        stages.push([size, floor, stagesOf(config)]);
       } finally {
         rmSync(dir, { recursive: true, force: true });
       }
@@ -234,6 +288,15 @@ export async function main(): Promise<void> {
     if (seconds.length >= 2) {
       const ratio = seconds.at(-1)! / seconds[0]!;
       console.log(`growth t(${sizes.at(-1)})/t(${sizes[0]}) = ${ratio.toFixed(2)} (items x${(sizes.at(-1)! / sizes[0]!).toFixed(1)})`);
+    }
+    console.log('where the time goes (one more run, with its debug log), seconds and multiples of the floor:');
+    console.log('    items   start+exit      reading      placing    storing stories   publishing');
+    for (const [size, floor, stage] of stages) {
+      const cell = (value: number, width: number): string => `${value.toFixed(2)} (${(value / floor).toFixed(1)}x)`.padStart(width);
+      console.log(
+        `${String(size).padStart(9)} ${cell(stage.startAndExit, 12)} ${cell(stage.reading, 12)} ${cell(stage.placing, 12)}` +
+          ` ${cell(stage.storingStories, 18)} ${cell(stage.publishing, 12)}`,
+      );
     }
   }
 }
