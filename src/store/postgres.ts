@@ -4,7 +4,7 @@ import { StorageError } from '../errors.js';
 import type { Cluster, ClusteringResult, PlacementDecision, RunReport, SourceSpec, SourceState, SourceStateChange } from '../model.js';
 import { correctionDecisions, type CorrectionStep } from '../cluster/corrections.js';
 import { describeDecision } from '../cluster/decision-text.js';
-import { followMerges, toCluster, type ClusterRow } from './clusters.js';
+import { followMerges, relatedStoriesSql, toCluster, type ClusterRow } from './clusters.js';
 import { correctionDetail, toCorrection } from './corrections.js';
 import { toDecision, type DecisionRow } from './decisions.js';
 import { SELECT_ITEM, toClusterInput, toItem, type ItemRow } from './items.js';
@@ -186,23 +186,14 @@ class PostgresStore implements Store {
         (await q<ItemRow>(`${SELECT_ITEM} WHERE i.cluster_id = $1 ORDER BY i.sort_time, i.position, i.id`, [id])).map(toItem),
       count: async () => (await q<{ n: number }>(`SELECT COUNT(*)::int AS n FROM items`))[0]!.n,
     };
-    // Related stories of these, each merged-away id followed to its surviving story (as on SQLite).
+    // Related stories of these, each merged-away id followed to its surviving story (the same query as on SQLite).
     const relatedStories = async (ids: readonly string[]): Promise<Map<string, string[]>> => {
-      const pairs = await q<{ a: string; b: string }>(
-        `WITH RECURSIVE pair(story, other) AS (
-           SELECT a, b FROM related_stories WHERE a = ANY($1::text[])
-           UNION SELECT b, a FROM related_stories WHERE b = ANY($1::text[])
-         ), live(story, other, hops) AS (
-           SELECT story, other, 0 FROM pair
-           UNION ALL SELECT l.story, c.merged_into, l.hops + 1 FROM live l JOIN clusters c ON c.id = l.other
-           WHERE c.merged_into IS NOT NULL AND l.hops < 1000
-         )
-         SELECT DISTINCT l.story AS a, l.other AS b FROM live l JOIN clusters c ON c.id = l.other
-         WHERE c.merged_into IS NULL AND l.other <> l.story ORDER BY 1, 2`,
+      const pairs = await q<{ story: string; other: string }>(
+        relatedStoriesSql((column) => `${column} = ANY($1::text[])`),
         [ids],
       );
       const out = new Map<string, string[]>();
-      for (const { a, b } of pairs) out.set(a, [...(out.get(a) ?? []), b]);
+      for (const { story, other } of pairs) out.set(story, [...(out.get(story) ?? []), other]);
       return out;
     };
     const withMembers = async (rows: readonly ClusterRow[]): Promise<Cluster[]> => {
