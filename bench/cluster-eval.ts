@@ -19,11 +19,13 @@
  *
  * Run: npx tsx bench/cluster-eval.ts [--part one,steps,google,explain,determinism] [--uci a.csv,b.csv]
  *      [--google file.tsv] [--runs 24] [--layout outlets|aggregator] [--pairs 300] [--explain-runner in-process|process]
- *      [--keep] [--json] [--check] [--built]
+ *      [--keep] [--dir folder] [--json] [--check] [--built]
  * By default the CLI runs from src/ through tsx (always current); `--built` runs bin/feedmerge.js (dist/, faster to
  * start; run `npm run build` first).
  * `--check` lists issue 13's floors as PASS/FAIL and exits 1 when one fails; `--keep` keeps the instances (to run
- * `feedmerge clusters` / `explain` on them by hand); `--json` also prints every figure as JSON.
+ * `feedmerge clusters` / `explain` on them by hand); `--dir` puts them in that folder at the same paths every time
+ * (figures then repeat exactly: from temp folders, the 24-run story counts vary a little, as item ids hash the
+ * feed paths); `--json` also prints every figure as JSON.
  * `--uci` accepts the committed CSV slices or any UCI file (tab-separated newsCorpora.csv rows with or without a
  * header); `--google` any TSV with columns story, title, snippet.
  */
@@ -233,6 +235,14 @@ export function scoreClusters(clusters: readonly ClusterJson[], labelled: readon
 /** Makes a temp folder for an instance; removed by `cleanup` unless kept. */
 function scratch(prefix: string): string {
   return mkdtempSync(join(tmpdir(), prefix));
+}
+
+/** An empty folder at a path given: item and story ids hash the feed paths, and ties between items are broken by
+ * id, so the same paths give the same figures from one evaluation (or checkout) to the next. */
+function fixedFolder(path: string): string {
+  rmSync(path, { recursive: true, force: true });
+  mkdirSync(path, { recursive: true });
+  return path;
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -617,6 +627,8 @@ interface Args {
   readonly pairs: number;
   readonly explainRunner: 'in-process' | 'process';
   readonly keep: boolean;
+  /** Where the instances go (`--dir`): the same paths every time, else fresh temp folders. */
+  readonly dir: string | undefined;
   readonly json: boolean;
   readonly check: boolean;
   readonly built: boolean;
@@ -645,6 +657,7 @@ function parseArgs(argv: readonly string[]): Args {
     pairs: Number(value('--pairs') ?? 300),
     explainRunner,
     keep: argv.includes('--keep'),
+    dir: value('--dir'),
     json: argv.includes('--json'),
     check: argv.includes('--check'),
     built: argv.includes('--built'),
@@ -666,7 +679,7 @@ export async function main(argv: readonly string[] = []): Promise<void> {
   const args = parseArgs(argv);
   const dirs: string[] = [];
   const dir = (prefix: string): string => {
-    const d = scratch(prefix);
+    const d = args.dir === undefined ? scratch(prefix) : fixedFolder(join(args.dir, `${prefix}${dirs.length}`));
     dirs.push(d);
     return d;
   };
