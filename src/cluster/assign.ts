@@ -218,13 +218,13 @@ class Assigner {
    * the event loop lets signals and requests in between) and returns the result.
    */
   *steps(): Generator<void, ClusteringResult, void> {
-    yield* this.countWords();
+    const fresh = this.fresh;
+    const order = fresh.map((_, i) => i).sort((a, b) => byInputTimeThenId(fresh[a]!, fresh[b]!));
+    yield* this.countWords(order);
     yield* this.loadExisting();
     this.refreshStorySpan();
     // An item's features live only while its cluster is in the window, so memory follows the window
     // rather than the batch.
-    const fresh = this.fresh;
-    const order = fresh.map((_, i) => i).sort((a, b) => byInputTimeThenId(fresh[a]!, fresh[b]!));
     const maxWords = THRESHOLDS.containmentWords;
     let lastEviction = order.length > 0 ? fresh[order[0]!]!.time : 0;
     for (let i = 0; i < order.length; i += 1) {
@@ -254,8 +254,9 @@ class Assigner {
     return this.result();
   }
 
-  /** Features of the stored items, the batch's word counts (idf) and its story threshold. */
-  private *countWords(): Generator<void, void, void> {
+  /** Features of the stored items, the batch's word counts (idf) and its story threshold. `order`: the fresh items'
+   * indices in placement order. */
+  private *countWords(order: readonly number[]): Generator<void, void, void> {
     const maxWords = THRESHOLDS.containmentWords;
     const counts = new DocumentFrequencies();
     for (let i = 0; i < this.existing.length; i += 1) {
@@ -284,11 +285,17 @@ class Assigner {
       THRESHOLDS.storyThresholdPerBackground *
       Math.sqrt(
         backgroundCosine(
-          // An even sample is enough for a mean, and keeps this a fraction of the run on large batches.
+          // An even sample is enough for a mean, and keeps this a fraction of the run on large batches. Taken in
+          // content order, not in the store's: the store breaks ties of time by id, and ids depend on where the
+          // sources live.
           (function* () {
             const step = Math.max(1, Math.ceil((existingFeatures.length + fresh.length) / THRESHOLDS.backgroundSample));
-            for (let i = 0; i < existingFeatures.length; i += step) yield existingFeatures[i]!;
-            for (let i = 0; i < fresh.length; i += step) yield kept?.get(fresh[i]!) ?? extractFeatures(fresh[i]!, maxWords);
+            const stored = existingFeatures.map((_, i) => i).sort((a, b) => byTimeThenId(existingFeatures[a]!, existingFeatures[b]!));
+            for (let i = 0; i < stored.length; i += step) yield existingFeatures[stored[i]!]!;
+            for (let i = 0; i < order.length; i += step) {
+              const item = fresh[order[i]!]!;
+              yield kept?.get(item) ?? extractFeatures(item, maxWords);
+            }
           })(),
           this.idf,
         ),
@@ -455,16 +462,24 @@ class Assigner {
     const limit = THRESHOLDS.maxCandidates;
     if (found.ids.length <= limit) return found.ids;
     // Only entries reaching the limit-th largest weight can make the cut: find it with a numeric typed-array
-    // sort, then rank just those (with ties by id, as the full sort would).
+    // sort, then rank just those, ties by the stories' content (ids depend on where the sources live).
     const cut = Float64Array.from(found.weights).sort()[found.weights.length - limit]!;
     const ranked: number[] = [];
     found.weights.forEach((weight, i) => {
       if (weight >= cut) ranked.push(i);
     });
     return ranked
-      .sort((a, b) => found.weights[b]! - found.weights[a]! || compareIds(found.ids[a]!, found.ids[b]!))
+      .sort((a, b) => found.weights[b]! - found.weights[a]! || this.byStoryContent(found.ids[a]!, found.ids[b]!))
       .slice(0, limit)
       .map((i) => found.ids[i]!);
+  }
+
+  /** Two stories by their earliest members' content; a story no longer live (skipped when evaluated) by its id. */
+  private byStoryContent(a: string, b: string): number {
+    const [storyA, storyB] = [this.clusters.get(a), this.clusters.get(b)];
+    if (storyA === undefined || storyB === undefined)
+      return (storyA === undefined ? 1 : 0) - (storyB === undefined ? 1 : 0) || compareIds(a, b);
+    return byClusterAge(storyA, storyB);
   }
 
   /** Scores an item against a cluster as a whole: centroid cosine and duplicate votes of in-window members; null when
@@ -565,10 +580,13 @@ class Assigner {
   /** Merges two live clusters into the survivor (survivorFirst), recording why. */
   private absorb(a: WorkCluster, b: WorkCluster, cosine: number, needed: number, detail: string): WorkCluster {
     const [into, from] = survivorFirst(a, b);
+    // Two stored stories: the older id stays (the earliest member's time, then the smaller id: an item never moves
+    // to a newer story id), whichever of the two holds the members.
+    const keepsFromId = into.existing && from.existing && olderStoredId(from, into);
     this.decisions.push({
       itemId: null,
-      storyId: into.id,
-      comparedWith: from.id,
+      storyId: keepsFromId ? from.id : into.id,
+      comparedWith: keepsFromId ? into.id : from.id,
       rule: 'story-merge',
       score: cosine,
       threshold: needed,
@@ -604,11 +622,18 @@ class Assigner {
       into.id = into.earliestId;
       this.clusters.set(into.id, into);
     }
+    const [keptId, goneId] = keepsFromId ? [from.id, into.id] : [into.id, from.id];
     this.clusters.delete(from.id);
+    if (from.existing) {
+      // `into` goes last in the stories' order whichever id it keeps, so that order never depends on ids.
+      this.clusters.delete(into.id);
+      into.id = keptId;
+      this.clusters.set(keptId, into);
+    }
     this.dirty.delete(from);
     this.dirty.add(into);
-    this.mergedInto.set(from.id, into.id);
-    this.index.alias(from.id, into.id);
+    this.mergedInto.set(goneId, keptId);
+    this.index.alias(goneId, keptId);
     return into;
   }
 
@@ -812,15 +837,18 @@ function wordCount(text: string): number {
   return text === '' ? 0 : text.split(' ').length;
 }
 
-/** Orders the pair so the survivor comes first: an existing cluster over a new one, then the older, then the smaller id. */
+/** Orders the pair so the one that takes the other in comes first: an existing cluster over a new one, then by content. */
 function survivorFirst(a: WorkCluster, b: WorkCluster): [WorkCluster, WorkCluster] {
   if (a.existing !== b.existing) return a.existing ? [a, b] : [b, a];
-  // Two new stories: the one holding the earliest member survives (it takes that member's id, see absorb).
-  if (!a.existing) return contentOrder(a.earliestInput, b.earliestInput) <= 0 ? [a, b] : [b, a];
-  // Two stored stories keep their ids, so ids may break a tie of times here (only which id survives depends on
-  // it, never who belongs together): the smaller id, as it always was.
-  const older = a.earliestTime - b.earliestTime || compareIds(a.id, b.id);
-  return older <= 0 ? [a, b] : [b, a];
+  // The one holding the earliest member (by content, never by id: ids hash where the sources live) takes the other's
+  // members, which come after its own, so which members are compared next never depends on ids. A new story takes
+  // its earliest member's id; between stored stories absorb keeps the older id.
+  return contentOrder(a.earliestInput, b.earliestInput) <= 0 ? [a, b] : [b, a];
+}
+
+/** Whether stored story `a`'s id is older than `b`'s: its earliest member's time, then the smaller id. */
+function olderStoredId(a: WorkCluster, b: WorkCluster): boolean {
+  return (a.earliestTime - b.earliestTime || compareIds(a.id, b.id)) < 0;
 }
 
 /** Adds a vector to the centroid, updating |c|^2 incrementally. */
@@ -849,6 +877,7 @@ function contentOrder(a: ClusterInput, b: ClusterInput): number {
     compareIds(a.summary, b.summary) ||
     compareIds(a.outlet ?? '', b.outlet ?? '') ||
     compareIds(a.author ?? '', b.author ?? '') ||
+    compareIds(a.sourceName, b.sourceName) ||
     compareIds(a.id, b.id)
   );
 }
