@@ -15,7 +15,7 @@
  * - explain: random pairs of a clustered instance (the first UCI slice, one run): `explain --json A B` against
  *          membership in `clusters --json` (`sameStory` when the field exists, and the older fields).
  * - determinism: the first UCI slice read from two folders (different paths, feed files named and listed in
- *          reverse order): the same stories (sets of item-link groups)?
+ *          reverse order), and the last one in N runs from two folders: the same stories (sets of item-link groups)?
  *
  * Run: npx tsx bench/cluster-eval.ts [--part one,steps,google,explain,determinism] [--uci a.csv,b.csv]
  *      [--google file.tsv] [--runs 24] [--layout outlets|aggregator] [--pairs 300] [--explain-runner in-process|process]
@@ -286,6 +286,8 @@ export interface IdStability {
 export interface StepsResult {
   readonly runs: number;
   readonly scores: CliScores;
+  /** The stories after the last run. */
+  readonly clusters: readonly ClusterJson[];
   /** Story count and items held after each run. */
   readonly trace: readonly { readonly cut: number; readonly items: number; readonly stories: number }[];
   readonly stability: IdStability;
@@ -368,6 +370,7 @@ export async function clusterInSteps(
   return {
     runs,
     scores: scoreClusters(clusters, labelled),
+    clusters,
     trace,
     stability: { moves, toOlder, toNewer, sameRunAge, vanished, examples },
   };
@@ -572,16 +575,23 @@ export function linkGroups(clusters: readonly ClusterJson[]): Set<string> {
 }
 
 /** Clusters the same items in two instances in different folders (by default the second also names and lists
- * its feed files in reverse order; `reorder: false` keeps the order, so only the paths differ). */
+ * its feed files in reverse order; `reorder: false` keeps the order, so only the paths differ), in one run or in
+ * `runs` runs in time order (item ids hash the feed paths: over many runs, any tie still broken by id shows). */
 export async function determinismCheck(
   dirA: string,
   dirB: string,
   labelled: readonly LabelledItem[],
   options: InstanceOptions = {},
   reorder = true,
+  runs = 1,
 ): Promise<DeterminismCheck> {
-  const a = await clusterInOneRun(dirA, labelled, options);
-  const b = await clusterInOneRun(dirB, labelled, { ...options, reverseFeeds: reorder ? !options.reverseFeeds : options.reverseFeeds });
+  const cluster = (
+    dir: string,
+    instance: InstanceOptions,
+  ): Promise<{ readonly scores: CliScores; readonly clusters: readonly ClusterJson[] }> =>
+    runs > 1 ? clusterInSteps(dir, labelled, runs, instance) : clusterInOneRun(dir, labelled, instance);
+  const a = await cluster(dirA, options);
+  const b = await cluster(dirB, { ...options, reverseFeeds: reorder ? !options.reverseFeeds : options.reverseFeeds });
   const [ga, gb] = [linkGroups(a.clusters), linkGroups(b.clusters)];
   const onlyInA = [...ga].filter((g) => !gb.has(g)).length;
   const onlyInB = [...gb].filter((g) => !ga.has(g)).length;
@@ -813,30 +823,35 @@ export async function main(argv: readonly string[] = []): Promise<void> {
       report.explain = check;
     }
     if (args.parts.has('determinism')) {
-      const slice = slices[0]!;
-      console.log(`\nsame input, two folders (${slice.name})`);
-      for (const reorder of [false, true]) {
+      console.log(`\nsame input, two folders`);
+      // One run of the first slice, paths only and files reordered; the last slice in `--runs` runs, paths only.
+      for (const [slice, reorder, runs] of [
+        [slices[0]!, false, 1],
+        [slices[0]!, true, 1],
+        [slices.at(-1)!, false, args.runs],
+      ] as const) {
         const check = await determinismCheck(
           dir('feedmerge-eval-where-a-'),
           dir('feedmerge-eval-elsewhere-b-'),
           slice.labelled,
           instanceOptions,
           reorder,
+          runs,
         );
-        const label = reorder
-          ? 'other paths, feed files named and listed in reverse order'
-          : 'other paths only (same file names and order)';
+        const label =
+          `${slice.name}, ${runs === 1 ? 'one run' : `${runs} runs`}: ` +
+          (reorder ? 'other paths, feed files named and listed in reverse order' : 'other paths only (same file names and order)');
         console.log(
           `  ${label}: ${check.identical ? 'identical stories' : 'DIFFERENT stories'}: ${check.storiesA} vs ` +
             `${check.storiesB} stories, ${check.onlyInA} groups only in the first, ${check.onlyInB} only in the ` +
             `second; B-cubed F1 ${f3(check.scoresA.bcubedF1)} vs ${f3(check.scoresB.bcubedF1)}`,
         );
         floor(
-          `same stories from two folders, ${reorder ? 'files reordered' : 'paths only'} ` +
+          `same stories from two folders, ${runs === 1 ? '' : `${runs} runs, `}${reorder ? 'files reordered' : 'paths only'} ` +
             `(${check.onlyInA + check.onlyInB} groups differ)`,
           check.identical,
         );
-        report[`determinism/${reorder ? 'reordered' : 'paths'}`] = check;
+        report[`determinism/${reorder ? 'reordered' : 'paths'}${runs === 1 ? '' : `/${runs}-runs`}`] = check;
       }
     }
     if (args.check) {
