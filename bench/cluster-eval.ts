@@ -24,8 +24,8 @@
  * start; run `npm run build` first).
  * `--check` lists issue 13's floors as PASS/FAIL and exits 1 when one fails; `--keep` keeps the instances (to run
  * `feedmerge clusters` / `explain` on them by hand); `--dir` puts them in that folder at the same paths every time
- * (figures then repeat exactly: from temp folders, the 24-run story counts vary a little, as item ids hash the
- * feed paths); `--json` also prints every figure as JSON.
+ * (the stories do not depend on the paths, but their ids do: item and story ids hash the feed paths, so only then
+ * are ids comparable between evaluations or checkouts); `--json` also prints every figure as JSON.
  * `--uci` accepts the committed CSV slices or any UCI file (tab-separated newsCorpora.csv rows with or without a
  * header); `--google` any TSV with columns story, title, snippet.
  */
@@ -237,8 +237,8 @@ function scratch(prefix: string): string {
   return mkdtempSync(join(tmpdir(), prefix));
 }
 
-/** An empty folder at a path given: item and story ids hash the feed paths, and ties between items are broken by
- * id, so the same paths give the same figures from one evaluation (or checkout) to the next. */
+/** An empty folder at a path given: item and story ids hash the feed paths, so the same paths give the same ids
+ * from one evaluation (or checkout) to the next. */
 function fixedFolder(path: string): string {
   rmSync(path, { recursive: true, force: true });
   mkdirSync(path, { recursive: true });
