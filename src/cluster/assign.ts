@@ -218,10 +218,14 @@ class Assigner {
    * the event loop lets signals and requests in between) and returns the result.
    */
   *steps(): Generator<void, ClusteringResult, void> {
+    // Both batches in content order (time, then what the items say): the store's order breaks ties of time by id,
+    // and ids depend on where the sources live.
     const fresh = this.fresh;
-    const order = fresh.map((_, i) => i).sort((a, b) => byInputTimeThenId(fresh[a]!, fresh[b]!));
-    yield* this.countWords(order);
-    yield* this.loadExisting();
+    const order = fresh.map((_, i) => i).sort((a, b) => contentOrder(fresh[a]!, fresh[b]!));
+    const existing = this.existing;
+    const stored = existing.map((_, i) => i).sort((a, b) => contentOrder(existing[a]!, existing[b]!));
+    yield* this.countWords(order, stored);
+    yield* this.loadExisting(stored);
     this.refreshStorySpan();
     // An item's features live only while its cluster is in the window, so memory follows the window
     // rather than the batch.
@@ -254,9 +258,9 @@ class Assigner {
     return this.result();
   }
 
-  /** Features of the stored items, the batch's word counts (idf) and its story threshold. `order`: the fresh items'
-   * indices in placement order. */
-  private *countWords(order: readonly number[]): Generator<void, void, void> {
+  /** Features of the stored items, the batch's word counts (idf) and its story threshold. `order` and `stored`: the
+   * fresh and the stored items' indices in content order. */
+  private *countWords(order: readonly number[], stored: readonly number[]): Generator<void, void, void> {
     const maxWords = THRESHOLDS.containmentWords;
     const counts = new DocumentFrequencies();
     for (let i = 0; i < this.existing.length; i += 1) {
@@ -285,12 +289,9 @@ class Assigner {
       THRESHOLDS.storyThresholdPerBackground *
       Math.sqrt(
         backgroundCosine(
-          // An even sample is enough for a mean, and keeps this a fraction of the run on large batches. Taken in
-          // content order, not in the store's: the store breaks ties of time by id, and ids depend on where the
-          // sources live.
+          // An even sample is enough for a mean, and keeps this a fraction of the run on large batches.
           (function* () {
             const step = Math.max(1, Math.ceil((existingFeatures.length + fresh.length) / THRESHOLDS.backgroundSample));
-            const stored = existingFeatures.map((_, i) => i).sort((a, b) => byTimeThenId(existingFeatures[a]!, existingFeatures[b]!));
             for (let i = 0; i < stored.length; i += step) yield existingFeatures[stored[i]!]!;
             for (let i = 0; i < order.length; i += step) {
               const item = fresh[order[i]!]!;
@@ -302,22 +303,21 @@ class Assigner {
       );
   }
 
-  private *loadExisting(): Generator<void, void, void> {
+  /** The stored stories, and their members in the blocking index. `stored`: the stored items' indices in content
+   * order, so each story's members come in that order too. */
+  private *loadExisting(stored: readonly number[]): Generator<void, void, void> {
     const byCluster = new Map<string, ItemFeatures[]>();
-    this.existingFeatures.forEach((features, i) => {
+    for (const i of stored) {
       const clusterId = this.existing[i]!.clusterId;
       const list = byCluster.get(clusterId) ?? [];
-      list.push(features);
+      list.push(this.existingFeatures[i]!);
       byCluster.set(clusterId, list);
-    });
-    const entries: { clusterId: string; features: ItemFeatures }[] = [];
+    }
     let loaded = 0;
-    for (const list of byCluster.values()) list.sort(byTimeThenId);
     for (const [clusterId, list] of [...byCluster].sort((a, b) => contentOrder(a[1][0]!.input, b[1][0]!.input))) {
       const first = list[0]!;
       const cluster = this.newCluster(clusterId, true, first);
       for (const features of list.slice(1)) this.addMember(cluster, features, this.tokens.compact(this.vectorOf(features)));
-      for (const features of list) entries.push({ clusterId, features });
       loaded += list.length;
       if (loaded >= SLICE_ITEMS) {
         loaded = 0;
@@ -325,11 +325,11 @@ class Assigner {
       }
     }
     if (this.strategy === 'blocked') {
-      entries.sort((a, b) => byTimeThenId(a.features, b.features));
-      for (let i = 0; i < entries.length; i += 1) {
-        const { clusterId, features } = entries[i]!;
-        this.index.add(clusterId, blockingTokens(features, this.idf), features.input.time, entryTraits(features));
-        if ((i + 1) % SLICE_ITEMS === 0) yield;
+      for (let k = 0; k < stored.length; k += 1) {
+        const i = stored[k]!;
+        const features = this.existingFeatures[i]!;
+        this.index.add(this.existing[i]!.clusterId, blockingTokens(features, this.idf), features.input.time, entryTraits(features));
+        if ((k + 1) % SLICE_ITEMS === 0) yield;
       }
     }
   }
@@ -855,14 +855,6 @@ function olderStoredId(a: WorkCluster, b: WorkCluster): boolean {
 function addInto(cluster: WorkCluster, vector: CompactVector): void {
   cluster.centroidNormSq += addToSum(cluster.centroid, vector);
   cluster.heaviest = null;
-}
-
-function byTimeThenId(a: ItemFeatures, b: ItemFeatures): number {
-  return byInputTimeThenId(a.input, b.input);
-}
-
-function byInputTimeThenId(a: ClusterInput, b: ClusterInput): number {
-  return contentOrder(a, b);
 }
 
 /**
