@@ -213,14 +213,19 @@ export class ClusterRepository {
   /** `relatedOf` for many stories in one query: only those with a related story are keys. */
   private relatedOfMany(ids: readonly string[]): Map<string, string[]> {
     const json = JSON.stringify(ids);
-    const others = new Map<string, string[]>();
-    for (const { story, other } of this.selectRelatedOfMany.all(json, json)) {
-      const list = others.get(story);
-      if (list) list.push(other);
-      else others.set(story, [other]);
-    }
-    return others;
+    return relatedByStory(this.selectRelatedOfMany.all(json, json));
   }
+}
+
+/** The rows of relatedStoriesSql as each story's related ones, in their order. */
+export function relatedByStory(rows: readonly { readonly story: string; readonly other: string }[]): Map<string, string[]> {
+  const others = new Map<string, string[]>();
+  for (const { story, other } of rows) {
+    const list = others.get(story);
+    if (list) list.push(other);
+    else others.set(story, [other]);
+  }
+  return others;
 }
 
 /**

@@ -4,7 +4,7 @@ import { StorageError } from '../errors.js';
 import type { Cluster, ClusteringResult, PlacementDecision, RunReport, SourceSpec, SourceState, SourceStateChange } from '../model.js';
 import { correctionDecisions, type CorrectionStep } from '../cluster/corrections.js';
 import { describeDecision } from '../cluster/decision-text.js';
-import { followMerges, relatedStoriesSql, toCluster, type ClusterRow } from './clusters.js';
+import { followMerges, relatedByStory, relatedStoriesSql, toCluster, type ClusterRow } from './clusters.js';
 import { correctionDetail, toCorrection } from './corrections.js';
 import { toDecision, type DecisionRow } from './decisions.js';
 import { SELECT_ITEM, toClusterInput, toItem, type ItemRow } from './items.js';
@@ -188,13 +188,12 @@ class PostgresStore implements Store {
     };
     // Related stories of these, each merged-away id followed to its surviving story (the same query as on SQLite).
     const relatedStories = async (ids: readonly string[]): Promise<Map<string, string[]>> => {
-      const pairs = await q<{ story: string; other: string }>(
-        relatedStoriesSql((column) => `${column} = ANY($1::text[])`),
-        [ids],
+      return relatedByStory(
+        await q<{ story: string; other: string }>(
+          relatedStoriesSql((column) => `${column} = ANY($1::text[])`),
+          [ids],
+        ),
       );
-      const out = new Map<string, string[]>();
-      for (const { story, other } of pairs) out.set(story, [...(out.get(story) ?? []), other]);
-      return out;
     };
     const withMembers = async (rows: readonly ClusterRow[]): Promise<Cluster[]> => {
       if (rows.length === 0) return [];
