@@ -585,8 +585,9 @@ async function changedFeeds(config: Config, written: readonly string[]): Promise
 }
 
 /**
- * Top stories are chosen among at most this many recently changed ones: a dense stream never loads its whole
- * window (the UCI bench: 6,366 items make about 1,500 stories within three days).
+ * Top stories are chosen among about this many recently changed ones (newest loads pages of 256, 512...; the
+ * stories of one run, all changed at once, come latest started first): a dense stream never loads its whole
+ * window (the UCI bench: 6,366 items make about 1,800 stories within three days).
  */
 const TOP_CANDIDATES = 1_000;
 

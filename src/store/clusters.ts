@@ -13,7 +13,10 @@ export interface ClusterRow {
 }
 
 /** Stories in the first page `newest` reads; each further page is twice as large. */
-const NEWEST_FIRST_PAGE = 256;
+export const NEWEST_FIRST_PAGE = 256;
+
+/** A change time later than every stored one (ISO times start with a digit): `newest` starts before it. */
+export const AFTER_EVERY_CHANGE = '~';
 
 /** Stories whose members one query loads (one query each cost 1 s of a 63,660-item run: issue 18). */
 const MEMBERS_PER_QUERY = 1000;
@@ -24,8 +27,7 @@ export class ClusterRepository {
   private readonly touchOne;
   private readonly markMerged;
   private readonly selectLive;
-  private readonly selectLiveAfter;
-  private readonly selectRestOfGroup;
+  private readonly selectHeads;
   private readonly selectMergedInto;
   private readonly selectRelatedOfMany;
   private readonly decisions: DecisionRepository;
@@ -40,14 +42,7 @@ export class ClusterRepository {
     this.selectLive = db.prepare<[number], ClusterRow>(
       `SELECT id, created_at, updated_at FROM clusters WHERE merged_into IS NULL ORDER BY updated_at DESC, id LIMIT ?`,
     );
-    this.selectLiveAfter = db.prepare<{ updated: string; id: string; limit: number }, ClusterRow>(
-      `SELECT id, created_at, updated_at FROM clusters
-       WHERE merged_into IS NULL AND (updated_at < @updated OR (updated_at = @updated AND id > @id))
-       ORDER BY updated_at DESC, id LIMIT @limit`,
-    );
-    this.selectRestOfGroup = db.prepare<{ updated: string; id: string }, ClusterRow>(
-      `SELECT id, created_at, updated_at FROM clusters WHERE merged_into IS NULL AND updated_at = @updated AND id > @id ORDER BY id`,
-    );
+    this.selectHeads = db.prepare<{ before: string; skip: number }, ClusterRow>(storyHeadsSql((name) => `@${name}`, ''));
     this.selectMergedInto = db.prepare<[string], { merged_into: string | null }>(`SELECT merged_into FROM clusters WHERE id = ?`);
     // One scan for a page of stories: per story, `b = ?` has no index and read the whole table each time
     // (2.3 s of a 63,660-item run's publishing: issue 18).
@@ -96,23 +91,25 @@ export class ClusterRepository {
   }
 
   /**
-   * The most recently changed stories, loaded page by page (each page ends with every story changed at the
-   * same moment as its last one) until `enough` says so or none is left. Every story not loaded changed
-   * strictly earlier than every one loaded, so a newest-first selection that `enough` accepts is complete:
-   * publishing reads a handful of pages, not the whole history.
+   * The most recently changed stories in the feeds' order (see storyHeadsSql), loaded page by page (256 stories,
+   * then twice as many each time) until `enough` says so or none is left. Every story not loaded comes later in
+   * that order than every one loaded, so a feed's selection that `enough` accepts is complete: publishing reads a
+   * handful of pages, not the whole history, nor all of a run's stories when they share its change time (a first
+   * run's 13,398: 1 s of its publishing, and as much on every run after it: issue 18). One synchronous read, so
+   * no write of this process comes between two pages.
    */
   newest(enough: (loaded: readonly Cluster[]) => boolean): Cluster[] {
     const loaded: Cluster[] = [];
-    let rows = this.selectLive.all(NEWEST_FIRST_PAGE);
-    for (let page = NEWEST_FIRST_PAGE; rows.length > 0; page *= 2) {
-      const last = rows[rows.length - 1]!;
-      rows.push(...this.selectRestOfGroup.all({ updated: last.updated_at, id: last.id }));
-      loaded.push(...this.withMembers(rows));
-      if (enough(loaded)) break;
-      const end = rows[rows.length - 1]!;
-      rows = this.selectLiveAfter.all({ updated: end.updated_at, id: end.id, limit: page * 2 });
+    let page = NEWEST_FIRST_PAGE;
+    for (let before = AFTER_EVERY_CHANGE; ;) {
+      const heads = this.selectHeads.all({ before, skip: page - 1 });
+      if (heads.length === 0) return loaded;
+      for (let start = 0; start < heads.length; start += page, page *= 2) {
+        loaded.push(...this.withMembers(heads.slice(start, start + page)));
+        if (enough(loaded)) return loaded;
+      }
+      before = heads[heads.length - 1]!.updated_at;
     }
-    return loaded;
   }
 
   /** The stories of these rows with their members (one query a page); a story left without members is dropped. */
@@ -215,6 +212,21 @@ export class ClusterRepository {
     const json = JSON.stringify(ids);
     return relatedByStory(this.selectRelatedOfMany.all(json, json));
   }
+}
+
+/**
+ * Live stories with members, in the feeds' order: latest change first, then the latest earliest member (its
+ * publication time, else when it was first seen), then id; whole groups of equal change times, from the latest
+ * one before `before` down to that of the story `skip` places further (or to the end). `param(name)`: the engine's
+ * placeholder for a named parameter; `collate`: what makes text compare as bytes (PostgreSQL: COLLATE "C").
+ */
+export function storyHeadsSql(param: (name: 'before' | 'skip') => string, collate: string): string {
+  const before = param('before');
+  return `SELECT c.id, c.created_at, c.updated_at FROM clusters c JOIN items i ON i.cluster_id = c.id
+    WHERE c.merged_into IS NULL AND c.updated_at < ${before} AND c.updated_at >= COALESCE((
+      SELECT updated_at FROM clusters WHERE merged_into IS NULL AND updated_at < ${before}
+      ORDER BY updated_at DESC LIMIT 1 OFFSET ${param('skip')}), '')
+    GROUP BY c.id ORDER BY c.updated_at DESC, MIN(COALESCE(i.published, i.first_seen_at)${collate}) DESC, c.id`;
 }
 
 /** The rows of relatedStoriesSql as each story's related ones, in their order. */

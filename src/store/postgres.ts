@@ -4,7 +4,16 @@ import { StorageError } from '../errors.js';
 import type { Cluster, ClusteringResult, PlacementDecision, RunReport, SourceSpec, SourceState, SourceStateChange } from '../model.js';
 import { correctionDecisions, type CorrectionStep } from '../cluster/corrections.js';
 import { describeDecision } from '../cluster/decision-text.js';
-import { followMerges, relatedByStory, relatedStoriesSql, toCluster, type ClusterRow } from './clusters.js';
+import {
+  followMerges,
+  AFTER_EVERY_CHANGE,
+  NEWEST_FIRST_PAGE,
+  relatedByStory,
+  relatedStoriesSql,
+  storyHeadsSql,
+  toCluster,
+  type ClusterRow,
+} from './clusters.js';
 import { correctionDetail, toCorrection } from './corrections.js';
 import { toDecision, type DecisionRow } from './decisions.js';
 import { SELECT_ITEM, toClusterInput, toItem, type ItemRow } from './items.js';
@@ -15,8 +24,6 @@ import type { ApplyResult, ClaimRequest, PruneCounts, SourceRead, Store, UpsertR
 
 /** Connections one process opens at most: fetch batches, the cluster lock and a read or two at once. */
 const POOL_SIZE = 6;
-/** Stories in the first page `newest` reads; each further page is twice as large (as on SQLite). */
-const NEWEST_FIRST_PAGE = 256;
 /** A feed whose due time is this close is due now (a scheduler tick fires a little early; read-feeds.ts). */
 const DUE_SLACK_SECONDS = 60;
 /** Advisory lock key of schema migrations (any constant; `hashtext` keys name the others). */
@@ -215,20 +222,19 @@ class PostgresStore implements Store {
       latest: async (limit = Number.MAX_SAFE_INTEGER) =>
         withMembers(await q<ClusterRow>(`${live} ORDER BY updated_at DESC, id LIMIT $1`, [limit])),
       newest: async (enough) => {
+        // As ClusterRepository.newest on SQLite, with the same statement.
+        const heads = storyHeadsSql((name) => (name === 'before' ? '$1' : '$2'), ' COLLATE "C"');
         const loaded: Cluster[] = [];
-        let rows = await q<ClusterRow>(`${live} ORDER BY updated_at DESC, id LIMIT $1`, [NEWEST_FIRST_PAGE]);
-        for (let page = NEWEST_FIRST_PAGE; rows.length > 0; page *= 2) {
-          const last = rows[rows.length - 1]!;
-          rows.push(...(await q<ClusterRow>(`${live} AND updated_at = $1 AND id > $2 ORDER BY id`, [last.updated_at, last.id])));
-          loaded.push(...(await withMembers(rows)));
-          if (enough(loaded)) break;
-          const end = rows[rows.length - 1]!;
-          rows = await q<ClusterRow>(
-            `${live} AND (updated_at < $1 OR (updated_at = $1 AND id > $2)) ORDER BY updated_at DESC, id LIMIT $3`,
-            [end.updated_at, end.id, page * 2],
-          );
+        let page = NEWEST_FIRST_PAGE;
+        for (let before = AFTER_EVERY_CHANGE; ;) {
+          const group = await q<ClusterRow>(heads, [before, page - 1]);
+          if (group.length === 0) return loaded;
+          for (let start = 0; start < group.length; start += page, page *= 2) {
+            loaded.push(...(await withMembers(group.slice(start, start + page))));
+            if (enough(loaded)) return loaded;
+          }
+          before = group[group.length - 1]!.updated_at;
         }
-        return loaded;
       },
       reset: () =>
         this.tx(async (c) => {

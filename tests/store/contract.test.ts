@@ -128,6 +128,26 @@ describe.each(engines)('Store on $name', ({ open }) => {
     });
   });
 
+  it("reads a run's stories, all changed at once, in the feeds' order: latest earliest member first, then id", async () => {
+    await withStore(async (store) => {
+      // 300 stories of one run, their items published in pairs an hour apart, and one story left without members.
+      const at = (i: number): string => new Date(Date.parse('2025-12-01T00:00:00.000Z') + Math.floor(i / 2) * 3_600_000).toISOString();
+      const identities = Array.from({ length: 301 }, (_, i) => `n${String(i).padStart(3, '0')}`);
+      await store.storeReads([{ url: FEED, items: identities.map((id, i) => raw(id, { published: at(i) })), state: {} }], T0);
+      const ids = identities.map((id) => itemId(FEED, id));
+      await store.clusters.apply({ assignments: ids.map((id) => ({ itemId: id, clusterId: id })), merges: [] }, T0);
+      await store.clusters.apply({ assignments: [{ itemId: ids[300]!, clusterId: ids[0]! }], merges: [] }, T0);
+      const feedOrder = ids
+        .slice(0, 300)
+        .map((id, i) => ({ id, published: at(i) }))
+        .sort((x, y) => (x.published > y.published ? -1 : x.published < y.published ? 1 : x.id < y.id ? -1 : 1))
+        .map((story) => story.id);
+      // The first page (256 stories) cuts the run's stories in that order.
+      expect((await store.clusters.newest(() => true)).map((cluster) => cluster.id)).toEqual(feedOrder.slice(0, 256));
+      expect((await store.clusters.newest(() => false)).map((cluster) => cluster.id)).toEqual(feedOrder);
+    });
+  });
+
   it('lists each story related both ways, a merged-away one under its survivor, never the story itself', async () => {
     await withStore(async (store) => {
       await store.storeReads([{ url: FEED, items: ['a', 'b', 'c', 'd'].map((id) => raw(id)), state: {} }], T0);

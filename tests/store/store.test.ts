@@ -16,27 +16,34 @@ function openWithSource(dir: string): Store {
 }
 
 describe('Store', () => {
-  it('loads the newest stories page by page, whole groups of equal change times, until told it has enough', () => {
+  it("loads the newest stories page by page in the feeds' order, cutting a group of equal change times, until told it has enough", () => {
     const store = openWithSource(tempDir());
     const url = 'https://example.org/feed';
-    // 300 stories changed at T0 (one run), then 700 changed one second apart after it.
+    // 300 stories changed at T0 (one run), published an hour apart, then 700 changed one second apart after it.
     const at = (i: number): string => (i < 300 ? T0 : new Date(Date.parse(T1) + i * 1000).toISOString());
+    const published = (i: number): string => new Date(Date.parse('2025-12-01T00:00:00.000Z') + i * 3_600_000).toISOString();
     store.transaction(() => {
       for (let i = 0; i < 1000; i++) {
-        store.items.upsert(url, [raw(`n${i}`)], at(i));
+        store.items.upsert(url, [raw(`n${i}`, { published: published(i) })], at(i));
         store.clusters.apply(
           { assignments: [{ itemId: itemId(url, `n${i}`), clusterId: `C${String(i).padStart(4, '0')}` }], merges: [] },
           at(i),
         );
       }
+      // A story left without members (its item moved to another) is never loaded.
+      store.items.upsert(url, [raw('moved', { published: published(1000) })], at(999));
+      store.clusters.apply({ assignments: [{ itemId: itemId(url, 'moved'), clusterId: 'EMPTY' }], merges: [] }, at(999));
+      store.clusters.apply({ assignments: [{ itemId: itemId(url, 'moved'), clusterId: 'C0999' }], merges: [] }, at(999));
     });
     const all = store.clusters.latest();
     const ten = store.clusters.newest((loaded) => loaded.length >= 10);
-    expect(ten.map((c) => c.id)).toEqual(all.slice(0, 256).map((c) => c.id));
-    // The second page (512) reaches into the T0 group: all 300 of it come along, whatever the page size.
+    // The first page: the 256 latest stories, but the one without members.
+    expect(ten.map((c) => c.id)).toEqual(all.slice(0, 255).map((c) => c.id));
+    // The second page (512: the 445 other stories left, then 67 of the T0 group) cuts that group in the feeds'
+    // order: the latest published first (C0299, C0298...), whatever their ids say.
     const deep = store.clusters.newest((loaded) => loaded.length >= 500);
-    expect(deep).toHaveLength(1000);
-    expect(new Set(deep.map((c) => c.id))).toEqual(new Set(all.map((c) => c.id)));
+    const latestPublishedFirst = Array.from({ length: 67 }, (_, k) => `C${String(299 - k).padStart(4, '0')}`);
+    expect(deep.map((c) => c.id)).toEqual([...all.slice(0, 700).map((c) => c.id), ...latestPublishedFirst]);
     expect(store.clusters.newest(() => false)).toHaveLength(1000);
     store.close();
   });
