@@ -210,6 +210,8 @@ export class ItemRepository {
   private readonly countAll;
   private readonly touchTombstones;
   private readonly assignOne;
+  private readonly assignAt;
+  private readonly selectUnclusteredRows;
   private readonly moveAll;
   private readonly selectByClusters;
 
@@ -236,6 +238,8 @@ export class ItemRepository {
     this.selectByCluster = db.prepare<[string], ItemRow>(`${SELECT_ITEM} WHERE i.cluster_id = ? ORDER BY i.sort_time, i.position, i.id`);
     this.countAll = db.prepare<[], { n: number }>(`SELECT COUNT(*) AS n FROM items`);
     this.assignOne = db.prepare(`UPDATE items SET cluster_id = ? WHERE id = ?`);
+    this.assignAt = db.prepare(`UPDATE items SET cluster_id = ? WHERE rowid = ?`);
+    this.selectUnclusteredRows = db.prepare<[], [string, number]>(`SELECT id, rowid FROM items WHERE cluster_id IS NULL`).raw(true);
     this.moveAll = db.prepare(`UPDATE items SET cluster_id = ? WHERE cluster_id = ?`);
     this.selectByClusters = db
       .prepare<[string], unknown[]>(
@@ -335,7 +339,18 @@ export class ItemRepository {
 
   /** Assigns items to clusters. Call inside a transaction. */
   assign(assignments: readonly { readonly itemId: string; readonly clusterId: string }[]): void {
-    for (const { itemId: id, clusterId } of assignments) this.assignOne.run(clusterId, id);
+    // The items not yet in a story are updated in the order they sit in the table (by rowid), whatever order the
+    // assignments come in: each page is then rewritten once, in sequence (a run's 63,660 new items: 0.35-0.45 s
+    // instead of 0.63-0.78 s in clustering order, issue 18). The others (members of a merged story) follow.
+    const rowids = new Map(this.selectUnclusteredRows.all());
+    const atRow: { rowid: number; clusterId: string }[] = [];
+    for (const { itemId: id, clusterId } of assignments) {
+      const rowid = rowids.get(id);
+      if (rowid === undefined) this.assignOne.run(clusterId, id);
+      else atRow.push({ rowid, clusterId });
+    }
+    atRow.sort((a, b) => a.rowid - b.rowid);
+    for (const { rowid, clusterId } of atRow) this.assignAt.run(clusterId, rowid);
   }
 
   /** Moves every member of one cluster into another. Call inside a transaction. */
