@@ -5,8 +5,8 @@ import type { Cluster, ClusteringResult, PlacementDecision, RunReport, SourceSpe
 import { correctionDecisions, type CorrectionStep } from '../cluster/corrections.js';
 import { describeDecision } from '../cluster/decision-text.js';
 import {
-  followMerges,
   AFTER_EVERY_CHANGE,
+  followMerges,
   NEWEST_FIRST_PAGE,
   relatedByStory,
   relatedStoriesSql,
