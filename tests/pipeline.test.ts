@@ -6,9 +6,10 @@ import { Writable } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
 import { parseConfig, type Config } from '../src/config.js';
 import { createLogger, silentLogger } from '../src/log.js';
-import { runPipeline } from '../src/pipeline.js';
-import { SqliteBackend, SqliteStore } from '../src/store/index.js';
+import { publishFeeds, runPipeline } from '../src/pipeline.js';
+import { itemId, SqliteBackend, SqliteStore } from '../src/store/index.js';
 import { REPO } from './helpers/cli.js';
+import { rawItem } from './helpers/items.js';
 import { tempDir } from './helpers/temp.js';
 
 const ATOM = readFileSync(join(REPO, 'tests/fixtures/feeds/own/atom-xml-base.atom'));
@@ -140,6 +141,53 @@ describe('runPipeline with feeds', () => {
       expect(store.clusters.latest().length).toBeGreaterThanOrEqual(before);
     } finally {
       store.close();
+    }
+  });
+});
+
+describe('publishFeeds', () => {
+  it("fills every feed from a run's stories, which all share its change time, latest published first", async () => {
+    const dir = tempDir();
+    const url = 'https://example.org/feed';
+    const config = parseConfig(
+      {
+        database: 'db.sqlite',
+        output: 'public',
+        feeds: [{ url, name: 'Example' }],
+        publish: {
+          feeds: [
+            { name: 'all', limit: 50 },
+            { name: 'volcanoes', keywords: ['volcano'], limit: 10 },
+          ],
+        },
+      },
+      join(dir, 'feedmerge.yaml'),
+    );
+    const now = '2026-01-01T00:00:00.000Z';
+    const sqlite = SqliteStore.open(config.database);
+    try {
+      const store = new SqliteBackend(sqlite);
+      await store.sources.declare([{ kind: 'feed', url, name: 'Example', origin: 'config' }], now);
+      // 600 stories of one run, published an hour apart: the five published first, at the end of the feeds' order
+      // (past the first pages a publish reads), mention a volcano.
+      const items = Array.from({ length: 600 }, (_, i) =>
+        rawItem(`n${i}`, {
+          title: i < 5 ? `Volcano erupts, day ${i}` : `Story number ${i}`,
+          published: new Date(Date.parse('2025-11-01T00:00:00.000Z') + i * 3_600_000).toISOString(),
+        }),
+      );
+      await store.storeReads([{ url, items, state: {} }], now);
+      const ids = items.map((item) => itemId(url, item.identity));
+      await store.clusters.apply({ assignments: ids.map((id) => ({ itemId: id, clusterId: id })), merges: [] }, now);
+      await publishFeeds(config, store, Date.parse(now));
+      const titles = (name: string): string[] =>
+        (JSON.parse(readFileSync(join(config.output, `${name}.json`), 'utf8')) as { items: { title: string }[] }).items.map(
+          (item) => item.title,
+        );
+      expect(titles('volcanoes')).toEqual([4, 3, 2, 1, 0].map((i) => `Volcano erupts, day ${i}`));
+      expect(titles('all')).toEqual(Array.from({ length: 50 }, (_, k) => `Story number ${599 - k}`));
+    } finally {
+      sqlite.close();
     }
   });
 });
