@@ -6,7 +6,7 @@ import { gunzipSync } from 'node:zlib';
 import Parser from 'rss-parser';
 import { XMLParser } from 'fast-xml-parser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { RunReport, SourceState } from '../../src/model.js';
+import { newSourceState, type RunReport, type SourceState } from '../../src/model.js';
 import { renderFeed } from '../../src/publish/feeds.js';
 import { acceptsGzip, requestPath, startServer, type RunningServer } from '../../src/publish/server.js';
 import { writeFeeds } from '../../src/publish/write.js';
@@ -51,24 +51,7 @@ const lastRun: RunReport = {
   errors: 0,
 };
 const sources: SourceState[] = [
-  {
-    url: 'https://a.example/feed',
-    kind: 'feed',
-    name: 'A & co',
-    origin: 'config',
-    schedule: null,
-    status: 'ok',
-    lastError: null,
-    lastFetchedAt: null,
-    nextFetchAt: null,
-    retryNotBefore: null,
-    errorCount: 0,
-    etag: null,
-    lastModified: null,
-    contentHash: null,
-    title: null,
-    items: 3,
-  },
+  { ...newSourceState({ url: 'https://a.example/feed', kind: 'feed', name: 'A & co', origin: 'config' }), status: 'ok', items: 3 },
 ];
 let server: RunningServer;
 
