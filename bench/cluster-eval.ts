@@ -47,7 +47,7 @@ import {
   type LabelledItem,
   type QualityScores,
 } from './cluster-data.js';
-import { outletOf, rss } from './pipeline.js';
+import { byOutlet, rss } from './pipeline.js';
 
 const REPO = fileURLToPath(new URL('..', import.meta.url));
 const CLI = join(REPO, 'src', 'cli.ts');
@@ -158,13 +158,7 @@ export class FeedInstance {
     if (options.layout === 'aggregator') {
       this.feeds.push({ file: join(dir, 'feeds', 'aggregator.xml'), title: 'News aggregator', items: sorted });
     } else {
-      const byOutlet = new Map<string, ClusterInput[]>();
-      for (const item of items) {
-        const list = byOutlet.get(outletOf(item));
-        if (list) list.push(item);
-        else byOutlet.set(outletOf(item), [item]);
-      }
-      const outlets = [...byOutlet];
+      const outlets = byOutlet(items);
       if (options.reverseFeeds) outlets.reverse();
       outlets.forEach(([outlet, list], i) => {
         this.feeds.push({ file: join(dir, 'feeds', `${i}.xml`), title: outlet, items: list });

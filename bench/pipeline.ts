@@ -33,6 +33,17 @@ export const escapeXml = (text: string): string =>
 /** The outlet an item stands for: its UCI publisher (without the copy number the benchmark adds). */
 export const outletOf = (item: ClusterInput): string => item.sourceName.replace(/ \d+$/, '') || 'unnamed outlet';
 
+/** The items grouped by outlet (outletOf), outlets in order of their first item, items in input order. */
+export function byOutlet(items: readonly ClusterInput[]): [string, ClusterInput[]][] {
+  const groups = new Map<string, ClusterInput[]>();
+  for (const item of items) {
+    const list = groups.get(outletOf(item));
+    if (list) list.push(item);
+    else groups.set(outletOf(item), [item]);
+  }
+  return [...groups];
+}
+
 /** An RSS 2.0 document; `credit` adds each item's outlet as `<source>`, as an aggregator's feed does; an item's
  * summary, when it has one, is its `<description>`. */
 export function rss(title: string, items: readonly ClusterInput[], credit = false): string {
@@ -67,13 +78,7 @@ export function writeFeedInstance(
     writeFileSync(file, rss('News aggregator', items, true));
     feeds.push(`  - url: ${JSON.stringify(file)}\n    name: News aggregator`);
   } else {
-    const byOutlet = new Map<string, ClusterInput[]>();
-    for (const item of items) {
-      const list = byOutlet.get(outletOf(item));
-      if (list) list.push(item);
-      else byOutlet.set(outletOf(item), [item]);
-    }
-    [...byOutlet].forEach(([outlet, list], i) => {
+    byOutlet(items).forEach(([outlet, list], i) => {
       const file = join(dir, 'feeds', `${i}.xml`);
       writeFileSync(file, rss(outlet, list));
       feeds.push(`  - url: ${JSON.stringify(file)}\n    name: ${JSON.stringify(outlet)}`);
