@@ -72,18 +72,7 @@ export function writeFeedInstance(
   layout: 'outlets' | 'aggregator' = 'outlets',
 ): string {
   mkdirSync(join(dir, 'feeds'));
-  const feeds: string[] = [];
-  if (layout === 'aggregator') {
-    const file = join(dir, 'feeds', 'aggregator.xml');
-    writeFileSync(file, rss('News aggregator', items, true));
-    feeds.push(`  - url: ${JSON.stringify(file)}\n    name: News aggregator`);
-  } else {
-    byOutlet(items).forEach(([outlet, list], i) => {
-      const file = join(dir, 'feeds', `${i}.xml`);
-      writeFileSync(file, rss(outlet, list));
-      feeds.push(`  - url: ${JSON.stringify(file)}\n    name: ${JSON.stringify(outlet)}`);
-    });
-  }
+  const feeds = writeFeedFiles(dir, items, layout);
   const config = join(dir, 'feedmerge.yaml');
   writeFileSync(
     config,
@@ -91,6 +80,37 @@ export function writeFeedInstance(
       `cluster:\n  level: ${level}\n  windowDays: 7\n`,
   );
   return config;
+}
+
+/**
+ * Writes (or rewrites) the feed files of an instance; returns their config entries. Items added to outlets that
+ * already have a feed keep every outlet at the same file.
+ */
+function writeFeedFiles(dir: string, items: readonly ClusterInput[], layout: 'outlets' | 'aggregator'): string[] {
+  if (layout === 'aggregator') {
+    const file = join(dir, 'feeds', 'aggregator.xml');
+    writeFileSync(file, rss('News aggregator', items, true));
+    return [`  - url: ${JSON.stringify(file)}\n    name: News aggregator`];
+  }
+  return byOutlet(items).map(([outlet, list], i) => {
+    const file = join(dir, 'feeds', `${i}.xml`);
+    writeFileSync(file, rss(outlet, list));
+    return `  - url: ${JSON.stringify(file)}\n    name: ${JSON.stringify(outlet)}`;
+  });
+}
+
+/** Items for the run after the first: a new version of the latest item of `count` outlets, an hour after the last item. */
+function nextRunItems(items: readonly ClusterInput[], count: number): ClusterInput[] {
+  const last = Math.max(...items.map((item) => item.time));
+  const latestByOutlet = new Map<string, ClusterInput>();
+  for (const item of items) {
+    const known = latestByOutlet.get(outletOf(item));
+    if (known === undefined || item.time >= known.time) latestByOutlet.set(outletOf(item), item);
+  }
+  return [...latestByOutlet.values()]
+    .sort((a, b) => b.time - a.time || (a.id < b.id ? -1 : 1))
+    .slice(0, count)
+    .map((item, i) => ({ ...item, id: `${item.id}-next`, title: `${item.title}, update`, time: last + 3_600_000 + i * 1000 }));
 }
 
 /** One `feedmerge run` of the built CLI: wall time, peak memory and a hash of the stories it made. */
@@ -111,6 +131,8 @@ function cliArgs(): string[] {
 
 /** Seconds a run spent in each stage, from its debug log (`run -v`). */
 interface Stages {
+  /** The whole run, process start to exit. */
+  readonly total: number;
   /** Process start to the run's start, and the run's end to the process exit. */
   readonly startAndExit: number;
   /** Declaring, reading and storing the sources, up to clustering. */
@@ -146,6 +168,7 @@ function stagesOf(config: string): Stages {
   const published = Number(/in (\d+) ms/.exec(find('publish:').msg)?.[1] ?? Number.NaN);
   const runMs = end.ms ?? Number.NaN;
   return {
+    total: wall,
     startAndExit: wall - runMs / 1000,
     reading: (placing.time - (end.time - runMs)) / 1000,
     placing: (placed.placedMs ?? Number.NaN) / 1000,
@@ -232,6 +255,9 @@ export async function measureFloor(dir: string): Promise<number> {
   }
 }
 
+/** New items of the run after the first ("the next run"), each from another outlet. */
+const NEXT_RUN_ITEMS = 50;
+
 /** Where one size and layout is written: a new temp folder, or always the same one under FEEDMERGE_BENCH_DIR. */
 function benchFolder(size: number, layout: string): string {
   const fixed = process.env.FEEDMERGE_BENCH_DIR;
@@ -253,6 +279,7 @@ export async function main(): Promise<void> {
   for (const layout of layouts) {
     const seconds: number[] = [];
     const stages: [number, number, Stages][] = [];
+    const nextRuns: [number, Stages][] = [];
     console.log(
       `end to end, \`feedmerge run\` (built CLI) in a child process, default limits: UCI headlines as ` +
         `${layout === 'outlets' ? 'one RSS feed per outlet' : 'one aggregator feed crediting each outlet with <source>'}`,
@@ -261,7 +288,8 @@ export async function main(): Promise<void> {
     for (const size of sizes) {
       const dir = benchFolder(size, layout);
       try {
-        const config = writeFeedInstance(dir, syntheticItems(size, shiftDays * 86_400_000), 'stories', layout);
+        const items = syntheticItems(size, shiftDays * 86_400_000);
+        const config = writeFeedInstance(dir, items, 'stories', layout);
         await measureFloor(dir); // warm-up: file cache, JIT and module loading out of the floor
         // Run and floor back to back, twice, best of each: load from other processes hits both alike.
         const runs = [runOnce(config)];
@@ -286,6 +314,9 @@ export async function main(): Promise<void> {
         rmSync(join(dir, 'data'), { recursive: true, force: true });
         rmSync(join(dir, 'public'), { recursive: true, force: true });
         stages.push([size, floor, stagesOf(config)]);
+        // The run after it, on its database: what a scheduled run costs once the history is stored.
+        writeFeedFiles(dir, [...items, ...nextRunItems(items, NEXT_RUN_ITEMS)], layout);
+        nextRuns.push([size, stagesOf(config)]);
       } finally {
         rmSync(dir, { recursive: true, force: true });
       }
@@ -301,6 +332,16 @@ export async function main(): Promise<void> {
       console.log(
         `${String(size).padStart(9)} ${cell(stage.startAndExit, 12)} ${cell(stage.reading, 12)} ${cell(stage.placing, 12)}` +
           ` ${cell(stage.storingStories, 18)} ${cell(stage.publishing, 12)}`,
+      );
+    }
+    const where = layout === 'outlets' ? `one in each of ${NEXT_RUN_ITEMS} feeds` : 'in the one feed';
+    console.log(`the next run on that database: ${NEXT_RUN_ITEMS} new items (${where}), an hour after the last; seconds:`);
+    console.log('   stored     run s   start+exit   reading   placing   storing stories   publishing');
+    for (const [size, stage] of nextRuns) {
+      const cell = (value: number, width: number): string => value.toFixed(2).padStart(width);
+      console.log(
+        `${String(size).padStart(9)} ${cell(stage.total, 9)} ${cell(stage.startAndExit, 12)} ${cell(stage.reading, 9)}` +
+          ` ${cell(stage.placing, 9)} ${cell(stage.storingStories, 17)} ${cell(stage.publishing, 12)}`,
       );
     }
   }
