@@ -100,6 +100,7 @@ export async function runPipeline(config: Config, store: Store, options: RunOpti
       results.push(
         ...(await ingestListings(
           sources.filter((s) => s.kind === 'listing'),
+          config.fetch,
           store,
           clock,
           progress,
@@ -227,6 +228,7 @@ async function declareSources(config: Config, store: Store, now: string, log: Lo
  */
 async function ingestListings(
   listings: readonly SourceState[],
+  limits: ListingLimits,
   store: Store,
   clock: () => Date,
   progress: Progress,
@@ -238,14 +240,18 @@ async function ingestListings(
   for (const source of listings) {
     await new Promise<void>((resolve) => setImmediate(resolve));
     if (signal?.aborted) break;
-    results.push(await ingestListing(source, store, clock, progress, ahead));
+    results.push(await ingestListing(source, limits, store, clock, progress, ahead));
   }
   progress.stop();
   return results;
 }
 
+/** What a listing file may hold: fetch.maxBodyBytes and fetch.maxItems, as a feed document. */
+type ListingLimits = Pick<Config['fetch'], 'maxBodyBytes' | 'maxItems'>;
+
 async function ingestListing(
   source: SourceState,
+  limits: ListingLimits,
   store: Store,
   clock: () => Date,
   progress: Progress,
@@ -254,16 +260,23 @@ async function ingestListing(
   const now = clock().toISOString();
   const base = { url: source.url, name: source.name };
   try {
-    const { text, hash } = readListingFile(source.url);
+    const { text, hash } = await readListingFile(source.url, limits.maxBodyBytes);
     if (hash === source.contentHash && source.status === 'ok') {
       await store.sources.update(source.url, { lastFetchedAt: now });
       return { ...base, outcome: 'not-modified', newItems: 0, updatedItems: 0 };
     }
-    const items = segmentListing(text, { name: source.name, url: source.url });
+    const segmented = segmentListing(text, { name: source.name, url: source.url });
+    // At most fetch.maxItems entries of one document, as for a feed, and not silently.
+    const items = segmented.slice(0, limits.maxItems);
+    const warning =
+      segmented.length > items.length
+        ? `listing "${source.name}" (${source.url}): ${segmented.length} entries in one document; ` +
+          `read the first ${items.length} (fetch.maxItems)`
+        : null;
     const state = { status: 'ok', lastError: null, lastFetchedAt: now, contentHash: hash, errorCount: 0 } as const;
     const [stored] = await store.storeReads([{ url: source.url, items, state }], now);
     ahead?.stored(source.name, items, stored!.inserted);
-    return { ...base, outcome: 'read', newItems: stored!.inserted, updatedItems: stored!.updated };
+    return { ...base, outcome: 'read', newItems: stored!.inserted, updatedItems: stored!.updated, ...(warning ? { warning } : {}) };
   } catch (error) {
     const message = `listing "${source.name}" (${source.url}): ${describeError(error)}`;
     await store.sources.update(source.url, { status: 'error', lastError: message, lastFetchedAt: now, errorCount: source.errorCount + 1 });

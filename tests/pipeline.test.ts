@@ -1,6 +1,6 @@
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -139,6 +139,37 @@ describe('runPipeline with feeds', () => {
       expect(store.meta.get('cluster.level')).toBe('duplicates');
       expect(store.items.unclustered()).toHaveLength(0);
       expect(store.clusters.latest().length).toBeGreaterThanOrEqual(before);
+    } finally {
+      store.close();
+    }
+  });
+});
+
+describe('runPipeline with listings', () => {
+  it('reads at most fetch.maxItems entries of a listing, with a warning, and refuses one over fetch.maxBodyBytes alone', async () => {
+    const dir = tempDir();
+    mkdirSync(join(dir, 'seeds'));
+    const line = 'Officials said on Tuesday that the harbour would reopen after the storm, and traders welcomed the news. ';
+    // 30 entries (a line each, 3 KB in all), and 10,000 bytes of one paragraph.
+    writeFileSync(join(dir, 'seeds', 'long.txt'), Array.from({ length: 30 }, (_, i) => `${line}${i}`).join('\n'));
+    writeFileSync(join(dir, 'seeds', 'large.txt'), 'x'.repeat(10_000));
+    const config = parseConfig(
+      { database: 'db.sqlite', output: 'public', seeds: ['seeds'], fetch: { maxItems: 12, maxBodyBytes: 9999 } },
+      join(dir, 'feedmerge.yaml'),
+    );
+    const store = SqliteStore.open(config.database);
+    try {
+      const report = await runPipeline(config, new SqliteBackend(store), { log: silentLogger() });
+      const outcome = Object.fromEntries(report.sources.map((s) => [s.name, s]));
+      expect(outcome['long']).toMatchObject({ outcome: 'read', newItems: 12 });
+      expect(outcome['long']!.warning).toBe(
+        `listing "long" (${join(dir, 'seeds', 'long.txt')}): 30 entries in one document; read the first 12 (fetch.maxItems)`,
+      );
+      expect(outcome['large']).toMatchObject({ outcome: 'error', newItems: 0 });
+      expect(outcome['large']!.error).toBe(
+        `listing "large" (${join(dir, 'seeds', 'large.txt')}): fetch: file too large (10000 bytes, limit 9999)`,
+      );
+      expect(store.items.count()).toBe(12);
     } finally {
       store.close();
     }

@@ -112,11 +112,11 @@ beforeAll(async () => {
       '    - { name: hostile, sources: [hostile-rss, hostile-atom, hostile-json, hostile-listing], limit: 1000 }\n',
   );
   writeFileSync(join(dir, 'seeds', 'hostile-listing.txt'), hostileListing());
-  // 10 MB with no blank line: one paragraph as far as a listing reader can tell.
+  // 10 MB with no blank line (just under fetch.maxBodyBytes above, so it is read): ~92,000 lines, an entry each.
   const line = 'Officials said on Tuesday that the harbour would reopen after the storm, and traders welcomed the news. ';
   writeFileSync(
     join(dir, 'seeds', 'ten-mb-no-blank-lines.txt'),
-    Array.from({ length: Math.ceil(10_000_000 / line.length) }, (_, i) => `${line}${i}`).join('\n'),
+    Array.from({ length: Math.ceil(9_500_000 / line.length) }, (_, i) => `${line}${i}`).join('\n'),
   );
   writeFileSync(join(dir, 'seeds', 'ten-mb-one-line.txt'), line.repeat(Math.ceil(10_000_000 / line.length)));
   run = await runCliAsync(['run', '--config', config]);
@@ -133,7 +133,7 @@ describe('a run against hostile origins and listings', () => {
     for (const line of run.stderr.trim().split('\n').filter(Boolean)) expect(() => JSON.parse(line)).not.toThrow();
   });
 
-  it('refuses the entity bomb, the 50 MB body, the gzip bomb and deep nesting, and reads the rest', async () => {
+  it('refuses the entity bomb, the 50 MB body, the gzip bomb and deep nesting, and reads the rest, long documents cut', async () => {
     const feeds = JSON.parse((await runCliAsync(['feeds', '--json', '--config', config])).stdout) as {
       feeds: { name: string; status: string; lastError: string | null; items: number }[];
     };
@@ -150,6 +150,10 @@ describe('a run against hostile origins and listings', () => {
     // Cut, but not silently: one warning line names the feed.
     expect(run.stderr).toMatch(
       /feed \\"hostile-many\\" \(http:[^)]*\/many\): 100000 entries in one document; read the first 10000 \(fetch\.maxItems\)/,
+    );
+    // So is a listing: the 10 MB one without a blank line makes a paragraph of each line.
+    expect(run.stderr).toMatch(
+      /listing \\"ten-mb-no-blank-lines\\" \([^)]*\): \d+ entries in one document; read the first 10000 \(fetch\.maxItems\)/,
     );
     // The cap stopped reading the 50 MB body: most of it was never even sent.
     expect(hugeBytesSent).toBeLessThan(HUGE_BYTES / 2);

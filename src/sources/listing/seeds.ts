@@ -1,7 +1,7 @@
-import { createHash } from 'node:crypto';
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { SourceSpec } from '../../model.js';
+import { readFileSource } from '../http/fetch.js';
 
 /** A seed path that could not be listed, reported as one line and otherwise ignored. */
 interface SeedPathError {
@@ -63,9 +63,11 @@ export function listingName(path: string): string {
   return name.replace(/\.txt$/iu, '');
 }
 
-/** Reads a listing file as text (UTF-8, BOM dropped) with the hash that tells whether it changed. */
-export function readListingFile(path: string): { text: string; hash: string } {
-  const bytes = readFileSync(path);
-  const hash = createHash('sha256').update(bytes).digest('hex');
-  return { text: bytes.toString('utf8').replace(/^\uFEFF/, ''), hash };
+/** Reads a listing file as text (UTF-8, BOM dropped) with the hash that tells whether it changed (of its bytes, as
+ * before). */
+export async function readListingFile(path: string, maxBytes: number): Promise<{ text: string; hash: string }> {
+  // As a feed file is read: one read of the size stat-ed, refused over fetch.maxBodyBytes (a 2 GB file dropped
+  // into the seeds folder is one error line, not a run out of memory).
+  const { body, contentHash } = await readFileSource(path, maxBytes);
+  return { text: body.toString('utf8').replace(/^\uFEFF/, ''), hash: contentHash };
 }

@@ -1,7 +1,8 @@
+import { createHash } from 'node:crypto';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { discoverListings, seedFingerprint } from '../../../src/sources/listing/seeds.js';
+import { discoverListings, readListingFile, seedFingerprint } from '../../../src/sources/listing/seeds.js';
 import { tempDir } from '../../helpers/temp.js';
 
 describe('discoverListings', () => {
@@ -42,5 +43,22 @@ describe('seedFingerprint', () => {
     rmSync(join(dir, 'b.txt'));
     expect(seedFingerprint([dir])).toBe(first);
     expect(seedFingerprint([join(dir, 'missing')])).toBe(`${join(dir, 'missing')}\tmissing`);
+  });
+});
+
+describe('readListingFile', () => {
+  it('reads the text without its BOM, hashes the bytes, and refuses a file over the size limit in one line', async () => {
+    const dir = tempDir();
+    const bytes = Buffer.from('\uFEFFHeadline one\n\nHeadline two\n', 'utf8');
+    writeFileSync(join(dir, 'a.txt'), bytes);
+    expect(await readListingFile(join(dir, 'a.txt'), bytes.length)).toEqual({
+      text: 'Headline one\n\nHeadline two\n',
+      // The hash of the bytes, as stored before: an unchanged file stays "unchanged" across versions.
+      hash: createHash('sha256').update(bytes).digest('hex'),
+    });
+    await expect(readListingFile(join(dir, 'a.txt'), bytes.length - 1)).rejects.toThrow(
+      `fetch: file too large (${bytes.length} bytes, limit ${bytes.length - 1})`,
+    );
+    await expect(readListingFile(join(dir, 'missing.txt'), 1000)).rejects.toThrow(/^fetch: .*missing\.txt: file not found$/);
   });
 });
