@@ -63,8 +63,7 @@ export function listingName(path: string): string {
   return name.replace(/\.txt$/iu, '');
 }
 
-/** Reads a listing file as text (UTF-8, BOM dropped) with the hash that tells whether it changed (of its bytes, as
- * before). */
+/** Reads a listing file as text (UTF-8, BOM dropped) with the hash that tells whether it changed (SHA-256 of its bytes). */
 export async function readListingFile(path: string, maxBytes: number): Promise<{ text: string; hash: string }> {
   // As a feed file is read: one read of the size stat-ed, refused over fetch.maxBodyBytes (a 2 GB file dropped
   // into the seeds folder is one error line, not a run out of memory).
