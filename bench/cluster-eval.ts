@@ -47,7 +47,7 @@ import {
   type LabelledItem,
   type QualityScores,
 } from './cluster-data.js';
-import { byOutlet, rss } from './pipeline.js';
+import { byOutlet, fixedFolder, rss } from './pipeline.js';
 
 const REPO = fileURLToPath(new URL('..', import.meta.url));
 const CLI = join(REPO, 'src', 'cli.ts');
@@ -229,14 +229,6 @@ export function scoreClusters(clusters: readonly ClusterJson[], labelled: readon
 /** Makes a temp folder for an instance; removed by `cleanup` unless kept. */
 function scratch(prefix: string): string {
   return mkdtempSync(join(tmpdir(), prefix));
-}
-
-/** An empty folder at a path given: item and story ids hash the feed paths, so the same paths give the same ids
- * from one evaluation (or checkout) to the next. */
-function fixedFolder(path: string): string {
-  rmSync(path, { recursive: true, force: true });
-  mkdirSync(path, { recursive: true });
-  return path;
 }
 
 // ---------------------------------------------------------------------------------------------------------------

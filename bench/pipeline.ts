@@ -262,10 +262,15 @@ const NEXT_RUN_ITEMS = 50;
 function benchFolder(size: number, layout: string): string {
   const fixed = process.env.FEEDMERGE_BENCH_DIR;
   if (!fixed) return mkdtempSync(join(tmpdir(), 'feedmerge-bench-'));
-  const dir = join(fixed, `pipeline-${layout}-${size}`);
-  rmSync(dir, { recursive: true, force: true });
-  mkdirSync(dir, { recursive: true });
-  return dir;
+  return fixedFolder(join(fixed, `pipeline-${layout}-${size}`));
+}
+
+/** An empty folder at a path given: item and story ids hash the feed paths, so the same paths give the same ids
+ * from one evaluation (or checkout) to the next. */
+export function fixedFolder(path: string): string {
+  rmSync(path, { recursive: true, force: true });
+  mkdirSync(path, { recursive: true });
+  return path;
 }
 
 /** Prints the end-to-end table, the floor and the ratio to it, and the growth ratio. */
