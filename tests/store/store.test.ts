@@ -1,7 +1,9 @@
 import { writeFileSync } from 'node:fs';
+import Database from 'better-sqlite3';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { StorageError } from '../../src/errors.js';
+import { storyHeadsSql } from '../../src/store/clusters.js';
 import { itemId, SqliteStore as Store } from '../../src/store/index.js';
 import { rawItem as raw } from '../helpers/items.js';
 import { tempDir } from '../helpers/temp.js';
@@ -46,6 +48,21 @@ describe('Store', () => {
     expect(deep.map((c) => c.id)).toEqual([...all.slice(0, 700).map((c) => c.id), ...latestPublishedFirst]);
     expect(store.clusters.newest(() => false)).toHaveLength(1000);
     store.close();
+  });
+
+  it("reads the stories' order from the members index alone, which holds no unclustered item", () => {
+    const dir = tempDir();
+    openWithSource(dir).close();
+    const db = new Database(join(dir, 'db', 'feedmerge.db'), { readonly: true });
+    const plan = (sql: string): string =>
+      db
+        .prepare<Record<string, string | number>, { detail: string }>(`EXPLAIN QUERY PLAN ${sql}`)
+        .all({ before: '~', skip: 0 })
+        .map((row) => row.detail)
+        .join(' | ');
+    expect(plan(storyHeadsSql((name) => `@${name}`, ''))).toContain('SEARCH i USING COVERING INDEX items_cluster (cluster_id=?)');
+    expect(plan(`SELECT id FROM items WHERE cluster_id IS NULL`)).not.toContain('items_cluster');
+    db.close();
   });
 
   it('creates the file, applies migrations and passes the integrity check', () => {
