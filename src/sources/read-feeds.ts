@@ -5,7 +5,7 @@ import { redactText, redactUrl } from '../redact.js';
 import { backoffDelayMs, parseRetryAfter } from './http/backoff.js';
 import type { ParsedFeed } from './feed/parse.js';
 import { inProcessParser, type FeedParser } from './feed/parse-pool.js';
-import { fetchHttp, FetchAbortedError, hashBody, HttpStatusError, readFileSource, type BasicCredentials } from './http/fetch.js';
+import { fetchHttp, FetchAbortedError, fileStamp, hashBody, HttpStatusError, readFileSource, type BasicCredentials } from './http/fetch.js';
 import { createLimiter, type Limiter } from './http/limiter.js';
 
 /** How feeds are fetched: limits from config.fetch, the default schedule, and whether this is a forced run. */
@@ -165,9 +165,14 @@ async function readOne(
       contentType = response.contentType;
       documentUrl = response.finalUrl;
     } else {
-      const file = await readFileSource(source.url, options.maxBodyBytes);
+      // A file still as it was read last time is not read again: its stamp is its validator (kept as the etag).
+      if (source.etag !== null && source.status !== 'error' && fileStamp(source.url) === source.etag) {
+        return settled(notModified(source, now, scheduled, validators, newUrl));
+      }
+      const file = await readFileSource(source.url, options.maxBodyBytes, now);
       body = file.body;
       fileHash = file.contentHash;
+      validators.etag = file.stamp;
     }
     const contentHash = fileHash ?? hashBody(body);
     // Same bytes as last time (a file, or a server without validators): nothing to parse.

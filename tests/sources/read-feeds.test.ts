@@ -1,10 +1,18 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { SourceState } from '../../src/model.js';
 import { readFeeds, type FeedFetchOptions, type FeedReadOutcome } from '../../src/sources/read-feeds.js';
 import { feedSource, startFeedServer, type FeedTestServer } from './feed-test-server.js';
+
+// Tells which files were opened and read (the stamp test); reads go through as they are.
+const readFileSource = vi.hoisted(() => vi.fn());
+vi.mock('../../src/sources/http/fetch.js', async (original) => {
+  const fetch = await original<typeof import('../../src/sources/http/fetch.js')>();
+  readFileSource.mockImplementation(fetch.readFileSource);
+  return { ...fetch, readFileSource };
+});
 
 const NOW = new Date('2025-06-02T12:00:00Z');
 const OPTIONS: FeedFetchOptions = {
@@ -182,7 +190,47 @@ describe('readFeeds', () => {
     expect(first!.items[0]!.link).toBe('https://l.example/1');
     const [second] = await readFeeds([apply(source, first!)], { ...OPTIONS, force: true }, NOW);
     expect(second!.outcome).toBe('not-modified');
+    expect(second!.state.etag).toBeNull(); // the file was written after NOW: too fresh to vouch for
     const [missing] = await readFeeds([feedSource(join(dir, 'nope.xml'), { name: 'Gone file' })], OPTIONS, NOW);
     expect(missing!.error).toMatch(/^feed "Gone file" \(.+nope\.xml\): .+nope\.xml: file not found, retry after/);
+  });
+
+  it('does not read again a file still as it was (its stamp, as etag); a written one, or one too fresh to vouch for, is read', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'feedmerge-stamp-'));
+    const path = join(dir, 'feed.rss');
+    const feed = (title: string): string =>
+      `<rss version="2.0"><channel><title>Local</title><item><title>${title}</title>` +
+      '<link>https://l.example/1</link></item></channel></rss>';
+    writeFileSync(path, feed('One'));
+    const { mtimeMs } = statSync(path);
+    const later = new Date(mtimeMs + 3_600_000);
+    const reads = (): string[] => readFileSource.mock.calls.map(([read]) => read as string).filter((read) => read === path);
+    readFileSource.mockClear();
+
+    // Written a second before the run: read, but no stamp kept (a write within the same clock tick would keep it).
+    const [fresh] = await readFeeds([feedSource(path, { name: 'Local' })], OPTIONS, new Date(mtimeMs + 1000));
+    expect(fresh).toMatchObject({ outcome: 'read', state: { etag: null } });
+    const [first] = await readFeeds([feedSource(path, { name: 'Local' })], OPTIONS, later);
+    expect(first!.state.etag).toMatch(/^file:\d+:\d+:\d+:\d+:\d+$/);
+    expect(reads()).toHaveLength(2);
+
+    let source = apply(feedSource(path, { name: 'Local' }), first!);
+    const [still] = await readFeeds([source], { ...OPTIONS, force: true }, later);
+    expect(still!.outcome).toBe('not-modified');
+    expect(apply(source, still!).etag).toBe(first!.state.etag);
+    expect(reads()).toHaveLength(2);
+
+    // Replaced by another file (a new inode, however quick the write), then grown in place: read each time.
+    writeFileSync(`${path}.new`, feed('Two'));
+    renameSync(`${path}.new`, path);
+    const [replaced] = await readFeeds([source], { ...OPTIONS, force: true }, later);
+    expect(replaced!.items.map((item) => item.title)).toEqual(['Two']);
+    source = apply(source, replaced!);
+    appendFileSync(path, '\n');
+    const [grown] = await readFeeds([source], { ...OPTIONS, force: true }, later);
+    expect(grown!.outcome).toBe('read');
+    expect(grown!.state.etag).toMatch(/^file:/);
+    expect(grown!.state.etag).not.toBe(replaced!.state.etag);
+    expect(reads()).toHaveLength(4);
   });
 });

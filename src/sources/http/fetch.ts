@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
+import { closeSync, constants, fstatSync, openSync, readSync, statSync, type BigIntStats } from 'node:fs';
 import { isIP, type Socket } from 'node:net';
 import { Transform, Writable, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -69,6 +69,8 @@ export class HttpStatusError extends FetchError {
 interface FileResult {
   readonly body: Buffer;
   readonly contentHash: string;
+  /** The file's stamp as read (see fileStamp), or null when it changed too recently to vouch for it. */
+  readonly stamp: string | null;
 }
 
 const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
@@ -237,19 +239,21 @@ function basicAuthorization(credentials: BasicCredentials): string {
  * Reads a local feed file, refusing files over the body cap before reading them. Synchronously: four calls of
  * microseconds each, where the promise API cost a thread-pool round trip per call (about 0.3 s over 1,948 feed
  * files: issue 18). Opened non-blocking, so a FIFO named as a feed is refused as not a regular file instead of
- * waiting for a writer.
+ * waiting for a writer. `now`: the time of the read, which tells whether the file has been still long enough for
+ * its stamp to be kept.
  */
-export async function readFileSource(path: string, maxBodyBytes: number): Promise<FileResult> {
+export async function readFileSource(path: string, maxBodyBytes: number, now: Date = new Date()): Promise<FileResult> {
   let fd: number | undefined;
   try {
     fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK);
-    const info = fstatSync(fd);
+    const info = fstatSync(fd, { bigint: true });
     if (!info.isFile()) throw new FetchError(`fetch: ${path} is not a regular file`);
-    if (info.size > maxBodyBytes) throw new FetchError(`fetch: file too large (${info.size} bytes, limit ${maxBodyBytes})`);
+    const size = Number(info.size);
+    if (size > maxBodyBytes) throw new FetchError(`fetch: file too large (${size} bytes, limit ${maxBodyBytes})`);
     // One read of the size just stat-ed (readFile would stat again and read in chunks): the file as it was
     // at the stat, which also keeps a file growing meanwhile under the cap.
-    const body = readWhole(fd, info.size);
-    return { body, contentHash: hashBody(body) };
+    const body = readWhole(fd, size);
+    return { body, contentHash: hashBody(body), stamp: settled(info, now) ? stampOf(info) : null };
   } catch (error) {
     if (error instanceof FetchError) throw error;
     const code = (error as NodeJS.ErrnoException).code;
@@ -265,6 +269,36 @@ export async function readFileSource(path: string, maxBodyBytes: number): Promis
   } finally {
     if (fd !== undefined) closeSync(fd);
   }
+}
+
+/**
+ * A file's stamp: device, inode, size and change times to the nanosecond. A file keeping its stamp was not written
+ * since, so a run need not read it again to learn it is unchanged (what a validator does for HTTP; git and make
+ * trust the same). null for a file that is not a regular file or cannot be stat-ed: it is read, and fails there.
+ */
+export function fileStamp(path: string): string | null {
+  try {
+    const info = statSync(path, { bigint: true });
+    return info.isFile() ? stampOf(info) : null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * A stamp is only vouched for once its file has been still for this long: a write within the timestamps'
+ * granularity (a coarse clock tick, or whole seconds on some file systems) would otherwise keep the stamp of the
+ * version read just before it. Such a file is read and hashed on the next run, as it would be without stamps.
+ */
+const STAMP_SETTLED_NS = 2_000_000_000n;
+
+function settled(info: BigIntStats, now: Date): boolean {
+  const latest = info.mtimeNs > info.ctimeNs ? info.mtimeNs : info.ctimeNs;
+  return BigInt(now.getTime()) * 1_000_000n - latest >= STAMP_SETTLED_NS;
+}
+
+function stampOf(info: BigIntStats): string {
+  return `file:${info.dev}:${info.ino}:${info.size}:${info.mtimeNs}:${info.ctimeNs}`;
 }
 
 function readWhole(fd: number, size: number): Buffer {
