@@ -28,7 +28,7 @@ import { feedParser, type FeedParser } from './sources/feed/parse-pool.js';
 import { readFeeds, type FeedReadOutcome } from './sources/read-feeds.js';
 import { createLimiter } from './sources/http/limiter.js';
 import { discoverListings, readListingFile } from './sources/listing/seeds.js';
-import { preloadHttp, type BasicCredentials } from './sources/http/fetch.js';
+import { fileStamp, preloadHttp, type BasicCredentials } from './sources/http/fetch.js';
 import type { Store } from './store/index.js';
 
 /** Options of one run. */
@@ -257,14 +257,18 @@ async function ingestListing(
   progress: Progress,
   ahead: FeaturesAhead | undefined,
 ): Promise<SourceRunResult> {
-  const now = clock().toISOString();
+  const at = clock();
+  const now = at.toISOString();
   const base = { url: source.url, name: source.name };
+  const unchanged = async (stamp: string | null): Promise<SourceRunResult> => {
+    await store.sources.update(source.url, { lastFetchedAt: now, etag: stamp });
+    return { ...base, outcome: 'not-modified', newItems: 0, updatedItems: 0 };
+  };
   try {
-    const { text, hash } = await readListingFile(source.url, limits.maxBodyBytes);
-    if (hash === source.contentHash && source.status === 'ok') {
-      await store.sources.update(source.url, { lastFetchedAt: now });
-      return { ...base, outcome: 'not-modified', newItems: 0, updatedItems: 0 };
-    }
+    // As a feed file: not read again while it keeps its stamp, not segmented again while it keeps its bytes.
+    if (source.etag !== null && source.status === 'ok' && fileStamp(source.url) === source.etag) return await unchanged(source.etag);
+    const { text, hash, stamp } = await readListingFile(source.url, limits.maxBodyBytes, at);
+    if (hash === source.contentHash && source.status === 'ok') return await unchanged(stamp);
     const segmented = segmentListing(text, { name: source.name, url: source.url });
     // At most fetch.maxItems entries of one document, as for a feed, and not silently.
     const items = segmented.slice(0, limits.maxItems);
@@ -273,7 +277,7 @@ async function ingestListing(
         ? `listing "${source.name}" (${source.url}): ${segmented.length} entries in one document; ` +
           `read the first ${items.length} (fetch.maxItems)`
         : null;
-    const state = { status: 'ok', lastError: null, lastFetchedAt: now, contentHash: hash, errorCount: 0 } as const;
+    const state = { status: 'ok', lastError: null, lastFetchedAt: now, contentHash: hash, etag: stamp, errorCount: 0 } as const;
     const [stored] = await store.storeReads([{ url: source.url, items, state }], now);
     ahead?.stored(source.name, items, stored!.inserted);
     return { ...base, outcome: 'read', newItems: stored!.inserted, updatedItems: stored!.updated, ...(warning ? { warning } : {}) };

@@ -1,6 +1,6 @@
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -170,6 +170,29 @@ describe('runPipeline with listings', () => {
         `listing "large" (${join(dir, 'seeds', 'large.txt')}): fetch: file too large (10000 bytes, limit 9999)`,
       );
       expect(store.items.count()).toBe(12);
+    } finally {
+      store.close();
+    }
+  });
+
+  it('does not read again a listing file still as it was (its stamp); one written since is read', async () => {
+    const dir = tempDir();
+    mkdirSync(join(dir, 'seeds'));
+    const path = join(dir, 'seeds', 'wire.txt');
+    writeFileSync(path, 'Officials said on Tuesday that the harbour would reopen after the storm.\n\nTraders welcomed the news.\n');
+    const later = new Date(statSync(path).mtimeMs + 3_600_000);
+    const configWith = (maxBodyBytes: number): Config =>
+      parseConfig({ database: 'db.sqlite', output: 'public', seeds: ['seeds'], fetch: { maxBodyBytes } }, join(dir, 'feedmerge.yaml'));
+    const store = SqliteStore.open(configWith(1000).database);
+    const run = async (maxBodyBytes: number) =>
+      (await runPipeline(configWith(maxBodyBytes), new SqliteBackend(store), { log: silentLogger(), now: () => later })).sources[0]!;
+    try {
+      expect(await run(1000)).toMatchObject({ outcome: 'read', newItems: 2 });
+      expect(store.sources.get(path)!.etag).toMatch(/^file:/);
+      // A cap below its size would refuse the file if it were opened: it is not.
+      expect(await run(10)).toMatchObject({ outcome: 'not-modified' });
+      appendFileSync(path, 'More.\n');
+      expect((await run(10)).error).toMatch(/: fetch: file too large \(\d+ bytes, limit 10\)$/);
     } finally {
       store.close();
     }

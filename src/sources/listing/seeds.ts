@@ -63,10 +63,17 @@ export function listingName(path: string): string {
   return name.replace(/\.txt$/iu, '');
 }
 
-/** Reads a listing file as text (UTF-8, BOM dropped) with the hash that tells whether it changed (SHA-256 of its bytes). */
-export async function readListingFile(path: string, maxBytes: number): Promise<{ text: string; hash: string }> {
+/**
+ * Reads a listing file as text (UTF-8, BOM dropped) with the hash that tells whether it changed (SHA-256 of its
+ * bytes) and its stamp (see fileStamp; null when it changed too shortly before `now`).
+ */
+export async function readListingFile(
+  path: string,
+  maxBytes: number,
+  now: Date = new Date(),
+): Promise<{ text: string; hash: string; stamp: string | null }> {
   // As a feed file is read: one read of the size stat-ed, refused over fetch.maxBodyBytes (a 2 GB file dropped
   // into the seeds folder is one error line, not a run out of memory).
-  const { body, contentHash } = await readFileSource(path, maxBytes);
-  return { text: body.toString('utf8').replace(/^\uFEFF/, ''), hash: contentHash };
+  const { body, contentHash, stamp } = await readFileSource(path, maxBytes, now);
+  return { text: body.toString('utf8').replace(/^\uFEFF/, ''), hash: contentHash, stamp };
 }

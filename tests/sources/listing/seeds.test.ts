@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { fileStamp } from '../../../src/sources/http/fetch.js';
 import { discoverListings, readListingFile, seedFingerprint } from '../../../src/sources/listing/seeds.js';
 import { tempDir } from '../../helpers/temp.js';
 
@@ -55,7 +56,10 @@ describe('readListingFile', () => {
       text: 'Headline one\n\nHeadline two\n',
       // The hash of the bytes, as stored before: an unchanged file stays "unchanged" across versions.
       hash: createHash('sha256').update(bytes).digest('hex'),
+      stamp: null, // just written: too fresh to vouch for
     });
+    const { mtimeMs } = statSync(join(dir, 'a.txt'));
+    expect((await readListingFile(join(dir, 'a.txt'), bytes.length, new Date(mtimeMs + 3000))).stamp).toBe(fileStamp(join(dir, 'a.txt')));
     await expect(readListingFile(join(dir, 'a.txt'), bytes.length - 1)).rejects.toThrow(
       `fetch: file too large (${bytes.length} bytes, limit ${bytes.length - 1})`,
     );
