@@ -94,7 +94,9 @@ function writeFeedFiles(dir: string, items: readonly ClusterInput[], layout: 'ou
   }
   return byOutlet(items).map(([outlet, list], i) => {
     const file = join(dir, 'feeds', `${i}.xml`);
-    writeFileSync(file, rss(outlet, list));
+    // Only the feeds that changed are written again (as a generator of local feeds would): the others keep their stamp.
+    const text = rss(outlet, list);
+    if (!existsSync(file) || readFileSync(file, 'utf8') !== text) writeFileSync(file, text);
     return `  - url: ${JSON.stringify(file)}\n    name: ${JSON.stringify(outlet)}`;
   });
 }
