@@ -28,7 +28,7 @@ import { feedParser, type FeedParser } from './sources/feed/parse-pool.js';
 import { readFeeds, type FeedReadOutcome } from './sources/read-feeds.js';
 import { createLimiter } from './sources/http/limiter.js';
 import { discoverListings, readListingFile } from './sources/listing/seeds.js';
-import { fileStamp, preloadHttp, type BasicCredentials } from './sources/http/fetch.js';
+import { preloadHttp, stillAsStamped, type BasicCredentials } from './sources/http/fetch.js';
 import type { Store } from './store/index.js';
 
 /** Options of one run. */
@@ -266,7 +266,7 @@ async function ingestListing(
   };
   try {
     // As a feed file: not read again while it keeps its stamp, not segmented again while it keeps its bytes.
-    if (source.etag !== null && source.status === 'ok' && fileStamp(source.url) === source.etag) return await unchanged(source.etag);
+    if (source.status === 'ok' && stillAsStamped(source.url, source.etag)) return await unchanged(source.etag);
     const { text, hash, stamp } = await readListingFile(source.url, limits.maxBodyBytes, at);
     if (hash === source.contentHash && source.status === 'ok') return await unchanged(stamp);
     const segmented = segmentListing(text, { name: source.name, url: source.url });

@@ -5,7 +5,15 @@ import { redactText, redactUrl } from '../redact.js';
 import { backoffDelayMs, parseRetryAfter } from './http/backoff.js';
 import type { ParsedFeed } from './feed/parse.js';
 import { inProcessParser, type FeedParser } from './feed/parse-pool.js';
-import { fetchHttp, FetchAbortedError, fileStamp, hashBody, HttpStatusError, readFileSource, type BasicCredentials } from './http/fetch.js';
+import {
+  fetchHttp,
+  FetchAbortedError,
+  hashBody,
+  HttpStatusError,
+  readFileSource,
+  stillAsStamped,
+  type BasicCredentials,
+} from './http/fetch.js';
 import { createLimiter, type Limiter } from './http/limiter.js';
 
 /** How feeds are fetched: limits from config.fetch, the default schedule, and whether this is a forced run. */
@@ -166,7 +174,7 @@ async function readOne(
       documentUrl = response.finalUrl;
     } else {
       // A file still as it was read last time is not read again: its stamp is its validator (kept as the etag).
-      if (source.etag !== null && source.status !== 'error' && fileStamp(source.url) === source.etag) {
+      if (source.status !== 'error' && stillAsStamped(source.url, source.etag)) {
         return settled(notModified(source, now, scheduled, validators, newUrl));
       }
       const file = await readFileSource(source.url, options.maxBodyBytes, now);

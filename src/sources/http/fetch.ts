@@ -272,9 +272,17 @@ export async function readFileSource(path: string, maxBodyBytes: number, now: Da
 }
 
 /**
- * A file's stamp: device, inode, size and change times to the nanosecond. A file keeping its stamp was not written
- * since, so a run need not read it again to learn it is unchanged (what a validator does for HTTP; git and make
- * trust the same). null for a file that is not a regular file or cannot be stat-ed: it is read, and fails there.
+ * Whether a local source still has the stamp it was read with (see readFileSource): then it was not written since,
+ * and a run need not read it again to learn it is unchanged (what a validator does for HTTP; git and make trust
+ * the same).
+ */
+export function stillAsStamped(path: string, stamp: string | null): boolean {
+  return stamp !== null && fileStamp(path) === stamp;
+}
+
+/**
+ * A file's stamp: device, inode, size and change times to the nanosecond. null for a file that is not a regular
+ * file or cannot be stat-ed: it is read, and fails there.
  */
 export function fileStamp(path: string): string | null {
   try {
