@@ -104,12 +104,8 @@ function writeFeedFiles(dir: string, items: readonly ClusterInput[], layout: 'ou
 /** Items for the run after the first: a new version of the latest item of `count` outlets, an hour after the last item. */
 function nextRunItems(items: readonly ClusterInput[], count: number): ClusterInput[] {
   const last = Math.max(...items.map((item) => item.time));
-  const latestByOutlet = new Map<string, ClusterInput>();
-  for (const item of items) {
-    const known = latestByOutlet.get(outletOf(item));
-    if (known === undefined || item.time >= known.time) latestByOutlet.set(outletOf(item), item);
-  }
-  return [...latestByOutlet.values()]
+  return byOutlet(items)
+    .map(([, list]) => list.reduce((latest, item) => (item.time >= latest.time ? item : latest)))
     .sort((a, b) => b.time - a.time || (a.id < b.id ? -1 : 1))
     .slice(0, count)
     .map((item, i) => ({ ...item, id: `${item.id}-next`, title: `${item.title}, update`, time: last + 3_600_000 + i * 1000 }));
