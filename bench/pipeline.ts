@@ -1,6 +1,7 @@
 /**
  * End to end at scale: the UCI headlines written as RSS 2.0 feeds, read by the built `feedmerge run` in a child
- * process (parse, store, cluster, publish) with the default limits, at about 6k and 64k items. Prints wall time,
+ * process (parse, store, cluster, publish) with the default limits, at about 6k and 64k items, started as the README
+ * starts it (`node --v8-pool-size=0`) and once more with node's defaults. Prints wall time,
  * items/s, peak memory, the floor (rss-parser's raw parse of the same files plus one SQLite transaction
  * inserting their items, timed in this process right after) and the run's ratio to it (issue 18), a hash of
  * the stories made (equal before and after a speed-up), and the growth ratio t(64k)/t(6k) (linear = 10).
@@ -122,9 +123,20 @@ interface RunFigures {
 
 const TIME = existsSync('/usr/bin/time') ? '/usr/bin/time' : null;
 
+/**
+ * The node options the README's crontab and service lines give: V8's background threads sized to the cores.
+ * Node starts four whatever the machine; on two cores they take turns with the run's own two threads, and the
+ * cold code of a run waits (issue 18).
+ */
+const NODE_OPTIONS = ['--v8-pool-size=0'];
+
+/** How node is started for a run: as the README runs it, or with node's defaults (`node bin/feedmerge.js`). */
+type NodeSetting = 'as documented' | 'node defaults';
+
 /** The CLI as the bench runs it: the built one, bin/feedmerge.js, as operators do; tsx when FEEDMERGE_BENCH_TSX=1. */
-function cliArgs(): string[] {
-  return process.env.FEEDMERGE_BENCH_TSX === '1' ? ['--import', 'tsx', CLI] : [BUILT_CLI];
+function cliArgs(node: NodeSetting = 'as documented'): string[] {
+  const options = node === 'as documented' ? NODE_OPTIONS : [];
+  return process.env.FEEDMERGE_BENCH_TSX === '1' ? [...options, '--import', 'tsx', CLI] : [...options, BUILT_CLI];
 }
 
 /** Seconds a run spent in each stage, from its debug log (`run -v`). */
@@ -176,8 +188,8 @@ function stagesOf(config: string): Stages {
 }
 
 /** Runs the CLI once. */
-function runOnce(config: string): RunFigures {
-  const cli = cliArgs();
+function runOnce(config: string, node: NodeSetting = 'as documented'): RunFigures {
+  const cli = cliArgs(node);
   const command = TIME ? TIME : process.execPath;
   const args = TIME ? ['-f', 'peak-kib=%M', process.execPath, ...cli] : cli;
   const start = process.hrtime.bigint();
@@ -284,7 +296,8 @@ export async function main(): Promise<void> {
     const stages: [number, number, Stages][] = [];
     const nextRuns: [number, Stages][] = [];
     console.log(
-      `end to end, \`feedmerge run\` (built CLI) in a child process, default limits: UCI headlines as ` +
+      `end to end, \`node ${NODE_OPTIONS.join(' ')} bin/feedmerge.js run\` (built CLI, as the README runs it) in a child ` +
+        `process, default limits: UCI headlines as ` +
         `${layout === 'outlets' ? 'one RSS feed per outlet' : 'one aggregator feed crediting each outlet with <source>'}`,
     );
     console.log('    items     run s   items/s   floor s   run/floor   peak MiB   stories hash');
@@ -313,6 +326,15 @@ export async function main(): Promise<void> {
             .padStart(9)}` +
             ` ${floor.toFixed(2).padStart(9)} ${(run.seconds / floor).toFixed(2).padStart(10)}x ` +
             `${peak ? (peak / 1024).toFixed(0).padStart(10) : '         ?'}   ${run.hash}`,
+        );
+        rmSync(join(dir, 'data'), { recursive: true, force: true });
+        rmSync(join(dir, 'public'), { recursive: true, force: true });
+        // The same run started as `node bin/feedmerge.js run`, without the README's node options.
+        const plain = runOnce(config, 'node defaults');
+        if (plain.hash !== run.hash) throw new Error(`node's options changed the stories (${run.hash}, ${plain.hash})`);
+        console.log(
+          `${' '.repeat(9)} ${plain.seconds.toFixed(2).padStart(9)} s, ${(plain.seconds / floor).toFixed(2)}x the floor, ` +
+            `started with node's defaults (\`node bin/feedmerge.js run\`, no --v8-pool-size)`,
         );
         rmSync(join(dir, 'data'), { recursive: true, force: true });
         rmSync(join(dir, 'public'), { recursive: true, force: true });
