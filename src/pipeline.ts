@@ -25,7 +25,7 @@ import type { ChangedFeed, PingOptions } from './publish/websub.js';
 import { segmentListing } from './sources/listing/segment.js';
 import { redactUrl } from './redact.js';
 import { feedParser, type FeedParser } from './sources/feed/parse-pool.js';
-import { readFeeds, type FeedReadOutcome } from './sources/read-feeds.js';
+import { partlyReadWarning, readFeeds, type FeedReadOutcome } from './sources/read-feeds.js';
 import { createLimiter } from './sources/http/limiter.js';
 import { discoverListings, readListingFile } from './sources/listing/seeds.js';
 import { preloadHttp, stillAsStamped, type BasicCredentials } from './sources/http/fetch.js';
@@ -274,8 +274,7 @@ async function ingestListing(
     const items = segmented.slice(0, limits.maxItems);
     const warning =
       segmented.length > items.length
-        ? `listing "${source.name}" (${source.url}): ${segmented.length} entries in one document; ` +
-          `read the first ${items.length} (fetch.maxItems)`
+        ? partlyReadWarning(`listing "${source.name}" (${source.url})`, segmented.length, items.length)
         : null;
     const state = { status: 'ok', lastError: null, lastFetchedAt: now, contentHash: hash, etag: stamp, errorCount: 0 } as const;
     const [stored] = await store.storeReads([{ url: source.url, items, state }], now);

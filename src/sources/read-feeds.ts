@@ -200,11 +200,7 @@ async function readOne(
         outcome: 'read',
         items: feed.items,
         error: null,
-        warning:
-          feed.skippedItems > 0
-            ? `${feedLabel(source)}: ${feed.skippedItems + read} entries in one document; ` +
-              `read the first ${options.maxItems} (fetch.maxItems)`
-            : null,
+        warning: feed.skippedItems > 0 ? partlyReadWarning(feedLabel(source), feed.skippedItems + read, options.maxItems) : null,
         state: {
           ...success(now, scheduled),
           status: 'ok',
@@ -312,6 +308,11 @@ function hostKey(url: string): string {
   } catch {
     return url;
   }
+}
+
+/** The warning for a document (feed or listing) with more entries than fetch.maxItems: only the first were read. */
+export function partlyReadWarning(label: string, entries: number, read: number): string {
+  return `${label}: ${entries} entries in one document; read the first ${read} (fetch.maxItems)`;
 }
 
 /** How a feed is named in messages: its name and URL, without the URL's credentials. */
