@@ -207,9 +207,14 @@ function runOnce(config: string, node: NodeSetting = 'as documented'): RunFigure
 
 /** Runs the CLI once on an empty database and output folder. */
 function freshRun(dir: string, config: string, node: NodeSetting): RunFigures {
+  clearRun(dir);
+  return runOnce(config, node);
+}
+
+/** Removes what a run of the instance wrote: its database and its published files. */
+function clearRun(dir: string): void {
   rmSync(join(dir, 'data'), { recursive: true, force: true });
   rmSync(join(dir, 'public'), { recursive: true, force: true });
-  return runOnce(config, node);
 }
 
 function fastest(runs: readonly RunFigures[]): RunFigures {
@@ -345,8 +350,7 @@ export async function main(): Promise<void> {
           `${' '.repeat(9)} ${plain.seconds.toFixed(2).padStart(9)} s, ${(plain.seconds / floor).toFixed(2)}x the floor, ` +
             `started with node's defaults (\`node bin/feedmerge.js run\`, no --v8-pool-size)`,
         );
-        rmSync(join(dir, 'data'), { recursive: true, force: true });
-        rmSync(join(dir, 'public'), { recursive: true, force: true });
+        clearRun(dir);
         stages.push([size, floor, stagesOf(config)]);
         // The run after it, on its database: what a scheduled run costs once the history is stored.
         writeFeedFiles(dir, [...items, ...nextRunItems(items, NEXT_RUN_ITEMS)], layout);
