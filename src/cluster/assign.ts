@@ -316,7 +316,7 @@ class Assigner {
     let loaded = 0;
     for (const [clusterId, list] of [...byCluster].sort((a, b) => contentOrder(a[1][0]!.input, b[1][0]!.input))) {
       const first = list[0]!;
-      const cluster = this.newCluster(clusterId, true, first);
+      const cluster = this.newCluster(clusterId, true, first, this.tokens.compact(this.vectorOf(first)));
       for (const features of list.slice(1)) this.addMember(cluster, features, this.tokens.compact(this.vectorOf(features)));
       loaded += list.length;
       if (loaded >= SLICE_ITEMS) {
@@ -338,7 +338,7 @@ class Assigner {
     return itemVector(features, this.idf);
   }
 
-  private newCluster(id: string, existing: boolean, first: ItemFeatures): WorkCluster {
+  private newCluster(id: string, existing: boolean, first: ItemFeatures, vector: CompactVector): WorkCluster {
     const cluster: WorkCluster = {
       id,
       existing,
@@ -358,7 +358,7 @@ class Assigner {
       hasAuthors: false,
     };
     this.clusters.set(id, cluster);
-    this.addMember(cluster, first, this.tokens.compact(this.vectorOf(first)));
+    this.addMember(cluster, first, vector);
     return cluster;
   }
 
@@ -437,7 +437,7 @@ class Assigner {
     const best = eligible[0];
     let target: WorkCluster;
     if (best === undefined) {
-      target = this.newCluster(features.input.id, false, features);
+      target = this.newCluster(features.input.id, false, features, vector);
       this.decisions.push(newStoryDecision(features.input.id, evaluations));
     } else {
       target = best.cluster;
