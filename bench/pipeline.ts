@@ -3,8 +3,9 @@
  * process (parse, store, cluster, publish) with the default limits, at about 6k and 64k items, started as the README
  * starts it (`node --v8-pool-size=0`) and once more with node's defaults. Prints wall time,
  * items/s, peak memory, the floor (rss-parser's raw parse of the same files plus one SQLite transaction
- * inserting their items, timed in this process right after) and the run's ratio to it (issue 18), a hash of
- * the stories made (equal before and after a speed-up), and the growth ratio t(64k)/t(6k) (linear = 10).
+ * inserting their items, timed in this process right after) and the run's ratio to it (issue 18), the ratio its
+ * CPU work allows at best on this machine's cores, a hash of the stories made (equal before and after a
+ * speed-up), and the growth ratio t(64k)/t(6k) (linear = 10).
  * The corpus is built as in bench/cluster.ts (copies of the slice every 4 days, words renamed in each copy).
  * Both layouts: one feed per outlet, and one aggregator feed carrying every item with its outlet in <source>.
  * Run: npx tsx bench/pipeline.ts   (FEEDMERGE_BENCH_SIZES=6366,63660 to choose the sizes;
@@ -16,7 +17,7 @@
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
@@ -24,6 +25,7 @@ import Parser from 'rss-parser';
 import type { ClusterInput, ClusterLevel } from '../src/model.js';
 import { SqliteStore as Store } from '../src/store/index.js';
 import { syntheticItems } from './cluster.js';
+import { README_NODE_OPTIONS } from './node-options.js';
 
 const CLI = fileURLToPath(new URL('../src/cli.ts', import.meta.url));
 const BUILT_CLI = fileURLToPath(new URL('../bin/feedmerge.js', import.meta.url));
@@ -117,25 +119,20 @@ interface RunFigures {
   readonly seconds: number;
   /** Peak resident set of the child in KiB, from /usr/bin/time when present. */
   readonly peakKiB: number | null;
+  /** CPU seconds the child used, every thread (user + system), from /usr/bin/time when present. */
+  readonly cpuSeconds: number | null;
   /** SHA-256 of `clusters --json` without the times a run stamps (firstSeenAt, a story's updated). */
   readonly hash: string;
 }
 
 const TIME = existsSync('/usr/bin/time') ? '/usr/bin/time' : null;
 
-/**
- * The node options the README's crontab and service lines give: V8's background threads sized to the cores.
- * Node starts four whatever the machine; on two cores they take turns with the run's own two threads, and the
- * cold code of a run waits (issue 18).
- */
-const NODE_OPTIONS = ['--v8-pool-size=0'];
-
 /** How node is started for a run: as the README runs it, or with node's defaults (`node bin/feedmerge.js`). */
 type NodeSetting = 'as documented' | 'node defaults';
 
 /** The CLI as the bench runs it: the built one, bin/feedmerge.js, as operators do; tsx when FEEDMERGE_BENCH_TSX=1. */
 function cliArgs(node: NodeSetting = 'as documented'): string[] {
-  const options = node === 'as documented' ? NODE_OPTIONS : [];
+  const options = node === 'as documented' ? README_NODE_OPTIONS : [];
   return process.env.FEEDMERGE_BENCH_TSX === '1' ? [...options, '--import', 'tsx', CLI] : [...options, BUILT_CLI];
 }
 
@@ -191,18 +188,24 @@ function stagesOf(config: string): Stages {
 function runOnce(config: string, node: NodeSetting = 'as documented'): RunFigures {
   const cli = cliArgs(node);
   const command = TIME ? TIME : process.execPath;
-  const args = TIME ? ['-f', 'peak-kib=%M', process.execPath, ...cli] : cli;
+  const args = TIME ? ['-f', 'peak-kib=%M cpu-s=%U+%S', process.execPath, ...cli] : cli;
   const start = process.hrtime.bigint();
   const result = spawnSync(command, [...args, 'run', '--config', config], { stdio: ['ignore', 'ignore', 'pipe'], encoding: 'utf8' });
   const seconds = Number(process.hrtime.bigint() - start) / 1e9;
   if (result.status !== 0) throw new Error(`feedmerge run failed (${result.status}): ${result.stderr}`);
   const peak = /peak-kib=(\d+)/.exec(result.stderr);
+  const cpu = /cpu-s=([\d.]+)\+([\d.]+)/.exec(result.stderr);
   const clusters = spawnSync(process.execPath, [...cli, 'clusters', '--json', '--config', config], {
     encoding: 'utf8',
     maxBuffer: 1 << 30,
   });
   if (clusters.status !== 0) throw new Error(`feedmerge clusters failed: ${clusters.stderr}`);
-  return { seconds, peakKiB: peak ? Number(peak[1]) : null, hash: storiesHash(clusters.stdout) };
+  return {
+    seconds,
+    peakKiB: peak ? Number(peak[1]) : null,
+    cpuSeconds: cpu ? Number(cpu[1]) + Number(cpu[2]) : null,
+    hash: storiesHash(clusters.stdout),
+  };
 }
 
 /** Runs the CLI once on an empty database and output folder. */
@@ -215,6 +218,19 @@ function freshRun(dir: string, config: string, node: NodeSetting): RunFigures {
 function clearRun(dir: string): void {
   rmSync(join(dir, 'data'), { recursive: true, force: true });
   rmSync(join(dir, 'public'), { recursive: true, force: true });
+}
+
+/**
+ * What the run's CPU work allows at best: spread over every core for the whole run, it would take cpu / cores
+ * seconds. A ratio to the floor below that bound needs less work, not more parallelism.
+ */
+function cpuBound(cpuSeconds: number, floor: number): string {
+  const cores = availableParallelism();
+  const best = cpuSeconds / cores;
+  return (
+    `${cpuSeconds.toFixed(2)} s of CPU (every thread): on ${cores} cores busy the whole run it would take ` +
+    `${best.toFixed(2)} s, ${(best / floor).toFixed(2)}x the floor`
+  );
 }
 
 function fastest(runs: readonly RunFigures[]): RunFigures {
@@ -312,7 +328,7 @@ export async function main(): Promise<void> {
     const stages: [number, number, Stages][] = [];
     const nextRuns: [number, Stages][] = [];
     console.log(
-      `end to end, \`node ${NODE_OPTIONS.join(' ')} bin/feedmerge.js run\` (built CLI, as the README runs it) in a child ` +
+      `end to end, \`node ${README_NODE_OPTIONS.join(' ')} bin/feedmerge.js run\` (built CLI, as the README runs it) in a child ` +
         `process, default limits: UCI headlines as ` +
         `${layout === 'outlets' ? 'one RSS feed per outlet' : 'one aggregator feed crediting each outlet with <source>'}`,
     );
@@ -350,6 +366,7 @@ export async function main(): Promise<void> {
           `${' '.repeat(9)} ${plain.seconds.toFixed(2).padStart(9)} s, ${(plain.seconds / floor).toFixed(2)}x the floor, ` +
             `started with node's defaults (\`node bin/feedmerge.js run\`, no --v8-pool-size)`,
         );
+        if (run.cpuSeconds !== null) console.log(`${' '.repeat(9)} ${cpuBound(run.cpuSeconds, floor)}`);
         clearRun(dir);
         stages.push([size, floor, stagesOf(config)]);
         // The run after it, on its database: what a scheduled run costs once the history is stored.
