@@ -14,6 +14,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startPostgres } from '../tests/helpers/postgres.js';
 import { loadUciSample } from './cluster-data.js';
+import { README_NODE_OPTIONS } from './node-options.js';
 
 const BUILT_CLI = fileURLToPath(new URL('../bin/feedmerge.js', import.meta.url));
 
@@ -85,7 +86,8 @@ export function writeWorkerConfig(dir: string, origin: FeedOrigin, feeds: number
   return config;
 }
 
-/** Runs `count` `feedmerge run` processes at once; resolves with the wall time once all have exited 0. */
+/** Runs `count` `feedmerge run` processes at once, started as the README starts them; resolves with the wall time
+ * once all have exited 0. */
 export async function runWorkers(config: string, count: number, env: NodeJS.ProcessEnv = process.env): Promise<number> {
   const start = process.hrtime.bigint();
   await Promise.all(
@@ -93,7 +95,10 @@ export async function runWorkers(config: string, count: number, env: NodeJS.Proc
       { length: count },
       () =>
         new Promise<void>((resolve, reject) => {
-          const child = spawn(process.execPath, [BUILT_CLI, 'run', '--config', config], { stdio: ['ignore', 'ignore', 'pipe'], env });
+          const child = spawn(process.execPath, [...README_NODE_OPTIONS, BUILT_CLI, 'run', '--config', config], {
+            stdio: ['ignore', 'ignore', 'pipe'],
+            env,
+          });
           let stderr = '';
           child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
           child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`feedmerge run exited ${code}: ${stderr}`))));
