@@ -316,8 +316,8 @@ class Assigner {
     let loaded = 0;
     for (const [clusterId, list] of [...byCluster].sort((a, b) => contentOrder(a[1][0]!.input, b[1][0]!.input))) {
       const first = list[0]!;
-      const cluster = this.newCluster(clusterId, true, first, this.tokens.compact(this.vectorOf(first)));
-      for (const features of list.slice(1)) this.addMember(cluster, features, this.tokens.compact(this.vectorOf(features)));
+      const cluster = this.newCluster(clusterId, true, first, this.compactVectorOf(first));
+      for (const features of list.slice(1)) this.addMember(cluster, features, this.compactVectorOf(features));
       loaded += list.length;
       if (loaded >= SLICE_ITEMS) {
         loaded = 0;
@@ -336,6 +336,10 @@ class Assigner {
 
   private vectorOf(features: ItemFeatures): SparseVector {
     return itemVector(features, this.idf);
+  }
+
+  private compactVectorOf(features: ItemFeatures): CompactVector {
+    return this.tokens.compact(this.vectorOf(features));
   }
 
   private newCluster(id: string, existing: boolean, first: ItemFeatures, vector: CompactVector): WorkCluster {
