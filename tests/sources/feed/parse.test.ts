@@ -356,7 +356,11 @@ describe('parseFeed on hostile documents', () => {
     await expect(parse('hostile/malformed.xml')).rejects.toThrow(/^parse: malformed XML: [^\n]+$/);
     await expect(parse('hostile/empty.xml')).rejects.toThrow('parse: empty document');
     await expect(parseFeed(Buffer.from('   \n  '), { url: 'x' })).rejects.toThrow('parse: empty document');
-    await expect(parseFeed(Buffer.from('hello'), { url: 'x' })).rejects.toThrow(/^parse: not a feed/);
+    await expect(parseFeed(Buffer.from('hello'), { url: 'x' })).rejects.toThrow('parse: not a feed (document starts with "hello")');
+    const gzip = Buffer.from([0x1f, 0x8b, 0x08, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x03, 0xff, 0xfe]);
+    await expect(parseFeed(gzip, { url: 'x' })).rejects.toThrow(
+      'parse: not a feed (binary data, 12 bytes, starting with 1f 8b 08 00 00 00 00 00)',
+    );
     await expect(parseFeed(Buffer.from('{"version":"x"}'), { url: 'x' })).rejects.toThrow(/not a JSON Feed/);
     await expect(parseFeed(Buffer.from('{"version":'), { url: 'x' })).rejects.toThrow(/^parse: invalid JSON/);
     await expect(parseFeed(Buffer.from('<?xml version="1.0"?><svg></svg>'), { url: 'x' })).rejects.toThrow(
