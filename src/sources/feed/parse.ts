@@ -6,6 +6,7 @@ import { advertisedFeedUrl, detectDocumentKind } from './detect.js';
 import { finishItem, type ItemDraft } from './feed-item.js';
 import { distinguishRepeatedGuids, resolveLink } from './identity.js';
 import { readJsonFeed } from './json-feed.js';
+import { describeBinary, looksBinary } from '../../text/binary.js';
 import { toPlainText } from '../../text/plain-text.js';
 import { escapeText } from '../../text/xml-text.js';
 import { canonicalName, INLINE_MARKUP_ATTRIBUTE, prepareXml, type PreparedXml } from './xml-prepass.js';
@@ -104,8 +105,10 @@ export async function parseFeed(body: Buffer, options: ParseOptions): Promise<Pa
       const advertised = advertisedFeedUrl(text, documentUrl);
       throw new ParseError(`parse: got an HTML page, not a feed${advertised ? ` (the page links to a feed at ${advertised})` : ''}`);
     }
-    case 'unknown':
-      throw new ParseError(`parse: not a feed (${describeStart(body, text)})`);
+    case 'unknown': {
+      const start = looksBinary(text) ? describeBinary(body) : `document starts with ${JSON.stringify(text.trim().slice(0, 40))}`;
+      throw new ParseError(`parse: not a feed (${start})`);
+    }
     case 'json': {
       const feed = readJsonFeed(text, documentUrl);
       return {
@@ -381,15 +384,4 @@ function describeXmlError(error: unknown): string {
     .join(' ')
     .match(/Line:\s*(\d+)/);
   return `malformed XML: ${first}${where ? ` (line ${Number(where[1]) + 1})` : ''}`;
-}
-
-/** How a document that is no feed begins: its text when it is text, else its first bytes, which name the format
- * to whoever reads them (1f 8b: gzip without Content-Encoding; 25 50 44 46: a PDF). */
-function describeStart(body: Buffer, text: string): string {
-  const start = text.trim().slice(0, 40);
-  // Control characters other than whitespace, or bytes that are no UTF-8 (decoded as U+FFFD): not text.
-  const binary = [...start].some((char) => char === '\ufffd' || (char < ' ' && !'\t\n\v\f\r'.includes(char)));
-  if (!binary) return `document starts with ${JSON.stringify(start)}`;
-  const bytes = [...body.subarray(0, 8)].map((byte) => byte.toString(16).padStart(2, '0')).join(' ');
-  return `binary data, ${body.length} bytes, starting with ${bytes}`;
 }
