@@ -146,13 +146,15 @@ describe('runPipeline with feeds', () => {
 });
 
 describe('runPipeline with listings', () => {
-  it('reads at most fetch.maxItems entries of a listing, with a warning, and refuses one over fetch.maxBodyBytes alone', async () => {
+  it('reads at most fetch.maxItems entries of a listing, with a warning, and refuses one too large or binary alone', async () => {
     const dir = tempDir();
     mkdirSync(join(dir, 'seeds'));
     const line = 'Officials said on Tuesday that the harbour would reopen after the storm, and traders welcomed the news. ';
     // 30 entries (a line each, 3 KB in all), and 10,000 bytes of one paragraph.
     writeFileSync(join(dir, 'seeds', 'long.txt'), Array.from({ length: 30 }, (_, i) => `${line}${i}`).join('\n'));
     writeFileSync(join(dir, 'seeds', 'large.txt'), 'x'.repeat(10_000));
+    // A gzip-compressed capture named .txt: refused, never segmented into stories of garbled bytes.
+    writeFileSync(join(dir, 'seeds', 'packed.txt'), Buffer.from([0x1f, 0x8b, 0x08, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x03, 0x4f, 0x66]));
     const config = parseConfig(
       { database: 'db.sqlite', output: 'public', seeds: ['seeds'], fetch: { maxItems: 12, maxBodyBytes: 9999 } },
       join(dir, 'feedmerge.yaml'),
@@ -168,6 +170,11 @@ describe('runPipeline with listings', () => {
       expect(outcome['large']).toMatchObject({ outcome: 'error', newItems: 0 });
       expect(outcome['large']!.error).toBe(
         `listing "large" (${join(dir, 'seeds', 'large.txt')}): fetch: file too large (10000 bytes, limit 9999)`,
+      );
+      expect(outcome['packed']).toMatchObject({ outcome: 'error', newItems: 0 });
+      expect(outcome['packed']!.error).toBe(
+        `listing "packed" (${join(dir, 'seeds', 'packed.txt')}): listing: not text ` +
+          '(binary data, 12 bytes, starting with 1f 8b 08 00 00 00 00 00)',
       );
       expect(store.items.count()).toBe(12);
     } finally {

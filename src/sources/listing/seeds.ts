@@ -1,6 +1,8 @@
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { ParseError } from '../../errors.js';
 import type { SourceSpec } from '../../model.js';
+import { describeBinary, looksBinary } from '../../text/binary.js';
 import { readFileSource } from '../http/fetch.js';
 
 /** A seed path that could not be listed, reported as one line and otherwise ignored. */
@@ -64,7 +66,7 @@ export function listingName(path: string): string {
 }
 
 /**
- * Reads a listing file as text (UTF-8, BOM dropped) with the hash that tells whether it changed (SHA-256 of its
+ * Reads a listing file as text (UTF-8, BOM dropped; binary data is refused) with the hash that tells whether it changed (SHA-256 of its
  * bytes) and its stamp (see fileStamp; null when it changed too shortly before `now`).
  */
 export async function readListingFile(
@@ -75,5 +77,8 @@ export async function readListingFile(
   // As a feed file is read: one read of the size stat-ed, refused over fetch.maxBodyBytes (a 2 GB file dropped
   // into the seeds folder is one error line, not a run out of memory).
   const { body, contentHash, stamp } = await readFileSource(path, maxBytes, now);
-  return { text: body.toString('utf8').replace(/^\uFEFF/, ''), hash: contentHash, stamp };
+  const text = body.toString('utf8').replace(/^\uFEFF/, '');
+  // A binary file named .txt (or dropped into the seeds folder) would make stories of its garbled bytes.
+  if (looksBinary(text)) throw new ParseError(`listing: not text (${describeBinary(body)})`);
+  return { text, hash: contentHash, stamp };
 }

@@ -65,4 +65,14 @@ describe('readListingFile', () => {
     );
     await expect(readListingFile(join(dir, 'missing.txt'), 1000)).rejects.toThrow(/^fetch: .*missing\.txt: file not found$/);
   });
+
+  it('refuses binary data named .txt (a gzip capture) in one line, and keeps text with tabs and accents', async () => {
+    const dir = tempDir();
+    writeFileSync(join(dir, 'capture.txt'), Buffer.from([0x1f, 0x8b, 0x08, 0x00, 0x7a, 0x3c, 0x6e, 0x65, 0x00, 0x03, 0x48, 0x65]));
+    await expect(readListingFile(join(dir, 'capture.txt'), 1000)).rejects.toThrow(
+      /^listing: not text \(binary data, 12 bytes, starting with 1f 8b 08 00 7a 3c 6e 65\)$/,
+    );
+    writeFileSync(join(dir, 'text.txt'), 'Perú:\tla crisis\fcontinúa\r\n');
+    expect((await readListingFile(join(dir, 'text.txt'), 1000)).text).toBe('Perú:\tla crisis\fcontinúa\r\n');
+  });
 });
