@@ -1,9 +1,9 @@
-/**
- * Telling binary data from text, as git does: a NUL character in the first 8,000 characters. No text format
- * feedmerge reads has one, and almost every binary format does (gzip, zip, PDF, images).
- */
+/** Telling binary data from text, and describing it in an error line. */
+
 const SNIFFED_CHARACTERS = 8000;
 
+/** As git tells binary files: a NUL character among the first 8,000. No text format feedmerge reads has one, and
+ * almost every binary format does (gzip, zip, PDF, images). */
 export function looksBinary(text: string): boolean {
   return text.slice(0, SNIFFED_CHARACTERS).includes('\u0000');
 }

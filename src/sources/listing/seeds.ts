@@ -66,8 +66,8 @@ export function listingName(path: string): string {
 }
 
 /**
- * Reads a listing file as text (UTF-8, BOM dropped; binary data is refused) with the hash that tells whether it changed (SHA-256 of its
- * bytes) and its stamp (see fileStamp; null when it changed too shortly before `now`).
+ * Reads a listing file as text (UTF-8, BOM dropped; binary data is refused) with the hash that tells whether it
+ * changed (SHA-256 of its bytes) and its stamp (see fileStamp; null when it changed too shortly before `now`).
  */
 export async function readListingFile(
   path: string,
